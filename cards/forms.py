@@ -1,0 +1,112 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.text import slugify
+from taggit.forms import TagField
+
+from .markdown import cloze_numbers
+from .models import MAX_FACE_LENGTH, Card, Rating, Topic
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template writes the <form>
+        self.helper.add_input(Submit("save", "Save topic"))
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not slugify(name, allow_unicode=True):
+            raise forms.ValidationError("Give the topic a name with at least one letter or digit.")
+        clash = Topic.objects.visible_to(self.owner).filter(name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(f"You already have a topic called “{name}”.")
+        return name
+
+    def save(self, commit=True):
+        topic = super().save(commit=False)
+        topic.owner = self.owner
+        topic.slug = slugify(topic.name, allow_unicode=True)[:90]
+        if commit:
+            topic.save()
+        return topic
+
+
+class CardForm(forms.ModelForm):
+    tags = TagField(
+        required=False,
+        help_text="Separate tags with commas, e.g. “kafka, messaging”.",
+    )
+
+    class Meta:
+        model = Card
+        fields = ["topic", "kind", "front", "back", "tags", "suspended"]
+        widgets = {
+            "front": forms.Textarea(attrs={"rows": 5, "maxlength": MAX_FACE_LENGTH}),
+            "back": forms.Textarea(attrs={"rows": 7, "maxlength": MAX_FACE_LENGTH}),
+        }
+        help_texts = {
+            "front": "Markdown. Code in ``` fences, math in $$ … $$ or \\( … \\). "
+            "For a cloze card, hide text like {{c1::this}}.",
+            "back": "The answer (for a cloze card: optional extra notes).",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.visible_to(user)
+        self.fields["topic"].empty_label = None
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template writes the <form>
+        self.helper.add_input(Submit("save", "Save card"))
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        front = (cleaned.get("front") or "").strip()
+        back = (cleaned.get("back") or "").strip()
+        if kind == Card.Kind.CLOZE and front and not cloze_numbers(front):
+            self.add_error(
+                "front",
+                "A cloze card needs at least one deletion, written like {{c1::answer}}.",
+            )
+        if kind in (Card.Kind.BASIC, Card.Kind.REVERSED) and not back:
+            self.add_error("back", "Write the answer on the back of the card.")
+        return cleaned
+
+
+class StudyStartForm(forms.Form):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one topic to study."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.visible_to(user)
+
+
+class GradeForm(forms.Form):
+    prompt = forms.IntegerField(min_value=1)
+    rating = forms.TypedChoiceField(
+        choices=Rating.choices,
+        coerce=int,
+        error_messages={
+            "invalid_choice": "A grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
+        },
+    )
+    reps = forms.IntegerField(min_value=0)
+    shown_at = forms.IntegerField(required=False, min_value=0)
+
+
+class UndoForm(forms.Form):
+    review = forms.IntegerField(min_value=1)

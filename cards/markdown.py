@@ -1,0 +1,96 @@
+"""Markdown for card faces: CommonMark, tables, fenced code highlighted on the
+server with Pygments, and TeX math (``$$ … $$``, ``\\( … \\)``, ``\\[ … \\]``)
+left as escaped text in ``.math`` elements for the vendored KaTeX to typeset in
+the browser. Everything the user wrote, raw HTML included, goes through nh3
+before it reaches a page.
+"""
+
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.texmath import texmath_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
+
+CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def _highlight_code(code: str, lang: str, attrs) -> str:
+    try:
+        lexer = get_lexer_by_name(lang.strip().split()[0]) if lang.strip() else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return ""  # markdown-it falls back to plain escaped code
+    return highlight(code, lexer, _FORMATTER)
+
+
+def _math_inline(self, tokens, idx, options, env) -> str:
+    return f'<span class="math math-inline">{escapeHtml(tokens[idx].content.strip())}</span>'
+
+
+def _math_display(self, tokens, idx, options, env) -> str:
+    return f'<div class="math math-display">{escapeHtml(tokens[idx].content.strip())}</div>\n'
+
+
+def _build_parser() -> MarkdownIt:
+    md = (
+        MarkdownIt("commonmark", {"html": True, "highlight": _highlight_code})
+        .enable(["table", "strikethrough"])
+        # ``$$`` blocks and inline ``$…$``; a dollar next to a digit is money, not math.
+        .use(dollarmath_plugin, allow_digits=False, allow_space=False, double_inline=True)
+        .use(texmath_plugin, delimiters="brackets")
+    )
+    md.add_render_rule("math_inline", _math_inline)
+    for name in ("math_inline_double", "math_block", "math_block_label", "math_block_eqno"):
+        md.add_render_rule(name, _math_display)
+    return md
+
+
+_PARSER = _build_parser()
+
+_CLEANER = nh3.Cleaner(
+    tags=nh3.ALLOWED_TAGS - {"area", "map"},
+    attributes={**nh3.ALLOWED_ATTRIBUTES, "span": set(), "div": set(), "pre": set()},
+    allowed_classes={
+        "span": set(STANDARD_TYPES.values()) - {""} | {"math", "math-inline", "cloze"},
+        "div": {"math", "math-display"},
+        "pre": {"highlight"},
+    },
+    url_schemes={"http", "https", "mailto"},
+)
+
+
+@lru_cache(maxsize=4096)
+def render_markdown(text: str) -> str:
+    """Safe HTML for a piece of card Markdown."""
+    return _CLEANER.clean(_PARSER.render(text))
+
+
+def cloze_numbers(text: str) -> list[int]:
+    """The distinct cloze numbers a text uses, in order: ``{{c2::x}} {{c1::y}}`` → [1, 2]."""
+    return sorted({int(m.group(1)) for m in CLOZE_PATTERN.finditer(text)})
+
+
+def cloze_side(text: str, number: int, *, reveal: bool) -> str:
+    """The Markdown of one cloze prompt: the asked deletion hidden (or shown
+    highlighted when revealed), every other deletion shown as plain text."""
+
+    def replace(match: re.Match) -> str:
+        if int(match.group(1)) != number:
+            return match.group(2)
+        if reveal:
+            return f'<span class="cloze">{escapeHtml(match.group(2))}</span>'
+        hint = match.group(3)
+        return f'<span class="cloze">[{escapeHtml(hint) if hint else "…"}]</span>'
+
+    return CLOZE_PATTERN.sub(replace, text)

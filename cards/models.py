@@ -1,0 +1,316 @@
+"""Topics hold cards; a card asks one or more prompts; each person keeps their own
+FSRS progress per prompt and a log of every grade.
+
+The starter library is the rows with no owner: everyone reads it, nobody edits
+it through the app, and each person's progress on it is their own.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from .markdown import cloze_numbers, cloze_side, render_markdown
+
+MAX_FACE_LENGTH = 10_000
+
+
+class TopicQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TopicQuerySet":
+        """The person's own topics and the starter library's."""
+        return self.filter(Q(owner=user) | Q(owner__isnull=True))
+
+    def owned_by(self, user) -> "TopicQuerySet":
+        return self.filter(owner=user)
+
+
+class Topic(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="topics",
+        help_text="Empty for the shared starter library.",
+    )
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=90, allow_unicode=True)
+    description = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="topic_unique_slug_per_owner"),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(owner__isnull=True),
+                name="topic_unique_starter_slug",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)[:90] or "topic"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("cards:topic_detail", args=[self.pk])
+
+    @property
+    def is_starter(self) -> bool:
+        return self.owner_id is None
+
+
+class CardQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CardQuerySet":
+        """Cards the person may read: their own and the starter library."""
+        return self.filter(Q(owner=user) | Q(owner__isnull=True))
+
+    def owned_by(self, user) -> "CardQuerySet":
+        return self.filter(owner=user)
+
+    def search(self, query: str) -> "CardQuerySet":
+        query = query.strip()
+        if not query:
+            return self
+        matches = Q()
+        for word in query.split()[:8]:
+            matches &= (
+                Q(front__icontains=word) | Q(back__icontains=word) | Q(tags__name__iexact=word)
+            )
+        return self.filter(matches).distinct()
+
+
+class Card(models.Model):
+    class Kind(models.TextChoices):
+        BASIC = "basic", "Basic (front → back)"
+        REVERSED = "reversed", "Reversed (both directions)"
+        CLOZE = "cloze", "Cloze deletion ({{c1::…}})"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cards",
+        help_text="Empty for the shared starter library.",
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="cards")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BASIC)
+    front = models.TextField(max_length=MAX_FACE_LENGTH)
+    back = models.TextField(max_length=MAX_FACE_LENGTH, blank=True)
+    suspended = models.BooleanField(
+        default=False, help_text="A suspended card is left out of study sessions."
+    )
+    starter_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tags = TaggableManager(blank=True, help_text="Separate tags with commas or spaces.")
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic_id", "id"]
+        indexes = [models.Index(fields=["owner", "topic"], name="card_owner_topic")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["basic", "reversed", "cloze"]), name="card_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.front[:60]
+
+    def get_absolute_url(self) -> str:
+        return reverse("cards:card_detail", args=[self.pk])
+
+    @property
+    def is_starter(self) -> bool:
+        return self.owner_id is None
+
+    def prompt_ordinals(self) -> list[int]:
+        """Which prompts this card asks: one for basic, two for reversed, one per cloze."""
+        if self.kind == self.Kind.REVERSED:
+            return [0, 1]
+        if self.kind == self.Kind.CLOZE:
+            return cloze_numbers(self.front) or [1]
+        return [0]
+
+    def sync_prompts(self) -> None:
+        """Create the prompts the card now asks and drop the ones it no longer does
+        (with their progress), so editing a card never leaves orphans behind."""
+        wanted = set(self.prompt_ordinals())
+        existing = set(self.prompts.values_list("ordinal", flat=True))
+        self.prompts.exclude(ordinal__in=wanted).delete()
+        Prompt.objects.bulk_create(
+            [Prompt(card=self, ordinal=n) for n in sorted(wanted - existing)]
+        )
+
+    def front_html(self) -> str:
+        if self.kind == self.Kind.CLOZE:
+            return render_markdown(cloze_side(self.front, 1, reveal=False))
+        return render_markdown(self.front)
+
+    def back_html(self) -> str:
+        if self.kind == self.Kind.CLOZE:
+            return render_markdown(cloze_side(self.front, 1, reveal=True))
+        return render_markdown(self.back)
+
+    def extra_html(self) -> str:
+        return render_markdown(self.back)
+
+
+class Prompt(models.Model):
+    """One question a card asks. Progress and reviews are kept per prompt, the
+    way a reversed card is two things to remember."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="prompts")
+    ordinal = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["card_id", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "ordinal"], name="prompt_unique_ordinal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} [{self.ordinal}]"
+
+    @property
+    def is_reverse(self) -> bool:
+        return self.card.kind == Card.Kind.REVERSED and self.ordinal == 1
+
+    def question_html(self) -> str:
+        card = self.card
+        if card.kind == Card.Kind.CLOZE:
+            return render_markdown(cloze_side(card.front, self.ordinal, reveal=False))
+        return render_markdown(card.back if self.is_reverse else card.front)
+
+    def answer_html(self) -> str:
+        card = self.card
+        if card.kind == Card.Kind.CLOZE:
+            return render_markdown(cloze_side(card.front, self.ordinal, reveal=True))
+        return render_markdown(card.front if self.is_reverse else card.back)
+
+    def extra_html(self) -> str:
+        """What a cloze card's back adds after the answer."""
+        if self.card.kind == Card.Kind.CLOZE and self.card.back.strip():
+            return render_markdown(self.card.back)
+        return ""
+
+
+class State(models.IntegerChoices):
+    """FSRS card states (the fsrs package has no 'new': new means no Progress row)."""
+
+    LEARNING = 1, "Learning"
+    REVIEW = 2, "Review"
+    RELEARNING = 3, "Relearning"
+
+
+class Rating(models.IntegerChoices):
+    AGAIN = 1, "Again"
+    HARD = 2, "Hard"
+    GOOD = 3, "Good"
+    EASY = 4, "Easy"
+
+
+class Progress(models.Model):
+    """A person's FSRS memory state for one prompt. No row means never studied."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
+    )
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="progress")
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="progress")
+    state = models.PositiveSmallIntegerField(choices=State.choices, db_index=True)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True, db_index=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField(db_index=True)
+    last_review = models.DateTimeField(null=True, blank=True)
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "progress"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "prompt"], name="progress_unique_user_prompt")
+        ]
+        indexes = [models.Index(fields=["user", "due"], name="progress_user_due")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.prompt} · due {self.due:%Y-%m-%d %H:%M}"
+
+
+class StudySession(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_sessions"
+    )
+    topics = models.ManyToManyField(Topic, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Study session {self.pk} of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cards:study_session", args=[self.pk])
+
+
+class ReviewLog(models.Model):
+    """One grade. ``review_number`` counts the person's reviews of the prompt, and
+    is unique with it: the same grade can never be written twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="reviews")
+    session = models.ForeignKey(
+        StudySession, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    review_number = models.PositiveIntegerField()
+    state_before = models.PositiveSmallIntegerField(
+        choices=State.choices, null=True, blank=True, help_text="Empty when the prompt was new."
+    )
+    state_after = models.PositiveSmallIntegerField(choices=State.choices)
+    due_after = models.DateTimeField()
+    # The progress row as it was before this grade, so undo can put it back.
+    previous = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "prompt", "review_number"], name="review_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=4), name="review_rating_1_to_4"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "reviewed_at"], name="review_user_time"),
+            models.Index(fields=["session", "reviewed_at"], name="review_session_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} graded {self.prompt} {self.get_rating_display()}"
+
+    @property
+    def was_new(self) -> bool:
+        return self.state_before is None

@@ -1,0 +1,298 @@
+"""Study workflows that span several models: choosing the next prompt, grading
+it, undoing a grade, and summing up a session."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+
+from . import scheduling
+from .models import Card, Progress, Prompt, ReviewLog, State, StudySession, Topic
+
+# Learning steps are minutes apart; when nothing else is left, a learning prompt
+# due within this window is shown now rather than making the person wait.
+LEARN_AHEAD = timedelta(minutes=20)
+
+
+class GradeRejected(Exception):
+    """The grade was not recorded; ``str(error)`` says why, for the person."""
+
+
+class AlreadyGraded(GradeRejected):
+    pass
+
+
+class UndoRejected(Exception):
+    pass
+
+
+def start_of_day(now: datetime, zone: ZoneInfo) -> datetime:
+    local = now.astimezone(zone)
+    return datetime.combine(local.date(), time.min, tzinfo=zone)
+
+
+@dataclass
+class NextPrompt:
+    prompt: Prompt | None
+    progress: Progress | None = None
+    due_count: int = 0
+    new_left_today: int = 0
+    new_limit_reached: bool = False
+    previews: dict[int, timedelta] = field(default_factory=dict)
+
+
+def studiable_prompts(*, user_id: int, topic_ids: list[int]):
+    """Prompts of the person's visible, unsuspended cards in the given topics."""
+    return Prompt.objects.filter(
+        Q(card__owner_id=user_id) | Q(card__owner__isnull=True),
+        card__topic_id__in=topic_ids,
+        card__suspended=False,
+    )
+
+
+def next_prompt_for(
+    *, session: StudySession, now: datetime, zone: ZoneInfo, new_per_day: int
+) -> NextPrompt:
+    """Due prompts first (most overdue first), then new ones while today's new
+    allowance lasts, then learning steps that fall due in the next few minutes.
+    A fixed number of queries whatever the size of the collection."""
+    user_id = session.user_id
+    topic_ids = [topic.pk for topic in session.topics.all()]
+    due_progress = Progress.objects.filter(
+        user_id=user_id,
+        card__topic_id__in=topic_ids,
+        card__suspended=False,
+    ).select_related("prompt__card__topic")
+
+    due_count = due_progress.filter(due__lte=now).count()
+    new_today = ReviewLog.objects.filter(
+        user_id=user_id, review_number=1, reviewed_at__gte=start_of_day(now, zone)
+    ).count()
+    new_left = max(new_per_day - new_today, 0)
+    result = NextPrompt(prompt=None, due_count=due_count, new_left_today=new_left)
+
+    if due_count:
+        progress = due_progress.filter(due__lte=now).order_by("due", "pk").first()
+        if progress is not None:
+            result.prompt, result.progress = progress.prompt, progress
+    if result.prompt is None and new_left:
+        result.prompt = (
+            studiable_prompts(user_id=user_id, topic_ids=topic_ids)
+            .exclude(Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))))
+            .select_related("card__topic")
+            .order_by("card_id", "ordinal")
+            .first()
+        )
+    if result.prompt is None:
+        result.new_limit_reached = new_left == 0
+        progress = (
+            due_progress.filter(
+                state__in=[State.LEARNING, State.RELEARNING], due__lte=now + LEARN_AHEAD
+            )
+            .order_by("due", "pk")
+            .first()
+        )
+        if progress is not None:
+            result.prompt, result.progress = progress.prompt, progress
+    if result.prompt is not None:
+        card = scheduling.fsrs_card(result.progress, prompt_id=result.prompt.pk, now=now)
+        result.previews = scheduling.interval_previews(card, now=now)
+    return result
+
+
+def prompt_in_session(*, session: StudySession, prompt_id: int) -> Prompt | None:
+    topic_ids = [topic.pk for topic in session.topics.all()]
+    return (
+        studiable_prompts(user_id=session.user_id, topic_ids=topic_ids)
+        .select_related("card__topic")
+        .filter(pk=prompt_id)
+        .first()
+    )
+
+
+def show_prompt(*, session: StudySession, prompt: Prompt, now: datetime) -> NextPrompt:
+    """A specific prompt as the current one (after an undo, the prompt undone)."""
+    progress = Progress.objects.filter(user_id=session.user_id, prompt=prompt).first()
+    card = scheduling.fsrs_card(progress, prompt_id=prompt.pk, now=now)
+    return NextPrompt(
+        prompt=prompt, progress=progress, previews=scheduling.interval_previews(card, now=now)
+    )
+
+
+@transaction.atomic
+def grade_prompt(
+    *,
+    user,
+    session: StudySession | None,
+    prompt: Prompt,
+    rating: int,
+    expected_reps: int,
+    duration_ms: int,
+    now: datetime,
+) -> ReviewLog:
+    """Record one grade and reschedule the prompt with FSRS.
+
+    ``expected_reps`` is how many reviews the prompt had when it was shown. If
+    it has moved on since (a double click, another tab, a retried request),
+    the grade is refused and nothing is written: every review is recorded
+    exactly once, and the unique (user, prompt, review_number) constraint
+    backs that up in the database.
+    """
+    if rating not in (1, 2, 3, 4):
+        raise GradeRejected("A grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
+    progress = Progress.objects.filter(user=user, prompt=prompt).first()
+    current_reps = progress.reps if progress else 0
+    if current_reps != expected_reps:
+        raise AlreadyGraded("This card was already graded; the grade was not counted twice.")
+
+    before = scheduling.fsrs_card(progress, prompt_id=prompt.pk, now=now)
+    after = scheduling.review(before, rating, now=now)
+    values = scheduling.progress_values(after)
+    state_before = progress.state if progress else None
+    lapse = scheduling.is_lapse(state_before, rating)
+
+    if progress is None:
+        try:
+            with transaction.atomic():
+                Progress.objects.create(
+                    user=user, prompt=prompt, card_id=prompt.card_id, reps=1, **values
+                )
+        except IntegrityError:
+            raise AlreadyGraded(
+                "This card was already graded; the grade was not counted twice."
+            ) from None
+        previous = None
+    else:
+        previous = {
+            **{name: getattr(progress, name) for name in scheduling.PROGRESS_FIELDS},
+            "lapses": progress.lapses,
+        }
+        previous["due"] = previous["due"].isoformat()
+        if previous["last_review"] is not None:
+            previous["last_review"] = previous["last_review"].isoformat()
+        updated = Progress.objects.filter(pk=progress.pk, reps=expected_reps).update(
+            reps=F("reps") + 1, lapses=F("lapses") + int(lapse), **values
+        )
+        if not updated:
+            raise AlreadyGraded("This card was already graded; the grade was not counted twice.")
+
+    log = ReviewLog(
+        user=user,
+        card_id=prompt.card_id,
+        prompt=prompt,
+        session=session,
+        rating=rating,
+        reviewed_at=now,
+        duration_ms=duration_ms,
+        review_number=expected_reps + 1,
+        state_before=state_before,
+        state_after=values["state"],
+        due_after=values["due"],
+        previous=previous,
+    )
+    # Keys and uniqueness are the database's job (foreign keys, the constraint);
+    # the values are checked here.
+    log.full_clean(
+        exclude=["user", "card", "prompt", "session"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    log.save()
+    return log
+
+
+@transaction.atomic
+def undo_review(*, user, review_id: int, session: StudySession | None = None) -> ReviewLog:
+    """Take back a grade: the prompt's progress returns to what it was before it,
+    and the log row goes. Only the latest grade of a prompt can be undone, and
+    only once."""
+    reviews = ReviewLog.objects.filter(user=user)
+    if session is not None:
+        reviews = reviews.filter(session=session)
+    log = reviews.select_related("prompt__card").filter(pk=review_id).first()
+    if log is None:
+        raise UndoRejected("There is nothing to undo: that grade was already taken back.")
+    if session is not None:
+        latest_id = (
+            ReviewLog.objects.filter(session=session).order_by("-reviewed_at", "-pk").first().pk
+        )
+        if latest_id != log.pk:
+            raise UndoRejected("Only the last grade of the session can be undone.")
+    progress_rows = Progress.objects.filter(
+        user=user, prompt_id=log.prompt_id, reps=log.review_number
+    )
+    if log.previous is None:
+        changed = progress_rows.delete()[0]
+    else:
+        previous = dict(log.previous)
+        for name in ("due", "last_review"):
+            if previous[name] is not None:
+                previous[name] = datetime.fromisoformat(previous[name])
+        changed = progress_rows.update(reps=log.review_number - 1, **previous)
+    if not changed:
+        raise UndoRejected("That card has been graded again since; the older grade stays.")
+    log.delete()
+    return log
+
+
+@dataclass
+class SessionSummary:
+    reviews: int
+    prompts: int
+    new: int
+    by_rating: dict[str, int]
+    time_spent: timedelta
+    duration: timedelta
+    again_share: float
+
+
+def summarize_session(session: StudySession) -> SessionSummary:
+    reviews = ReviewLog.objects.filter(session=session)
+    totals = reviews.aggregate(
+        n=Count("pk"),
+        prompts=Count("prompt", distinct=True),
+        new=Count("pk", filter=Q(review_number=1)),
+        again=Count("pk", filter=Q(rating=1)),
+        hard=Count("pk", filter=Q(rating=2)),
+        good=Count("pk", filter=Q(rating=3)),
+        easy=Count("pk", filter=Q(rating=4)),
+        spent=Sum("duration_ms"),
+        first=Min("reviewed_at"),
+        last=Max("reviewed_at"),
+    )
+    n = totals["n"] or 0
+    duration = (totals["last"] - session.started_at) if totals["last"] else timedelta(0)
+    return SessionSummary(
+        reviews=n,
+        prompts=totals["prompts"] or 0,
+        new=totals["new"] or 0,
+        by_rating={
+            "Again": totals["again"],
+            "Hard": totals["hard"],
+            "Good": totals["good"],
+            "Easy": totals["easy"],
+        },
+        time_spent=timedelta(milliseconds=totals["spent"] or 0),
+        duration=max(duration, timedelta(0)),
+        again_share=(totals["again"] / n) if n else 0.0,
+    )
+
+
+@transaction.atomic
+def start_session(*, user, topics: list[Topic]) -> StudySession:
+    session = StudySession.objects.create(user=user)
+    session.topics.set(topics)
+    return session
+
+
+@transaction.atomic
+def save_card(*, card: Card, tags: list[str] | None = None) -> Card:
+    """Save a card with its tags and the prompts its kind asks for."""
+    card.full_clean()
+    card.save()
+    if tags is not None:
+        card.tags.set(tags, clear=True)
+    card.sync_prompts()
+    return card

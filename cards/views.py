@@ -1,0 +1,364 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.models import Profile
+
+from . import scheduling, services
+from .forms import CardForm, GradeForm, StudyStartForm, TopicForm, UndoForm
+from .models import Card, Progress, ReviewLog, StudySession, Topic
+
+CARDS_PER_PAGE = 50
+
+
+# Home ----------------------------------------------------------------------
+
+
+@require_GET
+@login_not_required
+def landing(request):
+    if request.user.is_authenticated:
+        return home(request)
+    return render(request, "landing.html")
+
+
+def home(request):
+    user = request.user
+    now = timezone.now()
+    topics = (
+        Topic.objects.visible_to(user)
+        .annotate(card_count=Count("cards", filter=Q(cards__owner=user) | Q(cards__owner=None)))
+        .order_by("owner_id", "name")
+    )
+    due_now = Progress.objects.filter(user=user, due__lte=now, card__suspended=False).count()
+    reviews_today = ReviewLog.objects.filter(
+        user=user,
+        reviewed_at__gte=services.start_of_day(now, timezone.get_current_timezone()),
+    ).count()
+    last_session = StudySession.objects.filter(user=user).first()
+    return render(
+        request,
+        "home.html",
+        {
+            "topics": topics,
+            "due_now": due_now,
+            "reviews_today": reviews_today,
+            "last_session": last_session,
+        },
+    )
+
+
+# Topics ---------------------------------------------------------------------
+
+
+@require_GET
+def topic_list(request):
+    topics = (
+        Topic.objects.visible_to(request.user)
+        .annotate(
+            card_count=Count("cards", filter=Q(cards__owner=request.user) | Q(cards__owner=None))
+        )
+        .order_by("owner_id", "name")
+    )
+    return render(request, "cards/topic_list.html", {"topics": topics})
+
+
+@require_http_methods(["GET", "POST"])
+def topic_create(request):
+    form = TopicForm(request.POST if request.method == "POST" else None, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        topic = form.save()
+        messages.success(request, f"Topic “{topic.name}” created. Add its first card.")
+        return redirect(f"{reverse('cards:card_create')}?topic={topic.pk}")
+    return render(request, "cards/topic_form.html", {"form": form})
+
+
+@require_GET
+def topic_detail(request, pk: int):
+    topic = get_object_or_404(Topic.objects.visible_to(request.user), pk=pk)
+    cards = (
+        Card.objects.visible_to(request.user)
+        .filter(topic=topic)
+        .prefetch_related("tags")
+        .order_by("id")
+    )
+    page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cards/topic_detail.html", {"topic": topic, "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def topic_edit(request, pk: int):
+    topic = get_object_or_404(Topic.objects.owned_by(request.user), pk=pk)
+    form = TopicForm(
+        request.POST if request.method == "POST" else None, instance=topic, owner=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Topic saved.")
+        return redirect(topic)
+    return render(request, "cards/topic_form.html", {"form": form, "topic": topic})
+
+
+@require_http_methods(["GET", "POST"])
+def topic_delete(request, pk: int):
+    topic = get_object_or_404(Topic.objects.owned_by(request.user), pk=pk)
+    if request.method == "POST":
+        name = topic.name
+        topic.delete()
+        messages.success(request, f"Topic “{name}” and its cards were deleted.")
+        return redirect("cards:topic_list")
+    return render(
+        request,
+        "cards/confirm_delete.html",
+        {"object": topic, "what": "topic", "warning": f"Its {topic.cards.count()} cards go too."},
+    )
+
+
+# Cards ----------------------------------------------------------------------
+
+
+@require_GET
+def card_detail(request, pk: int):
+    card = get_object_or_404(Card.objects.visible_to(request.user).select_related("topic"), pk=pk)
+    return render(request, "cards/card_detail.html", {"card": card})
+
+
+@require_http_methods(["GET", "POST"])
+def card_create(request):
+    initial = {}
+    topic_id = request.GET.get("topic", "")
+    if topic_id.isdigit():
+        initial["topic"] = Topic.objects.visible_to(request.user).filter(pk=topic_id).first()
+    form = CardForm(
+        request.POST if request.method == "POST" else None, user=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        card = form.save(commit=False)
+        card.owner = request.user
+        services.save_card(card=card, tags=form.cleaned_data["tags"])
+        messages.success(request, "Card added.")
+        if "save_and_add" in request.POST:
+            return redirect(f"{reverse('cards:card_create')}?topic={card.topic_id}")
+        return redirect(card.topic)
+    return render(request, "cards/card_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def card_edit(request, pk: int):
+    card = get_object_or_404(Card.objects.owned_by(request.user), pk=pk)
+    form = CardForm(
+        request.POST if request.method == "POST" else None, instance=card, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        card = form.save(commit=False)
+        services.save_card(card=card, tags=form.cleaned_data["tags"])
+        messages.success(request, "Card saved.")
+        return redirect(card)
+    return render(request, "cards/card_form.html", {"form": form, "card": card})
+
+
+@require_http_methods(["GET", "POST"])
+def card_delete(request, pk: int):
+    card = get_object_or_404(Card.objects.owned_by(request.user), pk=pk)
+    if request.method == "POST":
+        topic = card.topic
+        card.delete()
+        messages.success(request, "Card deleted.")
+        return redirect(topic)
+    return render(
+        request,
+        "cards/confirm_delete.html",
+        {"object": card, "what": "card", "warning": "Its study history goes too."},
+    )
+
+
+@require_POST
+def card_suspend(request, pk: int):
+    card = get_object_or_404(Card.objects.owned_by(request.user), pk=pk)
+    card.suspended = not card.suspended
+    card.save(update_fields=["suspended", "updated_at"])
+    if request.htmx:
+        return render(request, "cards/card_detail.html#suspend", {"card": card})
+    messages.success(
+        request, "Card suspended." if card.suspended else "Card back in your study sessions."
+    )
+    return redirect(card)
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "")[:200]
+    page = None
+    if query.strip():
+        cards = (
+            Card.objects.visible_to(request.user)
+            .search(query)
+            .select_related("topic")
+            .prefetch_related("tags")
+            .order_by("topic__name", "id")
+        )
+        page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    template = "cards/search.html#results" if request.htmx else "cards/search.html"
+    return render(request, template, {"query": query, "page": page})
+
+
+# Study ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def study_start(request):
+    form = StudyStartForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        session = services.start_session(user=request.user, topics=form.cleaned_data["topics"])
+        return redirect(session)
+    if request.method == "GET" and "topic" in request.GET:
+        form = StudyStartForm(initial={"topics": request.GET.getlist("topic")}, user=request.user)
+    profile = Profile.for_user(request.user)
+    return render(request, "cards/study_start.html", {"form": form, "profile": profile})
+
+
+def _study_context(request, session: StudySession, nxt: services.NextPrompt) -> dict:
+    last_review = ReviewLog.objects.filter(session=session).order_by("-reviewed_at", "-pk").first()
+    buttons = (
+        [
+            (rating, label, scheduling.format_interval(nxt.previews[rating]))
+            for rating, label in ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy"))
+        ]
+        if nxt.prompt
+        else []
+    )
+    return {
+        "session": session,
+        "next": nxt,
+        "buttons": buttons,
+        "last_review": last_review,
+        "shown_at": int(timezone.now().timestamp() * 1000),
+        "reveal": request.GET.get("reveal") == "1",
+    }
+
+
+def _render_study(request, session: StudySession, nxt: services.NextPrompt, status=200):
+    context = _study_context(request, session, nxt)
+    template = "cards/study_session.html#card" if request.htmx else "cards/study_session.html"
+    return render(request, template, context, status=status)
+
+
+def _next_for(request, session: StudySession) -> services.NextPrompt:
+    profile = Profile.for_user(request.user)
+    return services.next_prompt_for(
+        session=session,
+        now=timezone.now(),
+        zone=timezone.get_current_timezone(),
+        new_per_day=profile.new_cards_per_day,
+    )
+
+
+def _own_session(request, pk: int) -> StudySession:
+    return get_object_or_404(
+        StudySession.objects.filter(user=request.user).prefetch_related("topics"), pk=pk
+    )
+
+
+@require_GET
+def study_session(request, pk: int):
+    session = _own_session(request, pk)
+    prompt_id = request.GET.get("prompt", "")
+    prompt = None
+    if prompt_id.isdigit():
+        prompt = services.prompt_in_session(session=session, prompt_id=int(prompt_id))
+    if prompt is not None:
+        nxt = services.show_prompt(session=session, prompt=prompt, now=timezone.now())
+    else:
+        nxt = _next_for(request, session)
+    return _render_study(request, session, nxt)
+
+
+@require_POST
+def study_grade(request, pk: int):
+    session = _own_session(request, pk)
+    form = GradeForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _reject(request, session, f"That grade was not recorded: {message}", status=400)
+    prompt = services.prompt_in_session(session=session, prompt_id=form.cleaned_data["prompt"])
+    if prompt is None:
+        return _reject(request, session, "That card is not part of this session.", status=404)
+    now = timezone.now()
+    shown_at = form.cleaned_data["shown_at"]
+    duration_ms = 0
+    if shown_at:
+        # Time on the card, capped so a card left open over lunch does not count an hour.
+        duration_ms = min(max(int(now.timestamp() * 1000) - shown_at, 0), 10 * 60 * 1000)
+    try:
+        services.grade_prompt(
+            user=request.user,
+            session=session,
+            prompt=prompt,
+            rating=form.cleaned_data["rating"],
+            expected_reps=form.cleaned_data["reps"],
+            duration_ms=duration_ms,
+            now=now,
+        )
+    except services.GradeRejected as error:
+        return _reject(request, session, str(error), status=409)
+    if request.htmx:
+        return _render_study(request, session, _next_for(request, session))
+    return redirect(session)
+
+
+def _reject(request, session: StudySession, message: str, *, status: int):
+    """A grade or undo that was refused: say why and show the current card.
+    htmx gets the fragment (htmx swaps 2xx only, so the refusal is reported in
+    the page with status 200 and the HX-Trigger tells scripts it happened)."""
+    messages.warning(request, message)
+    if request.htmx:
+        response = _render_study(request, session, _next_for(request, session))
+        response["HX-Trigger"] = "study-refused"
+        return response
+    if status == 404:
+        return _render_study(request, session, _next_for(request, session), status=404)
+    return redirect(session)
+
+
+@require_POST
+def study_undo(request, pk: int):
+    session = _own_session(request, pk)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        return _reject(request, session, "There is nothing to undo.", status=400)
+    try:
+        log = services.undo_review(
+            user=request.user, review_id=form.cleaned_data["review"], session=session
+        )
+    except services.UndoRejected as error:
+        return _reject(request, session, str(error), status=409)
+    messages.info(request, "Grade undone: here is that card again.")
+    if request.htmx:
+        nxt = services.show_prompt(session=session, prompt=log.prompt, now=timezone.now())
+        return _render_study(request, session, nxt)
+    return redirect(f"{session.get_absolute_url()}?prompt={log.prompt_id}")
+
+
+@require_POST
+def study_end(request, pk: int):
+    session = _own_session(request, pk)
+    if session.finished_at is None:
+        session.finished_at = timezone.now()
+        session.save(update_fields=["finished_at"])
+    url = reverse("cards:study_summary", args=[session.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_GET
+def study_summary(request, pk: int):
+    session = _own_session(request, pk)
+    summary = services.summarize_session(session)
+    return render(request, "cards/study_summary.html", {"session": session, "summary": summary})

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cards import views as card_views
+
+urlpatterns = [
+    path("", card_views.landing, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("cards.urls")),
+]

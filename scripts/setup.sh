@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Creates .venv, installs the pinned Python packages and the front-end assets
+# (Bootstrap, KaTeX, SortableJS from the npm registry). Safe to run again.
+# Usage: scripts/setup.sh [--dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+requirements=requirements.txt
+[ "${1:-}" = "--dev" ] && requirements=requirements-dev.txt
+
+if ! command -v python3 >/dev/null; then
+  echo "prep needs Python 3.11 or newer (python3)." >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+
+if ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "prep needs npm to install its front-end assets (apt-get install npm)." >&2
+    exit 1
+  fi
+fi
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

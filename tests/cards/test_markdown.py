@@ -1,0 +1,66 @@
+import pytest
+
+from cards.markdown import cloze_numbers, cloze_side, render_markdown
+
+
+def test_fenced_code_is_highlighted_on_the_server():
+    html = render_markdown("```python\ndef f():\n    return 1\n```")
+    assert '<span class="k">def</span>' in html
+    assert '<span class="nf">f</span>' in html
+
+
+def test_math_is_kept_for_katex_and_escaped():
+    html = render_markdown("Inline \\( a < b \\) and\n\n$$\n\\frac{1}{2}\n$$\n")
+    assert '<span class="math math-inline">a &lt; b</span>' in html
+    assert '<div class="math math-display">\\frac{1}{2}</div>' in html
+
+
+def test_dollars_next_to_digits_are_money_not_math():
+    html = render_markdown("It costs $5 and $10.")
+    assert "math" not in html
+    assert "$5 and $10" in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="javascript:alert(1)">x</a>',
+        "<svg onload=alert(1)>",
+        '<iframe src="https://example.com"></iframe>',
+        '<div style="background:url(javascript:alert(1))">x</div>',
+        "<math><mtext><script>alert(1)</script></mtext></math>",
+        '<span class="position-fixed">x</span>',
+    ],
+)
+def test_user_html_is_sanitised(payload):
+    html = render_markdown(payload)
+    lowered = html.lower()
+    # "javascript:" may stay as visible text, never as a link target.
+    for bad in ("<script", "onerror", "onload", 'href="javascript', "<iframe", "style=", "<svg"):
+        assert bad not in lowered
+    assert "position-fixed" not in html
+
+
+def test_safe_markup_survives():
+    html = render_markdown("**bold** <kbd>Ctrl</kbd>\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    assert "<strong>bold</strong>" in html
+    assert "<kbd>Ctrl</kbd>" in html
+    assert "<table>" in html
+
+
+def test_cloze_sides():
+    text = "{{c1::Kafka}} stores {{c2::offsets::what?}} per partition"
+    assert cloze_numbers(text) == [1, 2]
+    assert cloze_side(text, 2, reveal=False) == (
+        'Kafka stores <span class="cloze">[what?]</span> per partition'
+    )
+    assert "offsets" in cloze_side(text, 2, reveal=True)
+    assert "[…]" in cloze_side(text, 1, reveal=False)
+
+
+def test_cloze_answer_is_escaped():
+    html = render_markdown(cloze_side("{{c1::<script>x</script>}}", 1, reveal=True))
+    assert "<script" not in html

@@ -1,0 +1,30 @@
+import pytest
+
+from tests.factories import PASSWORD, make_topic, make_user
+
+
+@pytest.fixture
+def user(db):
+    return make_user("alice")
+
+
+@pytest.fixture
+def other_user(db):
+    return make_user("mallory")
+
+
+@pytest.fixture
+def client_in(client, user):
+    """The test client, logged in as ``user``."""
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def topic(user):
+    return make_topic(owner=user, name="Distributed systems")
+
+
+@pytest.fixture
+def htmx_headers():
+    return {"HTTP_HX_REQUEST": "true"}

@@ -1,0 +1,47 @@
+"""Small factories for the tests: real rows in the real database."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from accounts.models import Profile
+from cards import services
+from cards.models import Card, Topic
+
+_sequence = itertools.count(1)
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username: str | None = None, **profile) -> "get_user_model()":
+    User = get_user_model()
+    user = User.objects.create_user(
+        username=username or f"user{next(_sequence)}", password=PASSWORD
+    )
+    Profile.objects.create(user=user, **profile)
+    return user
+
+
+def make_topic(owner=None, name: str | None = None, **fields) -> Topic:
+    name = name or f"Topic {next(_sequence)}"
+    return Topic.objects.create(owner=owner, name=name, **fields)
+
+
+def make_card(
+    topic: Topic,
+    owner=None,
+    *,
+    front: str | None = None,
+    back: str = "An answer",
+    kind: str = Card.Kind.BASIC,
+    tags: list[str] | None = None,
+    **fields,
+) -> Card:
+    card = Card(
+        topic=topic,
+        owner=owner,
+        kind=kind,
+        front=front or f"Question {next(_sequence)}?",
+        back=back,
+        **fields,
+    )
+    return services.save_card(card=card, tags=tags or [])
