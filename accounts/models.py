@@ -27,6 +27,11 @@ class Profile(models.Model):
         help_text="Your day starts at midnight here: it decides what counts as today.",
     )
 
+    question_bank_seeded = models.BooleanField(
+        default=False,
+        help_text="Whether the starter questions to ask were copied into this person's bank.",
+    )
+
     class Meta:
         constraints = [
             models.CheckConstraint(

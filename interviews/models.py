@@ -1,0 +1,280 @@
+"""Interviews a person has coming, the questions they want to ask at each, and
+mock interviews that rehearse the questions an interviewer asks."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Stage(models.TextChoices):
+    RECRUITER = "recruiter", "Recruiter screen"
+    HIRING_MANAGER = "hiring-manager", "Hiring manager"
+    TECHNICAL = "technical", "Technical"
+    SYSTEM_DESIGN = "system-design", "System design"
+    BEHAVIORAL = "behavioral", "Behavioral"
+    ONSITE = "onsite", "Onsite"
+    OFFER = "offer", "Offer"
+
+
+class Status(models.TextChoices):
+    UPCOMING = "upcoming", "Upcoming"
+    DONE = "done", "Done, waiting to hear"
+    PASSED = "passed", "Passed"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class QuestionCategory(models.TextChoices):
+    """What a question to ask the company is about."""
+
+    TEAM = "team", "Team"
+    ROLE = "role", "Role"
+    GROWTH = "growth", "Growth"
+    CULTURE = "culture", "Culture"
+    TECH = "tech", "Tech"
+    PROCESS = "process", "Process"
+
+
+class PracticeArea(models.TextChoices):
+    """What an interviewer's question tests."""
+
+    BEHAVIORAL = "behavioral", "Behavioral"
+    TECHNICAL = "technical", "Technical"
+    SYSTEM_DESIGN = "system-design", "System design"
+    MACHINE_LEARNING = "machine-learning", "Machine learning"
+    CODING_CONCEPTS = "coding-concepts", "Coding concepts"
+
+
+# The practice areas a stage usually tests, for a mock interview tied to it.
+STAGE_AREAS = {
+    Stage.RECRUITER: [PracticeArea.BEHAVIORAL],
+    Stage.HIRING_MANAGER: [PracticeArea.BEHAVIORAL, PracticeArea.TECHNICAL],
+    Stage.TECHNICAL: [
+        PracticeArea.TECHNICAL,
+        PracticeArea.CODING_CONCEPTS,
+        PracticeArea.MACHINE_LEARNING,
+    ],
+    Stage.SYSTEM_DESIGN: [PracticeArea.SYSTEM_DESIGN],
+    Stage.BEHAVIORAL: [PracticeArea.BEHAVIORAL],
+    Stage.ONSITE: list(PracticeArea),
+    Stage.OFFER: [PracticeArea.BEHAVIORAL],
+}
+
+
+class InterviewQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "InterviewQuerySet":
+        return self.filter(user=user)
+
+    def upcoming(self) -> "InterviewQuerySet":
+        return self.filter(scheduled_at__gte=timezone.now(), status=Status.UPCOMING).order_by(
+            "scheduled_at"
+        )
+
+    def past(self) -> "InterviewQuerySet":
+        return self.exclude(scheduled_at__gte=timezone.now(), status=Status.UPCOMING).order_by(
+            "-scheduled_at"
+        )
+
+
+class Interview(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews"
+    )
+    company = models.CharField(max_length=120)
+    role = models.CharField(max_length=120)
+    scheduled_at = models.DateTimeField("date and time")
+    timezone = models.CharField(
+        max_length=64, default="UTC", help_text="The time zone the time above is in."
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(600)]
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.TECHNICAL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UPCOMING)
+    links = models.TextField(
+        blank=True, max_length=4000, help_text="One link a line: the posting, the call, notes."
+    )
+    notes = models.TextField(blank=True, max_length=20_000)
+    topics = models.ManyToManyField(
+        "cards.Topic",
+        blank=True,
+        related_name="+",
+        help_text="The card topics this interview needs.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InterviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheduled_at"]
+        indexes = [models.Index(fields=["user", "scheduled_at"], name="interview_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.role}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:detail", args=[self.pk])
+
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+    def practice_areas(self) -> list[str]:
+        return [str(area) for area in STAGE_AREAS.get(self.stage, list(PracticeArea))]
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status == Status.UPCOMING and self.scheduled_at >= timezone.now()
+
+
+class QuestionToAsk(models.Model):
+    """A question in a person's bank of questions to ask a company. Rows with no
+    user are the starter bank, copied into each person's bank to edit freely."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="questions_to_ask",
+    )
+    category = models.CharField(max_length=10, choices=QuestionCategory.choices)
+    text = models.CharField(max_length=500)
+    starter_key = models.CharField(max_length=80, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category", "id"]
+        verbose_name = "question to ask"
+        verbose_name_plural = "questions to ask"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "starter_key"],
+                condition=~Q(starter_key=""),
+                name="question_unique_starter_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["starter_key"],
+                condition=Q(user__isnull=True),
+                name="question_unique_starter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ChecklistItem(models.Model):
+    """A question to ask in one interview, in the order the person wants."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="checklist")
+    question = models.ForeignKey(
+        QuestionToAsk, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(max_length=500)
+    position = models.PositiveIntegerField()
+    asked = models.BooleanField(default=False)
+    answer = models.TextField(blank=True, max_length=5000, help_text="What you heard.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "question"],
+                condition=Q(question__isnull=False),
+                name="checklist_question_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class InterviewerQuestion(models.Model):
+    """A question an interviewer may ask, with what a strong answer covers.
+    Rows with no owner are the shared starter bank."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="interviewer_questions",
+    )
+    area = models.CharField(max_length=20, choices=PracticeArea.choices)
+    text = models.TextField(max_length=2000)
+    key_points = models.JSONField(default=list, help_text="What a strong answer covers.")
+    star = models.BooleanField(
+        default=False, help_text="Answer in the STAR frame: situation, task, action, result."
+    )
+    starter_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["area", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("mock:question_history", args=[self.pk])
+
+    def key_point_list(self) -> list[tuple[int, str]]:
+        return list(enumerate(self.key_points))
+
+
+class MockSession(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mock_sessions"
+    )
+    interview = models.ForeignKey(
+        Interview, on_delete=models.SET_NULL, null=True, blank=True, related_name="mock_sessions"
+    )
+    areas = models.JSONField(default=list)
+    time_limit_seconds = models.PositiveSmallIntegerField(
+        default=120, validators=[MinValueValidator(10), MaxValueValidator(3600)]
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Mock interview {self.pk} of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mock:session", args=[self.pk])
+
+
+class MockAnswer(models.Model):
+    """One question of a mock interview, the answer typed, and its score."""
+
+    session = models.ForeignKey(MockSession, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        InterviewerQuestion, on_delete=models.CASCADE, related_name="answers"
+    )
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField(blank=True, max_length=20_000)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    timed_out = models.BooleanField(default=False)
+    covered = models.JSONField(default=list, help_text="Indexes of the key points covered.")
+    score = models.FloatField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="mock_answer_position"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=1)),
+                name="mock_answer_score_0_to_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer {self.position} of {self.session}"

@@ -8,5 +8,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("interviews/", include("interviews.urls")),
+    path("mock/", include("interviews.mock_urls")),
     path("", include("cards.urls")),
 ]
