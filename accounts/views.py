@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from interviews.services import seed_question_bank
+
 from .forms import ProfileForm, SignupForm
 from .middleware import remember_timezone
 from .models import Profile
@@ -18,6 +20,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         Profile.objects.create(user=user)
+        seed_question_bank(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request, f"Welcome, {user.username}! Pick the topics you want to study first."

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
+from interviews.models import Interview
 
 from . import scheduling, services
 from .forms import CardForm, GradeForm, StudyStartForm, TopicForm, UndoForm
@@ -42,6 +43,14 @@ def home(request):
         reviewed_at__gte=services.start_of_day(now, timezone.get_current_timezone()),
     ).count()
     last_session = StudySession.objects.filter(user=user).first()
+    next_interview = Interview.objects.owned_by(user).upcoming().first()
+    days_left = None
+    if next_interview:
+        zone = timezone.get_current_timezone()
+        days_left = (
+            timezone.localtime(next_interview.scheduled_at, zone).date()
+            - timezone.localtime(now, zone).date()
+        ).days
     return render(
         request,
         "home.html",
@@ -50,6 +59,8 @@ def home(request):
             "due_now": due_now,
             "reviews_today": reviews_today,
             "last_session": last_session,
+            "next_interview": next_interview,
+            "days_left": days_left,
         },
     )
 

@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from django.views.generic import TemplateView
 
 app_name = "mock"
 
-urlpatterns: list = []
+# Placeholder until the mock interview views land.
+urlpatterns: list = [path("", TemplateView.as_view(template_name="base.html"), name="start")]

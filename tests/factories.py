@@ -1,12 +1,15 @@
 """Small factories for the tests: real rows in the real database."""
 
 import itertools
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.models import Profile
 from cards import services
 from cards.models import Card, Topic
+from interviews.models import Interview
 
 _sequence = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
@@ -45,3 +48,10 @@ def make_card(
         **fields,
     )
     return services.save_card(card=card, tags=tags or [])
+
+
+def make_interview(user, **fields) -> Interview:
+    fields.setdefault("company", f"Company {next(_sequence)}")
+    fields.setdefault("role", "Data engineer")
+    fields.setdefault("scheduled_at", timezone.now() + timedelta(days=7))
+    return Interview.objects.create(user=user, **fields)

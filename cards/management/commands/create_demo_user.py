@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from accounts.models import Profile
+from interviews.services import seed_question_bank
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         Profile.for_user(user)
+        seed_question_bank(user=user)
         action = "Created" if created else "Reset"
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,149 @@
+from zoneinfo import ZoneInfo
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from accounts.models import timezone_choices
+from cards.models import Topic
+
+from .models import ChecklistItem, Interview, QuestionCategory, QuestionToAsk
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class InterviewForm(forms.ModelForm):
+    scheduled_at = forms.DateTimeField(
+        label="Date and time",
+        input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+        error_messages={"invalid": "Enter a date and time, e.g. 2026-12-01 14:30."},
+    )
+    timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone")
+
+    class Meta:
+        model = Interview
+        fields = [
+            "company",
+            "role",
+            "scheduled_at",
+            "timezone",
+            "duration_minutes",
+            "stage",
+            "status",
+            "links",
+            "notes",
+            "topics",
+        ]
+        widgets = {
+            "links": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 5}),
+            "topics": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.visible_to(user)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        zone_name = self.instance.timezone if self.instance.pk else None
+        if zone_name is None:
+            zone_name = timezone.get_current_timezone_name()
+            self.initial.setdefault("timezone", zone_name)
+        if self.instance.pk:
+            # Show the time as it is where the interview happens.
+            local = self.instance.scheduled_at.astimezone(ZoneInfo(self.instance.timezone))
+            self.initial["scheduled_at"] = local.replace(tzinfo=None)
+
+    def clean_links(self):
+        links = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        check = URLValidator(schemes=["http", "https"])
+        for number, link in enumerate(links, start=1):
+            try:
+                check(link)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    f"Link {number} (“{link[:60]}”) is not a web address starting with "
+                    "http:// or https://."
+                ) from None
+        return "\n".join(links)
+
+    def clean(self):
+        cleaned = super().clean()
+        moment, zone_name = cleaned.get("scheduled_at"), cleaned.get("timezone")
+        if moment and zone_name:
+            # The field read the wall-clock time in the person's own zone; it
+            # means that wall-clock time in the interview's zone.
+            naive = timezone.make_naive(moment) if timezone.is_aware(moment) else moment
+            cleaned["scheduled_at"] = naive.replace(tzinfo=ZoneInfo(zone_name))
+        return cleaned
+
+
+class QuestionToAskForm(forms.ModelForm):
+    class Meta:
+        model = QuestionToAsk
+        fields = ["category", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "maxlength": 500})}
+        labels = {"text": "Question"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].strip = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write the question.")
+        return text
+
+
+class NewChecklistQuestionForm(forms.Form):
+    text = forms.CharField(
+        label="Your question",
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "What would you like to ask them?"}),
+        error_messages={"required": "Write the question you want to ask."},
+    )
+    category = forms.ChoiceField(choices=QuestionCategory.choices, initial=QuestionCategory.ROLE)
+    save_to_bank = forms.BooleanField(
+        required=False, initial=True, label="Also keep it in my question bank"
+    )
+
+
+class AddFromBankForm(forms.Form):
+    questions = forms.ModelMultipleChoiceField(
+        queryset=QuestionToAsk.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one question to add."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["questions"].queryset = QuestionToAsk.objects.filter(user=user)
+
+
+class ChecklistItemForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistItem
+        fields = ["asked", "answer"]
+        error_messages = {
+            "answer": {"max_length": "Keep the answer under %(limit_value)d characters."}
+        }
+
+
+class ReorderForm(forms.Form):
+    def __init__(self, data, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.item_ids = data.getlist("item") if data is not None else []
+
+    def clean(self):
+        try:
+            self.cleaned_data["item_ids"] = [int(pk) for pk in self.item_ids]
+        except ValueError:
+            raise forms.ValidationError(
+                "The new order names an item that does not exist."
+            ) from None
+        return self.cleaned_data

@@ -1,0 +1,142 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from interviews.models import Interview, Stage, Status
+from tests.factories import make_interview, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def interview_data(**overrides):
+    data = {
+        "company": "Acme Data",
+        "role": "ML engineer",
+        "scheduled_at": "2031-03-14T15:30",
+        "timezone": "America/New_York",
+        "duration_minutes": 45,
+        "stage": Stage.TECHNICAL,
+        "status": Status.UPCOMING,
+        "links": "https://acme.example/jobs/42\nhttps://meet.example/abc",
+        "notes": "Ask about the feature store.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_add_an_interview_in_its_own_time_zone(client_in, user):
+    topic = make_topic(owner=user, name="Spark")
+    response = client_in.post(reverse("interviews:create"), interview_data(topics=[topic.pk]))
+    interview = Interview.objects.get(user=user)
+    assert response.status_code == 302
+    assert response.url == interview.get_absolute_url()
+    # 15:30 in New York in March 2031 (daylight saving) is 19:30 UTC.
+    assert interview.scheduled_at == datetime(2031, 3, 14, 19, 30, tzinfo=ZoneInfo("UTC"))
+    assert interview.link_list() == ["https://acme.example/jobs/42", "https://meet.example/abc"]
+    assert list(interview.topics.all()) == [topic]
+
+
+def test_edit_form_shows_the_time_where_the_interview_is(client_in, user):
+    client_in.post(reverse("interviews:create"), interview_data())
+    interview = Interview.objects.get(user=user)
+    body = client_in.get(reverse("interviews:edit", args=[interview.pk])).content.decode()
+    assert 'value="2031-03-14T15:30"' in body
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"scheduled_at": "next tuesday"}, "Enter a date and time"),
+        ({"scheduled_at": "2031-02-30T10:00"}, "Enter a date and time"),
+        ({"company": ""}, "This field is required"),
+        ({"timezone": "Moon/Base"}, "Select a valid choice"),
+        ({"links": "ftp://old.example/file"}, "is not a web address"),
+        ({"links": "javascript:alert(1)"}, "is not a web address"),
+        ({"duration_minutes": 0}, "greater than or equal to 5"),
+        ({"stage": "lunch"}, "Select a valid choice"),
+    ],
+)
+def test_bad_interviews_are_explained_and_not_saved(client_in, overrides, message):
+    response = client_in.post(reverse("interviews:create"), interview_data(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Interview.objects.exists()
+
+
+def test_list_shows_next_first_and_past_apart(client_in, user):
+    now = timezone.now()
+    later = make_interview(user, company="Later Inc", scheduled_at=now + timedelta(days=9))
+    sooner = make_interview(user, company="Sooner Ltd", scheduled_at=now + timedelta(days=2))
+    make_interview(user, company="Old Co", scheduled_at=now - timedelta(days=3))
+    make_interview(
+        user, company="Withdrawn Co", scheduled_at=now + timedelta(days=1), status=Status.WITHDRAWN
+    )
+    body = client_in.get(reverse("interviews:list")).content.decode()
+    upcoming, past = body.split('data-testid="past"')
+    assert upcoming.index(sooner.company) < upcoming.index(later.company)
+    assert "Old Co" in past and "Withdrawn Co" in past
+    assert "Old Co" not in upcoming
+
+
+def test_empty_list_invites_to_plan_one(client_in):
+    body = client_in.get(reverse("interviews:list")).content.decode()
+    assert "No interview coming up" in body
+
+
+def test_home_shows_the_next_interview_and_days_left(client_in, user):
+    make_interview(user, company="Soon Corp", scheduled_at=timezone.now() + timedelta(days=3))
+    body = client_in.get("/").content.decode()
+    assert "Soon Corp" in body
+    assert "in <strong>3 days</strong>" in body
+
+
+def test_calendar_file_parses_back(client_in, user):
+    start = datetime(2031, 5, 2, 9, 0, tzinfo=ZoneInfo("UTC"))
+    interview = make_interview(
+        user,
+        company="Cal Co",
+        role="Data engineer",
+        scheduled_at=start,
+        duration_minutes=90,
+        links="https://cal.example/job",
+        notes="Bring questions",
+    )
+    response = client_in.get(reverse("interviews:calendar", args=[interview.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "attachment" in response["Content-Disposition"]
+    calendar = icalendar.Calendar.from_ical(response.content)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Interview: Cal Co, Data engineer"
+    assert event.decoded("dtstart") == start
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=90)
+    assert "Bring questions" in str(event["description"])
+    assert str(event["url"]) == "https://cal.example/job"
+
+
+def test_edit_and_delete(client_in, user):
+    interview = make_interview(user)
+    response = client_in.post(
+        reverse("interviews:edit", args=[interview.pk]),
+        interview_data(company="Renamed", status=Status.PASSED),
+    )
+    assert response.status_code == 302
+    interview.refresh_from_db()
+    assert (interview.company, interview.status) == ("Renamed", Status.PASSED)
+    client_in.post(reverse("interviews:delete", args=[interview.pk]))
+    assert not Interview.objects.exists()
+
+
+def test_another_users_interview_is_a_404_everywhere(client_in, other_user):
+    foreign = make_interview(other_user)
+    for name in ("detail", "edit", "delete", "calendar", "checklist_print", "checklist_markdown"):
+        url = reverse(f"interviews:{name}", args=[foreign.pk])
+        assert client_in.get(url).status_code == 404, name
+    for name in ("edit", "delete", "checklist_add", "checklist_new", "checklist_reorder"):
+        url = reverse(f"interviews:{name}", args=[foreign.pk])
+        assert client_in.post(url, interview_data()).status_code == 404, name
+    assert Interview.objects.filter(pk=foreign.pk, company=foreign.company).exists()
