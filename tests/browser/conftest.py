@@ -112,6 +112,10 @@ class BrowserProblems:
             )
 
     def _on_request_failed(self, request) -> None:
+        # ERR_ABORTED: the page navigated on before a request it started had
+        # finished (a favicon, say). The page did not fail; it left.
+        if request.failure and "ERR_ABORTED" in request.failure:
+            return
         if not self._is_allowed(request.url):
             self.problems.append(
                 f"Request failed: {request.method} {request.url}: {request.failure}"
