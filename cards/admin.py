@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Card, Progress, Prompt, ReviewLog, StudySession, Topic
+from .models import Card, Progress, Prompt, Quiz, QuizItem, ReviewLog, StudySession, Topic
 
 
 @admin.register(Topic)
@@ -48,3 +48,18 @@ class StudySessionAdmin(admin.ModelAdmin):
     list_display = ["user", "started_at", "finished_at"]
     raw_id_fields = ["user"]
     filter_horizontal = ["topics"]
+
+
+class QuizItemInline(admin.TabularInline):
+    model = QuizItem
+    extra = 0
+    raw_id_fields = ["prompt", "card"]
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = ["user", "mode", "size", "count_as_reviews", "started_at", "finished_at"]
+    list_filter = ["mode"]
+    raw_id_fields = ["user"]
+    filter_horizontal = ["topics"]
+    inlines = [QuizItemInline]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .quiz_urls import urlpatterns as quiz_urlpatterns
 
 app_name = "cards"
 
@@ -23,3 +24,5 @@ urlpatterns = [
     path("study/<int:pk>/end/", views.study_end, name="study_end"),
     path("study/<int:pk>/summary/", views.study_summary, name="study_summary"),
 ]
+
+urlpatterns += quiz_urlpatterns
