@@ -1,3 +1,5 @@
+import zoneinfo
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -12,6 +14,9 @@ class SignupForm(UserCreationForm):
         required=False, help_text="Optional: only used to reset your password."
     )
 
+    # Filled in by the browser (static/js/timezone.js); UTC when it is not.
+    timezone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "email"]
@@ -21,6 +26,10 @@ class SignupForm(UserCreationForm):
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
         self.helper.add_input(Submit("signup", "Create account"))
+
+    def clean_timezone(self) -> str:
+        name = self.cleaned_data.get("timezone", "")
+        return name if name in zoneinfo.available_timezones() else "UTC"
 
 
 class ProfileForm(forms.ModelForm):

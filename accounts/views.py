@@ -19,7 +19,7 @@ def signup(request):
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        Profile.objects.create(user=user)
+        Profile.objects.create(user=user, timezone=form.cleaned_data["timezone"])
         seed_question_bank(user=user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(

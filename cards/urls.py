@@ -17,6 +17,7 @@ urlpatterns = [
     path("cards/<int:pk>/delete/", views.card_delete, name="card_delete"),
     path("cards/<int:pk>/suspend/", views.card_suspend, name="card_suspend"),
     path("search/", views.search, name="search"),
+    path("progress/", views.progress_dashboard, name="progress"),
     path("study/", views.study_start, name="study_start"),
     path("study/<int:pk>/", views.study_session, name="study_session"),
     path("study/<int:pk>/grade/", views.study_grade, name="study_grade"),

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import Profile
 from interviews.models import Interview
 
-from . import scheduling, services
+from . import charts, progress, scheduling, services
 from .forms import CardForm, GradeForm, StudyStartForm, TopicForm, UndoForm
 from .models import Card, Progress, ReviewLog, StudySession, Topic
 
@@ -38,15 +38,17 @@ def home(request):
         .order_by("owner_id", "name")
     )
     due_now = Progress.objects.filter(user=user, due__lte=now, card__suspended=False).count()
+    zone = timezone.get_current_timezone()
     reviews_today = ReviewLog.objects.filter(
-        user=user,
-        reviewed_at__gte=services.start_of_day(now, timezone.get_current_timezone()),
+        user=user, reviewed_at__gte=services.start_of_day(now, zone)
     ).count()
+    streak, _longest = progress.streaks(
+        set(progress.review_days(user=user, zone=zone)), now.astimezone(zone).date()
+    )
     last_session = StudySession.objects.filter(user=user).first()
     next_interview = Interview.objects.owned_by(user).upcoming().first()
     days_left = None
     if next_interview:
-        zone = timezone.get_current_timezone()
         days_left = (
             timezone.localtime(next_interview.scheduled_at, zone).date()
             - timezone.localtime(now, zone).date()
@@ -58,6 +60,7 @@ def home(request):
             "topics": topics,
             "due_now": due_now,
             "reviews_today": reviews_today,
+            "streak": streak,
             "last_session": last_session,
             "next_interview": next_interview,
             "days_left": days_left,
@@ -137,7 +140,10 @@ def topic_delete(request, pk: int):
 @require_GET
 def card_detail(request, pk: int):
     card = get_object_or_404(Card.objects.visible_to(request.user).select_related("topic"), pk=pk)
-    return render(request, "cards/card_detail.html", {"card": card})
+    reviews, states = progress.card_history(user=request.user, card=card, now=timezone.now())
+    return render(
+        request, "cards/card_detail.html", {"card": card, "reviews": reviews, "states": states}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -373,3 +379,31 @@ def study_summary(request, pk: int):
     session = _own_session(request, pk)
     summary = services.summarize_session(session)
     return render(request, "cards/study_summary.html", {"session": session, "summary": summary})
+
+
+# Progress ---------------------------------------------------------------------------
+
+
+@require_GET
+def progress_dashboard(request):
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    profile = Profile.for_user(request.user)
+    dashboard = progress.dashboard_for(
+        user=request.user, zone=zone, now=now, new_per_day=profile.new_cards_per_day
+    )
+    upcoming = list(
+        Interview.objects.owned_by(request.user).upcoming().prefetch_related("topics")[:3]
+    )
+    return render(
+        request,
+        "cards/progress.html",
+        {
+            "dashboard": dashboard,
+            "heatmap": charts.heatmap(dashboard.day_counts, dashboard.today),
+            "forecast": charts.bar_chart(dashboard.forecast),
+            "readiness": progress.readiness_for(
+                user=request.user, interviews=upcoming, zone=zone, now=now
+            ),
+        },
+    )

@@ -137,3 +137,19 @@ def test_bad_settings_are_explained(client_in, user, data, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Profile.objects.get(user=user).new_cards_per_day == 20
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"), [("Asia/Kolkata", "Asia/Kolkata"), ("Nowhere/City", "UTC"), ("", "UTC")]
+)
+def test_sign_up_keeps_the_browsers_time_zone(client, db, sent, kept):
+    client.post(
+        reverse("accounts:signup"),
+        {
+            "username": "tz",
+            "password1": "a-long-unusual-pass",
+            "password2": "a-long-unusual-pass",
+            "timezone": sent,
+        },
+    )
+    assert Profile.objects.get(user__username="tz").timezone == kept

@@ -1,0 +1,108 @@
+"""Geometry for the server-drawn SVG charts; the templates only draw it."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+CELL = 11
+GAP = 2
+STEP = CELL + GAP
+WEEKDAY_LABELS = ["Mon", "", "Wed", "", "Fri", "", ""]
+
+
+@dataclass
+class Cell:
+    x: int
+    y: int
+    day: date
+    count: int
+    level: int
+
+
+@dataclass
+class Heatmap:
+    cells: list[Cell]
+    months: list[tuple[int, str]]
+    width: int
+    height: int
+    total: int
+    days_studied: int
+    weekday_labels: list[tuple[int, str]]
+
+
+def _level(count: int, peak: int) -> int:
+    if count == 0:
+        return 0
+    return min(4, 1 + (4 * (count - 1)) // max(peak, 1))
+
+
+def heatmap(day_counts: dict[date, int], today: date, weeks: int = 53) -> Heatmap:
+    """A year of review counts as a grid: a column a week, Monday on top."""
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    left, top = 30, 16
+    window = {d: n for d, n in day_counts.items() if first <= d <= today}
+    peak = max(window.values(), default=0)
+    cells, months = [], []
+    last_month = None
+    for offset in range((today - first).days + 1):
+        day = first + timedelta(days=offset)
+        week, weekday = divmod(offset, 7)
+        x, y = left + week * STEP, top + weekday * STEP
+        count = window.get(day, 0)
+        cells.append(Cell(x=x, y=y, day=day, count=count, level=_level(count, peak)))
+        if weekday == 0 and day.month != last_month:
+            months.append((x, day.strftime("%b")))
+            last_month = day.month
+    return Heatmap(
+        cells=cells,
+        months=months,
+        width=left + weeks * STEP,
+        height=top + 7 * STEP,
+        total=sum(window.values()),
+        days_studied=len(window),
+        weekday_labels=[
+            (top + i * STEP + CELL - 2, label) for i, label in enumerate(WEEKDAY_LABELS)
+        ],
+    )
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: int
+    tick: str
+
+
+@dataclass
+class BarChart:
+    bars: list[Bar]
+    width: int
+    height: int
+    peak: int
+    baseline: int
+
+
+def bar_chart(points: list[tuple[date, int]], *, width: int = 620, height: int = 160) -> BarChart:
+    """Vertical bars for counts per day, with a date tick every week."""
+    left, bottom, top = 34, 22, 8
+    plot_height = height - bottom - top
+    peak = max((value for _, value in points), default=0)
+    slot = (width - left) / max(len(points), 1)
+    bars = []
+    for index, (day, value) in enumerate(points):
+        bar_height = plot_height * value / peak if peak else 0
+        bars.append(
+            Bar(
+                x=round(left + index * slot + 1, 1),
+                y=round(top + plot_height - bar_height, 1),
+                width=round(max(slot - 2, 1), 1),
+                height=round(bar_height, 1),
+                label=day.strftime("%a %d %b"),
+                value=value,
+                tick=day.strftime("%d %b") if index % 7 == 0 else "",
+            )
+        )
+    return BarChart(bars=bars, width=width, height=height, peak=peak, baseline=top + plot_height)

@@ -1,0 +1,331 @@
+"""The figures of the progress dashboard, each from one aggregate query over the
+review log or the progress rows: the number of queries does not grow with the
+collection, and Python only ever walks days or topics, never reviews."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
+
+from . import scheduling
+from .models import Card, Progress, Prompt, Quiz, Rating, ReviewLog, State, Topic
+from .services import start_of_day
+
+MASTERED_STABILITY = 21.0  # days: a card you would still recall three weeks on
+RETENTION_WINDOW = timedelta(days=30)
+FORECAST_DAYS = 30
+HEATMAP_WEEKS = 53
+
+
+@dataclass
+class TopicProgress:
+    topic: Topic
+    prompts: int = 0
+    mastered: int = 0
+    studied: int = 0
+    review_reviews: int = 0
+    review_passed: int = 0
+
+    @property
+    def mastery(self) -> float:
+        return self.mastered / self.prompts if self.prompts else 0.0
+
+    @property
+    def retention(self) -> float | None:
+        return self.review_passed / self.review_reviews if self.review_reviews else None
+
+    @property
+    def to_learn(self) -> int:
+        return self.prompts - self.mastered
+
+
+@dataclass
+class Dashboard:
+    today: date
+    due_review: int
+    due_learning: int
+    new_available: int
+    new_left_today: int
+    reviews_today: int
+    current_streak: int
+    longest_streak: int
+    day_counts: dict[date, int]
+    retention: float | None
+    retention_reviews: int
+    topics: list[TopicProgress]
+    forecast: list[tuple[date, int]]
+    recent_quizzes: list = field(default_factory=list)
+    recent_mocks: list = field(default_factory=list)
+
+    @property
+    def new_today(self) -> int:
+        return min(self.new_available, self.new_left_today)
+
+    @property
+    def due_today(self) -> int:
+        return self.due_review + self.due_learning
+
+    @property
+    def weakest(self) -> list[TopicProgress]:
+        studied = [t for t in self.topics if t.studied]
+        return sorted(
+            studied, key=lambda t: (t.retention if t.retention is not None else 1.0, t.mastery)
+        )[:3]
+
+
+def review_days(*, user, zone: ZoneInfo) -> dict[date, int]:
+    """Reviews per local day, over all time: one row per day studied."""
+    rows = (
+        ReviewLog.objects.filter(user=user)
+        .annotate(day=TruncDate("reviewed_at", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+    )
+    return {row["day"]: row["n"] for row in rows}
+
+
+def streaks(days: set[date], today: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive study days. Today not studied yet
+    does not break the current streak: it only ends when a whole day is missed."""
+    current = 0
+    cursor = today if today in days else today - timedelta(days=1)
+    while cursor in days:
+        current += 1
+        cursor -= timedelta(days=1)
+    longest = run = 0
+    previous = None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    return current, longest
+
+
+def true_retention(*, user, since: datetime, topic_ids=None) -> tuple[int, int]:
+    """(reviews of cards in review state, how many of them were not Again)."""
+    reviews = ReviewLog.objects.filter(user=user, reviewed_at__gte=since, state_before=State.REVIEW)
+    if topic_ids is not None:
+        reviews = reviews.filter(card__topic_id__in=topic_ids)
+    totals = reviews.aggregate(n=Count("pk"), passed=Count("pk", filter=~Q(rating=Rating.AGAIN)))
+    return totals["n"], totals["passed"]
+
+
+def topic_progress(*, user, topics: list[Topic], now: datetime) -> list[TopicProgress]:
+    """Mastery and true retention per topic, in three grouped queries."""
+    by_id = {topic.pk: TopicProgress(topic=topic) for topic in topics}
+    ids = list(by_id)
+    prompt_rows = (
+        Prompt.objects.filter(
+            Q(card__owner=user) | Q(card__owner__isnull=True),
+            card__topic_id__in=ids,
+            card__suspended=False,
+        )
+        .values("card__topic_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in prompt_rows:
+        by_id[row["card__topic_id"]].prompts = row["n"]
+    progress_rows = (
+        Progress.objects.filter(user=user, card__topic_id__in=ids, card__suspended=False)
+        .values("card__topic_id")
+        .annotate(
+            studied=Count("pk"), mastered=Count("pk", filter=Q(stability__gte=MASTERED_STABILITY))
+        )
+    )
+    for row in progress_rows:
+        entry = by_id[row["card__topic_id"]]
+        entry.studied, entry.mastered = row["studied"], row["mastered"]
+    review_rows = (
+        ReviewLog.objects.filter(
+            user=user,
+            card__topic_id__in=ids,
+            reviewed_at__gte=now - RETENTION_WINDOW,
+            state_before=State.REVIEW,
+        )
+        .values("card__topic_id")
+        .annotate(n=Count("pk"), passed=Count("pk", filter=~Q(rating=Rating.AGAIN)))
+    )
+    for row in review_rows:
+        entry = by_id[row["card__topic_id"]]
+        entry.review_reviews, entry.review_passed = row["n"], row["passed"]
+    return list(by_id.values())
+
+
+def due_forecast(*, user, zone: ZoneInfo, now: datetime, days: int = FORECAST_DAYS):
+    """Cards falling due on each of the next ``days`` local days; what is
+    overdue counts on today."""
+    today = now.astimezone(zone).date()
+    end = start_of_day(now, zone) + timedelta(days=days)
+    rows = (
+        Progress.objects.filter(user=user, due__lt=end, card__suspended=False)
+        .annotate(day=TruncDate("due", tzinfo=zone))
+        .values("day")
+        .annotate(n=Count("pk"))
+    )
+    counts = {today + timedelta(days=i): 0 for i in range(days)}
+    for row in rows:
+        counts[max(row["day"], today)] += row["n"]
+    return sorted(counts.items())
+
+
+def dashboard_for(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> Dashboard:
+    from interviews.models import MockSession
+
+    today = now.astimezone(zone).date()
+    day_start = start_of_day(now, zone)
+    tomorrow = day_start + timedelta(days=1)
+    topics = list(Topic.objects.visible_to(user).order_by("owner_id", "name"))
+
+    due = Progress.objects.filter(user=user, due__lt=tomorrow, card__suspended=False).aggregate(
+        review=Count("pk", filter=Q(state=State.REVIEW)),
+        learning=Count("pk", filter=~Q(state=State.REVIEW)),
+    )
+    new_available = (
+        Prompt.objects.filter(
+            Q(card__owner=user) | Q(card__owner__isnull=True), card__suspended=False
+        )
+        .exclude(Exists(Progress.objects.filter(user=user, prompt=OuterRef("pk"))))
+        .count()
+    )
+    today_totals = ReviewLog.objects.filter(user=user, reviewed_at__gte=day_start).aggregate(
+        n=Count("pk"), new=Count("pk", filter=Q(review_number=1))
+    )
+    days = review_days(user=user, zone=zone)
+    current, longest = streaks(set(days), today)
+    retention_n, retention_passed = true_retention(user=user, since=now - RETENTION_WINDOW)
+
+    recent_quizzes = list(
+        Quiz.objects.filter(user=user, finished_at__isnull=False)
+        .annotate(right=Count("items", filter=Q(items__correct=True)), total=Count("items"))
+        .order_by("-finished_at")[:8]
+    )
+    recent_mocks = list(
+        MockSession.objects.filter(user=user, finished_at__isnull=False)
+        .annotate(mean=Avg("answers__score"), questions=Count("answers"))
+        .order_by("-finished_at")[:8]
+    )
+    return Dashboard(
+        today=today,
+        due_review=due["review"],
+        due_learning=due["learning"],
+        new_available=new_available,
+        new_left_today=max(new_per_day - today_totals["new"], 0),
+        reviews_today=today_totals["n"],
+        current_streak=current,
+        longest_streak=longest,
+        day_counts=days,
+        retention=retention_passed / retention_n if retention_n else None,
+        retention_reviews=retention_n,
+        topics=topic_progress(user=user, topics=topics, now=now),
+        forecast=due_forecast(user=user, zone=zone, now=now),
+        recent_quizzes=recent_quizzes,
+        recent_mocks=recent_mocks,
+    )
+
+
+# Readiness for an interview ---------------------------------------------------------
+
+
+def _reviews_to_master_a_new_card() -> int:
+    """How many all-Good reviews FSRS takes to carry a new card to mastery."""
+    now = datetime(2000, 1, 1, tzinfo=UTC)
+    card = scheduling.fsrs_card(None, prompt_id=1, now=now)
+    for count in range(1, 50):
+        card = scheduling.review(card, Rating.GOOD, now=card.due)
+        if (card.stability or 0) >= MASTERED_STABILITY:
+            return count
+    return 50
+
+
+REVIEWS_TO_MASTER_NEW = _reviews_to_master_a_new_card()
+REVIEWS_TO_MASTER_STUDIED = 2  # a studied card below mastery: about two more reviews
+
+
+@dataclass
+class Readiness:
+    interview: object
+    topics: list[TopicProgress]
+    days_left: int
+    new_prompts: int
+    studied_unmastered: int
+
+    @property
+    def prompts(self) -> int:
+        return sum(t.prompts for t in self.topics)
+
+    @property
+    def mastered(self) -> int:
+        return sum(t.mastered for t in self.topics)
+
+    @property
+    def mastery(self) -> float:
+        return self.mastered / self.prompts if self.prompts else 0.0
+
+    @property
+    def to_learn(self) -> int:
+        return self.prompts - self.mastered
+
+    @property
+    def reviews_needed(self) -> int:
+        return (
+            self.new_prompts * REVIEWS_TO_MASTER_NEW
+            + self.studied_unmastered * REVIEWS_TO_MASTER_STUDIED
+        )
+
+    @property
+    def reviews_per_day(self) -> int:
+        return math.ceil(self.reviews_needed / max(self.days_left, 1))
+
+    @property
+    def new_per_day(self) -> int:
+        # New cards must start early enough to pass all their reviews in time.
+        runway = max(self.days_left - 7, 1)
+        return math.ceil(self.new_prompts / runway)
+
+
+def readiness_for(*, user, interviews, zone: ZoneInfo, now: datetime) -> list[Readiness]:
+    """Per upcoming interview: its topics' mastery, what is left to learn and
+    the daily pace that gets there by the interview date."""
+    today = now.astimezone(zone).date()
+    result = []
+    for interview in interviews:
+        topics = list(interview.topics.all())
+        progress = topic_progress(user=user, topics=topics, now=now)
+        studied = sum(t.studied for t in progress)
+        mastered = sum(t.mastered for t in progress)
+        prompts = sum(t.prompts for t in progress)
+        result.append(
+            Readiness(
+                interview=interview,
+                topics=progress,
+                days_left=(interview.scheduled_at.astimezone(zone).date() - today).days,
+                new_prompts=prompts - studied,
+                studied_unmastered=studied - mastered,
+            )
+        )
+    return result
+
+
+def card_history(*, user, card: Card, now: datetime):
+    """Every review of a card by the person, with the interval that followed,
+    and each prompt's memory state now."""
+    reviews = list(
+        ReviewLog.objects.filter(user=user, card=card)
+        .select_related("prompt")
+        .order_by("-reviewed_at", "-pk")
+    )
+    for review in reviews:
+        review.interval = review.due_after - review.reviewed_at
+    states = []
+    for progress in Progress.objects.filter(user=user, card=card).select_related("prompt"):
+        states.append(
+            {
+                "progress": progress,
+                "retrievability": scheduling.retrievability(progress, now=now),
+            }
+        )
+    return reviews, states

@@ -1,0 +1,272 @@
+"""The dashboard's numbers against fixtures computed by hand."""
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cards import charts, progress
+from cards.models import Card, Progress, Prompt, ReviewLog, State
+from tests.factories import make_card, make_interview, make_topic
+
+pytestmark = pytest.mark.django_db
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def log(user, card, *, at, rating=3, state_before=State.REVIEW, number=None):
+    prompt = card.prompts.first()
+    number = number or ReviewLog.objects.filter(user=user, prompt=prompt).count() + 1
+    return ReviewLog.objects.create(
+        user=user,
+        card=card,
+        prompt=prompt,
+        rating=rating,
+        reviewed_at=at,
+        review_number=number,
+        state_before=state_before,
+        state_after=State.REVIEW,
+        due_after=at + timedelta(days=3),
+    )
+
+
+def progress_row(user, card, *, due, stability=5.0, state=State.REVIEW):
+    prompt = card.prompts.first()
+    return Progress.objects.create(
+        user=user,
+        prompt=prompt,
+        card=card,
+        state=state,
+        stability=stability,
+        difficulty=5.0,
+        due=due,
+        last_review=due - timedelta(days=2),
+        reps=1,
+    )
+
+
+# Streaks ------------------------------------------------------------------------------
+
+
+def test_streak_is_broken_by_one_missed_day():
+    today = date(2026, 11, 25)
+    days = {today - timedelta(days=n) for n in (0, 1, 2, 4, 5, 6, 7, 9)}
+    # today, yesterday, the day before: 3; then a gap on day 3; then 4 in a row.
+    assert progress.streaks(days, today) == (3, 4)
+
+
+def test_a_streak_survives_until_today_is_over():
+    today = date(2026, 11, 25)
+    days = {today - timedelta(days=n) for n in (1, 2)}
+    assert progress.streaks(days, today) == (2, 2)
+    assert progress.streaks({today - timedelta(days=2)}, today) == (0, 1)
+    assert progress.streaks(set(), today) == (0, 0)
+
+
+def test_days_follow_the_users_time_zone(user):
+    card = make_card(make_topic(owner=user), user)
+    # 23:30 UTC on the 24th is already the 25th in Tokyo, still the 24th in New York.
+    log(user, card, at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
+    tokyo = progress.review_days(user=user, zone=ZoneInfo("Asia/Tokyo"))
+    new_york = progress.review_days(user=user, zone=ZoneInfo("America/New_York"))
+    assert list(tokyo) == [date(2026, 11, 25)]
+    assert list(new_york) == [date(2026, 11, 24)]
+
+
+# Retention, mastery, forecast ----------------------------------------------------------
+
+
+def test_true_retention_counts_review_state_grades_not_again(user):
+    now = timezone.now()
+    topic = make_topic(owner=user)
+    card = make_card(topic, user)
+    ratings = [3, 1, 4, 2, 1, 3, 3, 3]  # 8 review-state reviews, 2 of them Again: 75%
+    for n, rating in enumerate(ratings, start=1):
+        log(user, card, at=now - timedelta(days=n), rating=rating, number=n)
+    # not counted: a learning-state review, and a review older than 30 days
+    log(user, card, at=now - timedelta(days=2), rating=1, state_before=State.LEARNING, number=20)
+    log(user, card, at=now - timedelta(days=40), rating=1, number=21)
+    n, passed = progress.true_retention(user=user, since=now - timedelta(days=30))
+    assert (n, passed) == (8, 6)
+
+
+def test_mastery_is_the_share_of_cards_stable_for_21_days(user):
+    topic = make_topic(owner=user, name="Redis")
+    cards = [make_card(topic, user) for _ in range(4)]
+    now = timezone.now()
+    progress_row(user, cards[0], due=now + timedelta(days=30), stability=30)
+    progress_row(user, cards[1], due=now + timedelta(days=21), stability=21)
+    progress_row(user, cards[2], due=now + timedelta(days=2), stability=4)
+    (entry,) = progress.topic_progress(user=user, topics=[topic], now=now)
+    assert (entry.prompts, entry.studied, entry.mastered) == (4, 3, 2)
+    assert entry.mastery == 0.5
+    assert entry.to_learn == 2
+
+
+def test_forecast_puts_each_due_card_on_its_local_day(user):
+    zone = ZoneInfo("Europe/Berlin")
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    topic = make_topic(owner=user)
+    dues = [
+        now - timedelta(days=3),  # overdue: counts today
+        now + timedelta(hours=2),  # today
+        datetime(2026, 11, 26, 22, 30, tzinfo=UTC),  # 23:30 in Berlin: the 26th
+        datetime(2026, 11, 26, 23, 30, tzinfo=UTC),  # 00:30 in Berlin: the 27th
+        now + timedelta(days=45),  # beyond the 30 days
+    ]
+    for due in dues:
+        progress_row(user, make_card(topic, user), due=due)
+    forecast = dict(progress.due_forecast(user=user, zone=zone, now=now))
+    assert len(forecast) == 30
+    assert forecast[date(2026, 11, 25)] == 2
+    assert forecast[date(2026, 11, 26)] == 1
+    assert forecast[date(2026, 11, 27)] == 1
+    assert sum(forecast.values()) == 4
+
+
+def test_readiness_plans_the_daily_pace_to_the_interview(user):
+    now = timezone.now()
+    topic = make_topic(owner=user, name="Spark")
+    cards = [make_card(topic, user) for _ in range(10)]
+    progress_row(user, cards[0], due=now + timedelta(days=30), stability=40)  # mastered
+    progress_row(user, cards[1], due=now + timedelta(days=3), stability=3)  # studied
+    interview = make_interview(user, scheduled_at=now + timedelta(days=17))
+    interview.topics.set([topic])
+    zone = ZoneInfo("UTC")
+    (ready,) = progress.readiness_for(user=user, interviews=[interview], zone=zone, now=now)
+    assert (ready.prompts, ready.mastered, ready.to_learn) == (10, 1, 9)
+    assert ready.days_left == 17
+    expected = 8 * progress.REVIEWS_TO_MASTER_NEW + 1 * progress.REVIEWS_TO_MASTER_STUDIED
+    assert ready.reviews_needed == expected
+    assert ready.reviews_per_day == -(-expected // 17)
+    assert ready.new_per_day == 1  # 8 new cards over the 10 days before the last week
+
+
+# The page --------------------------------------------------------------------------------
+
+
+def test_dashboard_shows_the_figures(client_in, user):
+    topic = make_topic(owner=user, name="Kafka")
+    cards = [make_card(topic, user) for _ in range(3)]
+    now = timezone.now()
+    progress_row(user, cards[0], due=now - timedelta(hours=1))
+    log(user, cards[0], at=now - timedelta(minutes=5), rating=1)
+    response = client_in.get(reverse("cards:progress"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="due-today">1<' in body
+    assert 'data-testid="reviews-today">1<' in body
+    assert 'data-testid="streak">1<' in body
+    assert 'data-testid="retention">0%<' in body
+    assert "Kafka" in body
+
+
+def test_charts_are_well_formed_labelled_svg(client_in, user):
+    card = make_card(make_topic(owner=user), user)
+    log(user, card, at=timezone.now() - timedelta(days=1))
+    body = client_in.get(reverse("cards:progress")).content.decode()
+    svgs = [body[i : body.index("</svg>", i) + 6] for i in _find_all(body, "<svg")]
+    assert len(svgs) >= 2
+    for svg in svgs:
+        root = ET.fromstring(svg)
+        assert root.get("role") == "img"
+        assert root.find(f"{SVG}title").text.strip()
+        shapes = root.findall(f"{SVG}rect")
+        assert shapes and all(shape.find(f"{SVG}title") is not None for shape in shapes)
+    assert "1 review" in svgs[0]
+
+
+def _find_all(text, needle):
+    start = text.find(needle)
+    while start != -1:
+        yield start
+        start = text.find(needle, start + 1)
+
+
+def test_heatmap_geometry():
+    today = date(2026, 11, 25)  # a Wednesday
+    heat = charts.heatmap({today: 8, today - timedelta(days=1): 2}, today)
+    assert heat.cells[-1].day == today
+    assert heat.cells[0].day.weekday() == 0
+    assert len(heat.cells) == 52 * 7 + 3
+    assert heat.cells[-1].level == 4 and heat.cells[-2].level == 1
+    assert heat.total == 10 and heat.days_studied == 2
+
+
+def test_card_page_shows_its_history(client_in, user):
+    card = make_card(make_topic(owner=user), user)
+    from cards import services
+
+    now = timezone.now()
+    services.grade_prompt(
+        user=user,
+        session=None,
+        prompt=card.prompts.get(),
+        rating=4,
+        expected_reps=0,
+        duration_ms=4200,
+        now=now - timedelta(days=1),
+    )
+    body = client_in.get(card.get_absolute_url()).content.decode()
+    assert "Easy" in body
+    assert "8d" in body  # the interval that followed
+    assert "4.2 s" in body
+    assert "Recall probability now" in body
+    assert "Stability: 8.3 days" in body
+
+
+def build_history(user, *, cards: int, reviews: int):
+    topic = make_topic(owner=user, name=f"Big {cards}")
+    Card.objects.bulk_create(
+        Card(owner=user, topic=topic, front=f"Q{i}", back="A") for i in range(cards)
+    )
+    Prompt.objects.bulk_create(Prompt(card=c, ordinal=0) for c in Card.objects.filter(topic=topic))
+    prompts = list(Prompt.objects.filter(card__topic=topic).order_by("pk"))
+    now = timezone.now()
+    Progress.objects.bulk_create(
+        Progress(
+            user=user,
+            prompt=p,
+            card_id=p.card_id,
+            state=State.REVIEW,
+            stability=i % 40,
+            difficulty=5,
+            due=now + timedelta(hours=i % 900 - 100),
+            reps=1,
+            last_review=now - timedelta(days=3),
+        )
+        for i, p in enumerate(prompts)
+    )
+    ReviewLog.objects.bulk_create(
+        ReviewLog(
+            user=user,
+            card_id=prompts[i % cards].card_id,
+            prompt=prompts[i % cards],
+            rating=1 + i % 4,
+            reviewed_at=now - timedelta(hours=i % 5000),
+            review_number=1 + i // cards,
+            state_before=State.REVIEW,
+            state_after=State.REVIEW,
+            due_after=now,
+        )
+        for i in range(reviews)
+    )
+
+
+@pytest.mark.parametrize(("cards", "reviews"), [(50, 100), (2000, 20_000)])
+def test_dashboard_runs_a_bounded_number_of_queries(
+    client_in, user, cards, reviews, django_assert_max_num_queries
+):
+    build_history(user, cards=cards, reviews=reviews)
+    interview = make_interview(user)
+    interview.topics.set([make_topic(owner=user, name="Interview topic")])
+    client_in.get("/")  # the first request of a session stores its time zone
+    # 18 figures and charts + 3 for each upcoming interview's readiness (at most 3).
+    with django_assert_max_num_queries(21):
+        response = client_in.get(reverse("cards:progress"))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client_in.get("/").status_code == 200
