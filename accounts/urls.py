@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .backup_urls import urlpatterns as backup_urlpatterns
 
 app_name = "accounts"
 
@@ -8,3 +9,5 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("settings/", views.settings_view, name="settings"),
 ]
+
+urlpatterns += backup_urlpatterns

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .export_urls import urlpatterns as export_urlpatterns
+from .import_urls import urlpatterns as import_urlpatterns
 from .quiz_urls import urlpatterns as quiz_urlpatterns
 
 app_name = "cards"
@@ -26,4 +28,4 @@ urlpatterns = [
     path("study/<int:pk>/summary/", views.study_summary, name="study_summary"),
 ]
 
-urlpatterns += quiz_urlpatterns
+urlpatterns += quiz_urlpatterns + import_urlpatterns + export_urlpatterns
