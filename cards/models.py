@@ -78,15 +78,13 @@ class CardQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
     def search(self, query: str) -> "CardQuerySet":
-        query = query.strip()
-        if not query:
-            return self
-        matches = Q()
-        for word in query.split()[:8]:
-            matches &= (
-                Q(front__icontains=word) | Q(back__icontains=word) | Q(tags__name__iexact=word)
-            )
-        return self.filter(matches).distinct()
+        """Cards with every word of the query, on the full-text index."""
+        from .search import search_words, tag_match, text_match
+
+        words = search_words(query)
+        if not words:
+            return self.none() if query.strip() else self
+        return self.filter(text_match(words) | tag_match(words))
 
 
 class Card(models.Model):
