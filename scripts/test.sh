@@ -5,13 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 
-# Headless Chromium for the browser tests comes from Debian's package.
-if ! command -v chromium >/dev/null; then
+# Headless Chromium for the browser tests and Redis for the two-server test
+# come from Debian's packages.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing Chromium for the browser tests..." >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "Installing ${missing[*]} for the tests..." >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "The browser tests need Chromium: apt-get install chromium" >&2
+    echo "The tests need: apt-get install ${missing[*]}" >&2
     exit 1
   fi
 fi

@@ -139,12 +139,15 @@ DEFAULT_FROM_EMAIL = "prep <no-reply@prep.localhost>"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
+    # Shared by every app server: the cache and the sessions live in Redis, so
+    # any server can answer any request.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 LOGGING = {
     "version": 1,
