@@ -55,3 +55,35 @@ def make_interview(user, **fields) -> Interview:
     fields.setdefault("role", "Data engineer")
     fields.setdefault("scheduled_at", timezone.now() + timedelta(days=7))
     return Interview.objects.create(user=user, **fields)
+
+
+def make_collection(user, size: int, *, studied: float = 0.5, due_every: int = 10) -> Topic:
+    """A topic of ``size`` cards made in bulk: the first ``studied`` share of them
+    already reviewed (varied FSRS state), one in ``due_every`` of those due now."""
+    from cards.models import Progress, Prompt, State
+
+    topic = make_topic(owner=user, name=f"Collection of {size}")
+    Card.objects.bulk_create(
+        Card(owner=user, topic=topic, front=f"Q{i}", back=f"A{i}") for i in range(size)
+    )
+    Prompt.objects.bulk_create(
+        Prompt(card=card, ordinal=0) for card in Card.objects.filter(topic=topic)
+    )
+    now = timezone.now()
+    prompts = Prompt.objects.filter(card__topic=topic).order_by("pk")[: int(size * studied)]
+    Progress.objects.bulk_create(
+        Progress(
+            user=user,
+            prompt=prompt,
+            card_id=prompt.card_id,
+            state=State.REVIEW,
+            stability=1.0 + i % 40,
+            difficulty=5.0,
+            reps=1 + i % 3,
+            lapses=i % 4,
+            last_review=now - timedelta(days=5),
+            due=now - timedelta(hours=1) if i % due_every == 0 else now + timedelta(days=3),
+        )
+        for i, prompt in enumerate(prompts)
+    )
+    return topic

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cards import charts, progress
-from cards.models import Card, Progress, Prompt, ReviewLog, State
-from tests.factories import make_card, make_interview, make_topic
+from cards.models import Progress, Prompt, ReviewLog, State
+from tests.factories import make_card, make_collection, make_interview, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -219,27 +219,9 @@ def test_card_page_shows_its_history(client_in, user):
 
 
 def build_history(user, *, cards: int, reviews: int):
-    topic = make_topic(owner=user, name=f"Big {cards}")
-    Card.objects.bulk_create(
-        Card(owner=user, topic=topic, front=f"Q{i}", back="A") for i in range(cards)
-    )
-    Prompt.objects.bulk_create(Prompt(card=c, ordinal=0) for c in Card.objects.filter(topic=topic))
+    topic = make_collection(user, cards, studied=1.0)
     prompts = list(Prompt.objects.filter(card__topic=topic).order_by("pk"))
     now = timezone.now()
-    Progress.objects.bulk_create(
-        Progress(
-            user=user,
-            prompt=p,
-            card_id=p.card_id,
-            state=State.REVIEW,
-            stability=i % 40,
-            difficulty=5,
-            due=now + timedelta(hours=i % 900 - 100),
-            reps=1,
-            last_review=now - timedelta(days=3),
-        )
-        for i, p in enumerate(prompts)
-    )
     ReviewLog.objects.bulk_create(
         ReviewLog(
             user=user,

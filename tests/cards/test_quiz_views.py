@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cards import quiz_services
-from cards.models import Card, Progress, Prompt, Quiz, QuizItem, Rating, ReviewLog, State
-from tests.factories import make_card, make_topic
+from cards.models import Card, Progress, Quiz, QuizItem, Rating, ReviewLog, State
+from tests.factories import make_card, make_collection, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -487,40 +487,12 @@ def test_history_pages_full_and_as_fragment(client_in, user, topic, htmx_headers
 # Query counts ------------------------------------------------------------------------------
 
 
-def build_collection(user, size: int):
-    topic = make_topic(owner=user, name=f"Big {size}")
-    Card.objects.bulk_create(
-        Card(owner=user, topic=topic, front=f"Q{i}", back=f"A{i}") for i in range(size)
-    )
-    Prompt.objects.bulk_create(
-        Prompt(card=card, ordinal=0) for card in Card.objects.filter(topic=topic)
-    )
-    now = timezone.now()
-    prompts = list(Prompt.objects.filter(card__topic=topic).order_by("pk")[: size // 2])
-    Progress.objects.bulk_create(
-        Progress(
-            user=user,
-            prompt=p,
-            card_id=p.card_id,
-            state=State.REVIEW,
-            stability=1.0 + i % 17,
-            difficulty=5.0,
-            reps=1 + i % 3,
-            lapses=i % 4,
-            last_review=now - timedelta(days=5),
-            due=now + timedelta(days=3),
-        )
-        for i, p in enumerate(prompts)
-    )
-    return topic
-
-
 @pytest.mark.parametrize("size", [10, 2000])
 @pytest.mark.parametrize("count_as_reviews", [False, True])
 def test_quiz_pages_run_a_bounded_number_of_queries(
     client_in, user, size, count_as_reviews, django_assert_max_num_queries, htmx_headers
 ):
-    topic = build_collection(user, size)
+    topic = make_collection(user, size)
     client_in.get(START_URL)  # warm the session and time zone
     # Past quizzes in the history, each with a few items.
     for _ in range(3):

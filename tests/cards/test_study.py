@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cards import services
-from cards.models import Card, Progress, Prompt, ReviewLog, State, StudySession
-from tests.factories import make_card, make_topic, make_user
+from cards.models import Card, Progress, ReviewLog, State, StudySession
+from tests.factories import make_card, make_collection, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -366,40 +366,11 @@ def test_summary_counts_the_sessions_grades(client_in, user, topic):
 # Query counts ---------------------------------------------------------------------
 
 
-def build_collection(user, size: int):
-    topic = make_topic(owner=user, name=f"Big {size}")
-    Card.objects.bulk_create(
-        Card(owner=user, topic=topic, front=f"Q{i}", back=f"A{i}") for i in range(size)
-    )
-    Prompt.objects.bulk_create(
-        Prompt(card=card, ordinal=0) for card in Card.objects.filter(topic=topic)
-    )
-    # Half of them studied already, a tenth of those due now.
-    now = timezone.now()
-    prompts = list(Prompt.objects.filter(card__topic=topic).order_by("pk")[: size // 2])
-    Progress.objects.bulk_create(
-        Progress(
-            user=user,
-            prompt=p,
-            card_id=p.card_id,
-            state=State.REVIEW,
-            stability=5.0,
-            difficulty=5.0,
-            step=None,
-            reps=1,
-            last_review=now - timedelta(days=5),
-            due=now - timedelta(hours=1) if i % 10 == 0 else now + timedelta(days=3),
-        )
-        for i, p in enumerate(prompts)
-    )
-    return topic
-
-
 @pytest.mark.parametrize("size", [10, 5000])
 def test_study_step_runs_a_fixed_number_of_queries(
     client_in, user, size, django_assert_max_num_queries, htmx_headers
 ):
-    topic = build_collection(user, size)
+    topic = make_collection(user, size)
     session = start(user, topic)
     client_in.get(session.get_absolute_url())  # warm the session and time zone
     # Showing a card: session, user, study session and its topics, settings, due
