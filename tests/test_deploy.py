@@ -17,11 +17,16 @@ PRODUCTION_ENV = {
 }
 
 
+# Set by the test run itself (the browser tests need async-unsafe ORM access);
+# a deployment has neither.
+TEST_ONLY_ENV = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def run_manage(*args, env):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, **env},
+        env={**{k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENV}, **env},
         capture_output=True,
         text=True,
         timeout=120,
