@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Card, Progress, Prompt, Quiz, QuizItem, ReviewLog, StudySession, Topic
+from .models import (
+    Card,
+    ImportJob,
+    Progress,
+    Prompt,
+    Quiz,
+    QuizItem,
+    ReviewLog,
+    StudySession,
+    Topic,
+)
 
 
 @admin.register(Topic)
@@ -63,3 +73,14 @@ class QuizAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     filter_horizontal = ["topics"]
     inlines = [QuizItemInline]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["filename", "owner", "source", "status", "error_count", "created_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["filename", "owner__username"]
+    raw_id_fields = ["owner"]
+    # The rows can run to megabytes; the admin shows the outcome, not the payload.
+    exclude = ["rows"]
+    readonly_fields = ["errors", "notes", "result", "failure", "started_at", "finished_at"]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# Routes of cards/import_views.py (import) and cards/export_views.py (export);
-# appended to the "cards" namespace by cards/urls.py.
-urlpatterns: list = []
+from . import import_views
+
+# Routes of cards/import_views.py; appended to the "cards" namespace by cards/urls.py.
+urlpatterns = [
+    path("import/", import_views.import_upload, name="import"),
+    path("import/<int:pk>/", import_views.import_job, name="import_job"),
+    path("import/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+]

@@ -367,3 +367,72 @@ class QuizItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} #{self.position}"
+
+
+class ImportJob(models.Model):
+    """One file being imported: its parsed, validated rows wait here between the
+    preview and the confirmation, and the job then records how the import went.
+    Progress while it runs is kept in the cache (the import is one transaction,
+    so nothing it writes, this row included, is visible before it commits)."""
+
+    class Source(models.TextChoices):
+        CSV = "csv", "CSV"
+        TSV = "tsv", "TSV"
+        ANKI_TEXT = "anki-text", "Anki notes in plain text"
+        APKG = "apkg", "Anki deck package"
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Waiting for confirmation"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    class OnDuplicate(models.TextChoices):
+        SKIP = "skip", "Skip them: keep my cards as they are"
+        UPDATE = "update", "Update them: take the back and tags from the file"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    filename = models.CharField(max_length=255)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    on_duplicate = models.CharField(max_length=10, choices=OnDuplicate.choices, blank=True)
+    # [line, front, back, topic name, [tags]] per valid row; emptied once imported.
+    rows = models.JSONField(default=list, blank=True)
+    # [line, reason] per rejected row (the first few hundred; error_count has them all).
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    # Things the person should know that are not errors (e.g. media left out).
+    notes = models.JSONField(default=list, blank=True)
+    # What the import did: created, updated, skipped and the topics it touched.
+    result = models.JSONField(default=dict, blank=True)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "status"], name="import_owner_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["preview", "running", "done", "failed"]),
+                name="import_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_duplicate__in=["", "skip", "update"]),
+                name="import_on_duplicate_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.filename}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cards:import_job", args=[self.pk])
+
+    @property
+    def unit(self) -> str:
+        """What an error's number counts: lines of a text file, notes of a deck."""
+        return "Note" if self.source == self.Source.APKG else "Line"

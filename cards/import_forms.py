@@ -1,0 +1,166 @@
+"""Forms of the import: the upload, the confirmation, and the form every row of
+an imported file is validated with."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
+from taggit.utils import parse_tags
+
+from .markdown import cloze_numbers
+from .models import MAX_FACE_LENGTH, ImportJob, Topic
+
+IMPORT_EXTENSIONS = ["csv", "tsv", "txt", "apkg"]
+MAX_TOPIC_NAME = Topic._meta.get_field("name").max_length
+MAX_TAG_LENGTH = 100  # taggit's Tag.name
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        validators=[FileExtensionValidator(IMPORT_EXTENSIONS)],
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(f".{e}" for e in IMPORT_EXTENSIONS)}
+        ),
+        error_messages={
+            "empty": "The file is empty: there is nothing in it to import.",
+            "required": "Choose a file to import.",
+        },
+        help_text="CSV or TSV in UTF-8 (columns front, back, topic, tags, with or without a "
+        "header line), Anki's “Notes in Plain Text” export (.txt), or an Anki deck (.apkg).",
+    )
+    topic = forms.ModelChoiceField(
+        queryset=Topic.objects.none(),
+        required=False,
+        label="Default topic",
+        empty_label="— none: the file names the topics —",
+        help_text="For rows that name no topic.",
+    )
+    new_topic = forms.CharField(
+        max_length=MAX_TOPIC_NAME,
+        required=False,
+        label="… or a new topic",
+        help_text="Created when you confirm the import.",
+    )
+
+    def __init__(self, *args, user, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.fields["topic"].queryset = Topic.objects.visible_to(user).order_by("owner_id", "name")
+        self.fields["file"].widget.attrs["data-max-bytes"] = str(max_bytes)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template writes the <form>
+        self.helper.disable_csrf = True  # and its token
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                f"The file is larger than {filesizeformat(self.max_bytes)}, the most an import "
+                "takes. Split it into smaller files."
+            )
+        return upload
+
+    def clean_new_topic(self):
+        name = " ".join(self.cleaned_data["new_topic"].split())
+        if name and not slugify(name, allow_unicode=True):
+            raise forms.ValidationError("Give the topic a name with at least one letter or digit.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("topic") and cleaned.get("new_topic"):
+            self.add_error("new_topic", "Choose a default topic or name a new one, not both.")
+        topic = cleaned.get("topic")
+        cleaned["default_topic"] = topic.name if topic else cleaned.get("new_topic", "")
+        return cleaned
+
+
+class ImportConfirmForm(forms.Form):
+    on_duplicate = forms.ChoiceField(
+        choices=ImportJob.OnDuplicate.choices,
+        initial=ImportJob.OnDuplicate.SKIP,
+        widget=forms.RadioSelect,
+        label="Cards you already have (same front in the same topic)",
+    )
+
+
+class _SharedCharField(forms.CharField):
+    """A field the row form never changes, so every row's form shares it. Django
+    deep-copies each field for every form instance, and at 50,000 rows those
+    copies cost more than the validation itself."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class ImportRowForm(forms.Form):
+    """One row of an imported file, as text. ``topic`` is the row's topic name (or
+    the default topic's); the error messages complete “Line 4: …”."""
+
+    front = _SharedCharField(
+        max_length=MAX_FACE_LENGTH,
+        error_messages={
+            "required": "the front is empty",
+            "max_length": "the front has %(show_value)d characters; a card face holds at most "
+            "%(limit_value)d",
+        },
+    )
+    back = _SharedCharField(
+        max_length=MAX_FACE_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": "the back has %(show_value)d characters; a card face holds at most "
+            "%(limit_value)d",
+        },
+    )
+    topic = _SharedCharField(
+        max_length=MAX_TOPIC_NAME,
+        required=False,
+        error_messages={
+            "max_length": "the topic name has %(show_value)d characters; the most is "
+            "%(limit_value)d",
+        },
+    )
+    tags = _SharedCharField(
+        max_length=2000,
+        required=False,
+        error_messages={"max_length": "the tags have %(show_value)d characters; the most is 2000"},
+    )
+
+    def clean_topic(self) -> str:
+        name = " ".join(self.cleaned_data["topic"].split())
+        if not name:
+            raise forms.ValidationError(
+                "no topic: give the file a topic column or choose a default topic"
+            )
+        if not slugify(name, allow_unicode=True):
+            raise forms.ValidationError(
+                f"the topic name “{name}” needs at least one letter or digit"
+            )
+        return name
+
+    def clean_tags(self) -> list[str]:
+        tags: dict[str, str] = {}
+        for tag in parse_tags(self.cleaned_data["tags"]):
+            if len(tag) > MAX_TAG_LENGTH:
+                raise forms.ValidationError(
+                    f"the tag “{tag[:40]}…” is longer than {MAX_TAG_LENGTH} characters"
+                )
+            tags.setdefault(tag.lower(), tag)
+        return list(tags.values())
+
+    def clean(self):
+        cleaned = super().clean()
+        front, back = cleaned.get("front"), cleaned.get("back")
+        if front and back == "" and not cloze_numbers(front):
+            self.add_error(
+                "back",
+                "the back is empty (only a cloze card, with {{c1::…}} on the front, can do "
+                "without one)",
+            )
+        return cleaned
+
+    def reason(self) -> str:
+        """All of the row's errors in one sentence."""
+        return "; ".join(message for errors in self.errors.values() for message in errors)

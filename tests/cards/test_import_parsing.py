@@ -1,0 +1,299 @@
+"""Reading CSV, TSV and Anki's plain-text notes: real files written by the tests,
+read back through cards.importing.parse_upload, and every kind of bad input."""
+
+import pytest
+
+from cards import importing
+from cards.importing import ImportRejected, parse_upload
+from cards.models import MAX_FACE_LENGTH, ImportJob
+
+
+def parse(tmp_path, name: str, content: bytes | str, **options) -> importing.ParsedFile:
+    """Write the file, then parse it the way an upload is parsed."""
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    with path.open("rb") as file:
+        return parse_upload(file=file, filename=name, **options)
+
+
+def rejected(tmp_path, name: str, content: bytes | str, **options) -> str:
+    with pytest.raises(ImportRejected) as error:
+        parse(tmp_path, name, content, **options)
+    return str(error.value)
+
+
+# CSV and TSV ----------------------------------------------------------------------------
+
+
+def test_a_header_in_any_order_names_the_columns(tmp_path):
+    parsed = parse(
+        tmp_path,
+        "cards.csv",
+        "Tags,Back,topic,FRONT\n"
+        '"kafka, messaging",A partitioned log,Kafka,What is a topic?\n'
+        "jvm gc,Stop the world,Java,What is a safepoint?\n",
+    )
+    assert parsed.source == ImportJob.Source.CSV
+    assert parsed.rows == [
+        [2, "What is a topic?", "A partitioned log", "Kafka", ["kafka", "messaging"]],
+        [3, "What is a safepoint?", "Stop the world", "Java", ["gc", "jvm"]],
+    ]
+    assert parsed.errors == []
+
+
+def test_synonyms_in_the_header_and_columns_left_out(tmp_path):
+    parsed = parse(tmp_path, "cards.csv", "question,answer\nWhy?,Because\n", default_topic="Misc")
+    assert parsed.rows == [[2, "Why?", "Because", "Misc", []]]
+
+
+def test_without_a_header_the_columns_are_front_back_topic_tags(tmp_path):
+    parsed = parse(
+        tmp_path,
+        "cards.csv",
+        "What is CAP?,Consistency availability partition tolerance,Distributed,theory cap\n"
+        "What is Raft?,A consensus protocol,,\n",
+        default_topic="Inbox",
+    )
+    assert parsed.rows == [
+        [
+            1,
+            "What is CAP?",
+            "Consistency availability partition tolerance",
+            "Distributed",
+            ["cap", "theory"],
+        ],
+        [2, "What is Raft?", "A consensus protocol", "Inbox", []],
+    ]
+
+
+def test_tsv_with_quotes_crlf_and_a_bom(tmp_path):
+    content = (
+        "\ufefffront\tback\ttopic\r\n"
+        'Tab\t"Contains, commas and ""quotes"""\tText\r\n'
+        "Two\tLines\tText\r\n"
+    ).encode()
+    parsed = parse(tmp_path, "cards.tsv", content)
+    assert parsed.source == ImportJob.Source.TSV
+    assert parsed.rows == [
+        [2, "Tab", 'Contains, commas and "quotes"', "Text", []],
+        [3, "Two", "Lines", "Text", []],
+    ]
+
+
+def test_a_tab_separated_txt_file_is_read_as_tsv(tmp_path):
+    parsed = parse(tmp_path, "cards.txt", "Front one\tBack one\tTopic\n")
+    assert parsed.source == ImportJob.Source.TSV
+    assert parsed.rows == [[1, "Front one", "Back one", "Topic", []]]
+
+
+def test_line_numbers_count_the_lines_of_multi_line_fields(tmp_path):
+    parsed = parse(
+        tmp_path,
+        "cards.csv",
+        'front,back\n"Line one\nline two",Answer\n,Missing front\nLast,One\n',
+        default_topic="T",
+    )
+    assert [row[0] for row in parsed.rows] == [2, 5]
+    assert parsed.rows[0][1] == "Line one\nline two"
+    assert parsed.errors == [[4, "the front is empty"]]
+
+
+def test_blank_lines_are_skipped_and_a_cloze_front_needs_no_back(tmp_path):
+    parsed = parse(
+        tmp_path,
+        "cards.csv",
+        "front,back\n\nThe {{c1::log}} is the database,\n\n",
+        default_topic="T",
+    )
+    assert parsed.rows == [[3, "The {{c1::log}} is the database", "", "T", []]]
+
+
+# Anki's notes in plain text -------------------------------------------------------------
+
+
+def test_anki_plain_text_with_separator_html_and_tags_column(tmp_path):
+    parsed = parse(
+        tmp_path,
+        "Spanish.txt",
+        "#separator:tab\n"
+        "#html:false\n"
+        "#tags column:3\n"
+        "hola\thello\tgreetings spanish\n"
+        "adiós\tgoodbye\tspanish\n"
+        "{{c1::gracias}} means thanks\t\t\n",
+        default_topic="Spanish",
+    )
+    assert parsed.source == ImportJob.Source.ANKI_TEXT
+    assert parsed.rows == [
+        [4, "hola", "hello", "Spanish", ["greetings", "spanish"]],
+        [5, "adiós", "goodbye", "Spanish", ["spanish"]],
+        [6, "{{c1::gracias}} means thanks", "", "Spanish", []],
+    ]
+    assert parsed.errors == []
+
+
+def test_anki_plain_text_with_deck_guid_and_notetype_columns_and_extra_fields(tmp_path):
+    parsed = parse(
+        tmp_path,
+        "notes.txt",
+        "#separator:Comma\n"
+        "#html:true\n"
+        "#guid column:1\n"
+        "#notetype column:2\n"
+        "#deck column:3\n"
+        "#tags column:6\n"
+        "#tags:imported\n"
+        'abc123,Basic,Networking::TCP,What is a SYN?,"The <b>first</b> packet",tcp,extra field\n'
+        "def456,Basic,,What is a FIN?,The last packet,,\n",
+        default_topic="Networking",
+    )
+    assert parsed.rows == [
+        [8, "What is a SYN?", "The <b>first</b> packet", "Networking::TCP", ["imported", "tcp"]],
+        [9, "What is a FIN?", "The last packet", "Networking", ["imported"]],
+    ]
+    assert parsed.notes == [
+        "1 note has more than two fields; only the first two (front and back) are imported."
+    ]
+
+
+def test_anki_deck_header_is_the_topic_of_every_note(tmp_path):
+    parsed = parse(tmp_path, "deck.txt", "#separator:semicolon\n#deck:Rust\nWhat owns?;The owner\n")
+    assert parsed.rows == [[3, "What owns?", "The owner", "Rust", []]]
+
+
+def test_anki_header_lines_with_bad_values_are_refused(tmp_path):
+    message = rejected(tmp_path, "deck.txt", "#separator:tab\n#tags column:x\na\tb\n")
+    assert message == "Line 2: “#tags column:x” is not a column number."
+    message = rejected(tmp_path, "deck.txt", "#separator:wavy\na\tb\n")
+    assert message == "Line 1: “#separator:wavy” is not a separator."
+    message = rejected(tmp_path, "deck.txt", "#separator:tab\n#html:true\n")
+    assert "no notes" in message
+
+
+# Bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n", b"front,back\n"])
+def test_an_empty_file_is_refused(tmp_path, content):
+    message = rejected(tmp_path, "cards.csv", content)
+    assert "empty" in message or "no cards" in message
+
+
+def test_a_binary_file_is_refused_naming_the_line(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10"
+    message = rejected(tmp_path, "cards.csv", png)
+    assert message.startswith("Line 3 contains a NUL byte: this is a binary file")
+
+
+def test_a_zip_named_csv_is_refused_with_a_hint(tmp_path):
+    message = rejected(tmp_path, "deck.csv", b"PK\x03\x04\x14\x00\x00\x00\x08\x00")
+    assert "binary file" in message and "must be named .apkg" in message
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_line(tmp_path):
+    content = "front,back\nCafé,Coffee\nNaïve,Innocent\n".encode("latin-1")
+    message = rejected(tmp_path, "cards.csv", content, default_topic="French")
+    assert message.startswith("Line 2 is not UTF-8 text (byte 0xe9 at position 4)")
+    assert "Save the file as UTF-8" in message
+
+
+def test_a_header_with_an_unknown_column_is_refused(tmp_path):
+    message = rejected(tmp_path, "cards.csv", "front,back,colour\nQ,A,red\n")
+    assert message.startswith("Line 1: column 3 of the header has “colour”")
+    assert "front, back, topic and tags" in message
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("back,topic\n", "Line 1: the header has no “front” column."),
+        ("front,back,Front\n", "Line 1: the header names the front column twice."),
+        ("front,,back\n", "Line 1: column 2 of the header has no name"),
+    ],
+)
+def test_headers_with_wrong_columns_are_refused(tmp_path, header, expected):
+    assert rejected(tmp_path, "cards.csv", header + "a,b,c\n").startswith(expected)
+
+
+def test_a_single_column_without_header_is_an_error_on_every_line(tmp_path):
+    parsed = parse(tmp_path, "cards.csv", "just one\nand another\n", default_topic="T")
+    assert parsed.rows == []
+    no_back = (
+        "the back is empty (only a cloze card, with {{c1::…}} on the front, can do without one)"
+    )
+    assert parsed.errors == [[1, no_back], [2, no_back]]
+
+
+def test_a_line_with_too_many_fields_is_an_error(tmp_path):
+    parsed = parse(
+        tmp_path, "cards.csv", "front,back\nQ1,A1\nQ2,A2,surplus\nQ3,A3\n", default_topic="T"
+    )
+    assert [row[0] for row in parsed.rows] == [2, 4]
+    assert parsed.errors == [[3, "3 fields, but the header on line 1 names 2 columns"]]
+
+    parsed = parse(tmp_path, "cards.csv", "Q,A,T,tags,what is this\n")
+    assert parsed.errors == [
+        [1, "5 fields; without a header line a row has at most 4: front, back, topic, tags"]
+    ]
+
+
+def test_a_10_mb_field_is_an_error_of_its_line_and_the_rest_is_read(tmp_path):
+    huge = "x" * (10 * 1024 * 1024)
+    parsed = parse(
+        tmp_path, "cards.csv", f"front,back\nQ1,A1\nQ2,{huge}\nQ3,A3\n", default_topic="T"
+    )
+    assert [row[0] for row in parsed.rows] == [2, 4]
+    assert len(parsed.errors) == 1
+    line, reason = parsed.errors[0]
+    assert line == 3
+    assert f"at most {MAX_FACE_LENGTH}" in reason
+
+
+def test_faces_longer_than_a_card_holds_are_errors(tmp_path):
+    long_face = "y" * (MAX_FACE_LENGTH + 1)
+    parsed = parse(
+        tmp_path, "cards.csv", f"front,back\n{long_face},A\nQ,{long_face}\n", default_topic="T"
+    )
+    too_long = f"has {MAX_FACE_LENGTH + 1} characters; a card face holds at most {MAX_FACE_LENGTH}"
+    assert parsed.errors == [[2, f"the front {too_long}"], [3, f"the back {too_long}"]]
+
+
+def test_rows_without_a_usable_topic_or_with_bad_tags_are_errors(tmp_path):
+    parsed = parse(
+        tmp_path,
+        "cards.csv",
+        f"front,back,topic,tags\nQ1,A1,,\nQ2,A2,{'t' * 81},\nQ3,A3,!!!,\nQ4,A4,Fine,{'g' * 101}\n",
+    )
+    assert parsed.rows == []
+    assert parsed.errors == [
+        [2, "no topic: give the file a topic column or choose a default topic"],
+        [3, "the topic name has 81 characters; the most is 80"],
+        [4, "the topic name “!!!” needs at least one letter or digit"],
+        [5, f"the tag “{'g' * 40}…” is longer than 100 characters"],
+    ]
+
+
+def test_a_line_that_cannot_be_parsed_is_an_error_of_its_line(tmp_path):
+    parsed = parse(tmp_path, "cards.csv", "front,back\nQ1,A\rB\nQ2,A2\n", default_topic="T")
+    assert [row[0] for row in parsed.rows] == [3]
+    assert parsed.errors[0][0] == 2
+    assert parsed.errors[0][1].startswith("the line cannot be read")
+
+
+def test_too_many_rows_or_topics_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    content = "".join(f"Q{n},A{n},T\n" for n in range(4))
+    assert "more than 3 rows" in rejected(tmp_path, "cards.csv", content)
+
+    monkeypatch.setattr(importing, "MAX_ROWS", 100)
+    monkeypatch.setattr(importing, "MAX_TOPICS", 2)
+    content = "".join(f"Q{n},A{n},Topic {n}\n" for n in range(3))
+    message = rejected(tmp_path, "cards.csv", content)
+    assert message.startswith("The file names more than 2 different topics (line 3")
+
+
+def test_only_the_first_errors_are_kept_but_all_are_counted(tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_STORED_ERRORS", 2)
+    parsed = parse(tmp_path, "cards.csv", "a\nb\nc\nd\n", default_topic="T")
+    assert [error[0] for error in parsed.errors] == [1, 2]
+    assert parsed.error_count == 4

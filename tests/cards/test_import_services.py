@@ -1,0 +1,319 @@
+"""The import service: the plan behind the preview (new, duplicates, repeats,
+topics), writing a confirmed import (skip or update), one transaction that
+leaves nothing behind when it fails, and a large file."""
+
+import io
+import os
+import resource
+import time
+import tracemalloc
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection
+from django.urls import reverse
+from taggit.models import Tag, TaggedItem
+
+from cards import importing
+from cards.importing import ImportRejected
+from cards.models import Card, ImportJob, Prompt, Topic
+from tests.factories import make_card, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def job_from(user, content: str, *, name="cards.csv", default_topic="") -> ImportJob:
+    parsed = importing.parse_upload(
+        file=io.BytesIO(content.encode()), filename=name, default_topic=default_topic
+    )
+    return importing.create_import_job(user=user, filename=name, parsed=parsed)
+
+
+def confirm_and_run(job: ImportJob, on_duplicate="skip") -> ImportJob:
+    """What confirming does, with the background work run here and now."""
+    importing.start_import(job=job, on_duplicate=on_duplicate)
+    return importing.run_import(job_id=job.pk)
+
+
+# The plan --------------------------------------------------------------------------------
+
+
+def test_plan_sorts_rows_into_new_duplicates_and_repeats(user, other_user, topic):
+    starter = make_topic(name="System design")
+    make_card(topic, user, front="What is a quorum?", back="A majority")
+    make_card(starter, None, front="What is a CDN?", back="Starter card")
+    make_card(make_topic(owner=other_user, name="Distributed systems"), other_user, front="Mine")
+    job = job_from(
+        user,
+        "front,back,topic\n"
+        "What is a quorum?,Most nodes,distributed SYSTEMS\n"  # duplicate, topic in other case
+        "What is a CDN?,Edge caches,System design\n"  # new: the starter card is not theirs
+        "Mine,Theirs,Distributed systems\n"  # new: the other user's card does not count
+        "What is a quorum?,Again,Distributed systems\n"  # repeats line 2
+        "Fresh,Card,Brand new topic\n"
+        "Fresher,Card,brand NEW topic\n",
+    )
+    plan = importing.plan_import(user=user, rows=job.rows)
+    assert [row.line for row in plan.new] == [3, 4, 6, 7]
+    assert [(row.line, row.duplicate_of) for row in plan.duplicates] == [
+        (2, Card.objects.get(front="What is a quorum?").pk)
+    ]
+    assert plan.repeats == [
+        [5, "the same front as line 2 in “Distributed systems”; only line 2 is imported"]
+    ]
+    assert plan.new_topics == {"brand new topic": "Brand new topic"}
+    assert plan.rows[0].topic == topic and plan.rows[1].topic == starter
+
+
+def test_the_plan_takes_two_queries_whatever_the_file(user, topic, django_assert_num_queries):
+    rows = [[n, f"Q{n}", "A", f"Topic {n % 7}", ["t"]] for n in range(500)]
+    with django_assert_num_queries(1):  # no matching topic: no card query
+        importing.plan_import(user=user, rows=rows)
+    rows += [[501, "Q", "A", topic.name, []]]
+    with django_assert_num_queries(2):
+        importing.plan_import(user=user, rows=rows)
+
+
+def test_preview_counts_and_first_rows(user, topic, monkeypatch):
+    monkeypatch.setattr(importing, "PREVIEW_ROWS", 2)
+    make_card(topic, user, front="Old", back="A")
+    job = job_from(
+        user,
+        f"front,back,topic\nOld,B,{topic.name}\nNew,B,{topic.name}\nNew,C,{topic.name}\n,x,y\n",
+    )
+    preview = importing.preview_import(job=job)
+    assert (len(preview.plan.new), len(preview.plan.duplicates)) == (1, 1)
+    assert preview.importable == 2
+    assert [row.line for row in preview.first_rows] == [2, 3]
+    assert preview.error_count == 2
+    assert preview.errors == [
+        [4, "the same front as line 3 in “Distributed systems”; only line 3 is imported"],
+        [5, "the front is empty"],
+    ]
+
+
+def test_preview_says_where_the_duplicates_are(user, topic, monkeypatch):
+    monkeypatch.setattr(importing, "SHOWN_DUPLICATE_LINES", 2)
+    for front in ("A", "B", "C"):
+        make_card(topic, user, front=front, back="x")
+    job = job_from(user, "".join(f"{front},y,{topic.name}\n" for front in "ABCD"))
+    assert importing.preview_import(job=job).duplicate_lines == "1, 2, …"
+
+
+# Writing ---------------------------------------------------------------------------------
+
+
+def test_confirm_creates_topics_cards_prompts_and_tags(user, topic):
+    existing_tag = Tag.objects.create(name="Kafka", slug="kafka")
+    job = job_from(
+        user,
+        "front,back,topic,tags\n"
+        f"What is a partition?,An ordered log,{topic.name},kafka logs\n"
+        'The {{c1::leader}} serves {{c2::reads}},,Kafka deep dive,"kafka, replication"\n'
+        "Plain,Answer,Kafka deep dive,\n",
+    )
+    job = confirm_and_run(job)
+    assert job.status == ImportJob.Status.DONE
+    assert job.rows == []
+    new_topic = Topic.objects.get(name="Kafka deep dive")
+    assert new_topic.owner == user and new_topic.slug == "kafka-deep-dive"
+    assert job.result == {
+        "created": 3,
+        "updated": 0,
+        "skipped": 0,
+        "topics": [[topic.pk, topic.name], [new_topic.pk, new_topic.name]],
+    }
+    partition = Card.objects.get(front="What is a partition?")
+    assert (partition.owner, partition.topic, partition.kind) == (user, topic, "basic")
+    assert sorted(partition.tags.names()) == ["Kafka", "logs"]  # the existing tag, reused
+    cloze = Card.objects.get(front__startswith="The {{c1::leader}}")
+    assert cloze.kind == Card.Kind.CLOZE and cloze.back == ""
+    assert list(cloze.prompts.values_list("ordinal", flat=True)) == [1, 2]
+    assert sorted(cloze.tags.names()) == ["Kafka", "replication"]
+    assert Prompt.objects.filter(card__owner=user).count() == 4
+    assert Tag.objects.filter(name__iexact="kafka").get() == existing_tag
+
+
+def test_new_topic_slugs_never_clash_with_the_persons_topics(user):
+    make_topic(owner=user, name="C")
+    job = confirm_and_run(job_from(user, "front,back,topic\nQ,A,C++\nQ2,A,C#\n"))
+    assert job.status == ImportJob.Status.DONE
+    slugs = set(Topic.objects.filter(owner=user).values_list("slug", flat=True))
+    assert slugs == {"c", "c-2", "c-3"}
+
+
+def test_new_tags_with_clashing_slugs_get_their_own(user, topic):
+    Tag.objects.create(name="C", slug="c")
+    job = confirm_and_run(job_from(user, f"front,back,topic,tags\nQ,A,{topic.name},c++\n"))
+    assert job.status == ImportJob.Status.DONE
+    assert Card.objects.get(front="Q").tags.get().slug == "c_1"
+
+
+@pytest.mark.parametrize("choice", ["skip", "update"])
+def test_duplicates_are_skipped_or_updated(user, topic, choice):
+    card = make_card(topic, user, front="What is a quorum?", back="Old answer", tags=["old"])
+    untagged = make_card(topic, user, front="What is a lease?", back="Old lease", tags=["keep"])
+    job = job_from(
+        user,
+        "front,back,topic,tags\n"
+        f"What is a quorum?,New answer,{topic.name},fresh\n"
+        f"  What is a lease?  ,New lease,{topic.name},\n"
+        f"What is a fence?,A token,{topic.name},\n",
+    )
+    job = confirm_and_run(job, on_duplicate=choice)
+    card.refresh_from_db()
+    untagged.refresh_from_db()
+    assert Card.objects.filter(owner=user).count() == 3
+    if choice == "skip":
+        assert job.result | {"topics": []} == {
+            "created": 1,
+            "updated": 0,
+            "skipped": 2,
+            "topics": [],
+        }
+        assert (card.back, card.tags.names()[0]) == ("Old answer", "old")
+        assert untagged.back == "Old lease"
+    else:
+        assert (job.result["updated"], job.result["skipped"]) == (2, 0)
+        assert (card.back, list(card.tags.names())) == ("New answer", ["fresh"])
+        # A row without tags leaves the card's tags alone.
+        assert (untagged.back, list(untagged.tags.names())) == ("New lease", ["keep"])
+        assert card.prompts.count() == 1
+
+
+def test_a_failure_midway_writes_nothing(user, topic, monkeypatch):
+    """Cards of the first batch are already inserted when the second batch fails:
+    the transaction takes them back, with the new topic and the new tags."""
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    calls = []
+    real_bulk_create = Prompt.objects.bulk_create
+
+    def failing_bulk_create(objs, *args, **kwargs):
+        calls.append(len(objs))
+        if len(calls) == 2:
+            raise IntegrityError("the disk is on fire")
+        return real_bulk_create(objs, *args, **kwargs)
+
+    monkeypatch.setattr(Prompt.objects, "bulk_create", failing_bulk_create)
+    before = (Card.objects.count(), Topic.objects.count(), Tag.objects.count())
+    job = job_from(
+        user,
+        "front,back,topic,tags\n" + "".join(f"Q{n},A{n},Fresh topic,tag{n}\n" for n in range(5)),
+    )
+    job = confirm_and_run(job)
+    assert calls == [2, 2]
+    assert job.status == ImportJob.Status.FAILED
+    assert job.failure == "IntegrityError: the disk is on fire"
+    assert (Card.objects.count(), Topic.objects.count(), Tag.objects.count()) == before
+    assert TaggedItem.objects.count() == 0 and Prompt.objects.count() == 0
+    assert len(ImportJob.objects.get(pk=job.pk).rows) == 5  # kept for a look in the admin
+
+
+def test_an_import_is_confirmed_once(user, topic):
+    job = job_from(user, f"Q,A,{topic.name}\n")
+    importing.start_import(job=job, on_duplicate="skip")
+    with pytest.raises(ImportRejected, match="already confirmed"):
+        importing.start_import(job=job, on_duplicate="skip")
+    with pytest.raises(ImportRejected, match="skip or update"):
+        importing.start_import(job=job, on_duplicate="merge")
+    importing.run_import(job_id=job.pk)
+    job = importing.run_import(job_id=job.pk)  # a second run finds it done and changes nothing
+    assert job.status == ImportJob.Status.DONE
+    assert Card.objects.filter(owner=user).count() == 1
+
+
+def test_progress_of_running_done_and_interrupted_jobs(user, topic):
+    job = job_from(user, f"Q,A,{topic.name}\n")
+    assert importing.job_progress(job=job).percent == 0
+    importing.start_import(job=job, on_duplicate="skip")
+    importing._report_progress(job.pk, 1, 4)
+    progress = importing.job_progress(job=job)
+    assert (progress.percent, progress.interrupted) == (25, False)
+    job.started_at -= importing.STALE_AFTER * 2
+    assert importing.job_progress(job=job).interrupted
+    job = importing.run_import(job_id=job.pk)
+    assert importing.job_progress(job=job).percent == 100
+
+
+def test_old_previews_are_cleared_when_a_new_file_comes(user, topic):
+    old = job_from(user, f"Q,A,{topic.name}\n")
+    ImportJob.objects.filter(pk=old.pk).update(
+        created_at=old.created_at - importing.timedelta(days=2)
+    )
+    recent = job_from(user, f"Q,A,{topic.name}\n")
+    job_from(user, f"Q,A,{topic.name}\n")
+    assert not ImportJob.objects.filter(pk=old.pk).exists()
+    assert ImportJob.objects.filter(pk=recent.pk).exists()
+
+
+def test_a_package_imports_its_decks_as_topics(user, tmp_path):
+    from tests.cards.test_import_apkg import DECKS, SPANISH_AND_RUST, make_apkg
+
+    path = make_apkg(tmp_path, SPANISH_AND_RUST, DECKS)
+    with path.open("rb") as file:
+        parsed = importing.parse_upload(file=file, filename=path.name)
+    job = importing.create_import_job(user=user, filename=path.name, parsed=parsed)
+    job = confirm_and_run(job)
+    assert job.status == ImportJob.Status.DONE
+    topics = {topic.name: topic for topic in Topic.objects.filter(owner=user)}
+    assert set(topics) == {"Spanish", "Programming::Rust"}
+    assert topics["Spanish"].cards.count() == 2
+    assert sorted(Card.objects.get(front="hola").tags.names()) == ["greetings", "spanish"]
+    assert Card.objects.get(front__contains="ownership").prompts.count() == 2
+
+
+# A large file ----------------------------------------------------------------------------
+
+
+def test_a_large_file_uploads_previews_and_imports_in_bounded_time(client_in, user):
+    """5,000 rows here; PREP_IMPORT_ROWS=50000 measures the issue's size (add -s to
+    see the figures). PREP_IMPORT_TRACEMALLOC=1 also measures Python's peak memory
+    in each step, which slows everything down."""
+    count = int(os.environ.get("PREP_IMPORT_ROWS", "5000"))
+    trace = os.environ.get("PREP_IMPORT_TRACEMALLOC") == "1"
+    lines = ["front,back,topic,tags"]
+    for n in range(count):
+        lines.append(
+            f'"Question {n}: what does component {n} do?","It does thing {n}, '
+            f'and here is a longer answer to make the row realistic.",Topic {n % 10},'
+            f'"tag{n % 50}, common"'
+        )
+    content = ("\n".join(lines) + "\n").encode()
+    figures, total_seconds = [], []
+    if trace:
+        tracemalloc.start()
+
+    def measure(what: str, step):
+        if trace:
+            tracemalloc.reset_peak()
+        started, cpu = time.perf_counter(), time.process_time()
+        result = step()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        peak = f", peak {tracemalloc.get_traced_memory()[1] / 1e6:.0f} MB" if trace else ""
+        figures.append(f"{what} {seconds:.2f} s ({cpu:.2f} s CPU{peak})")
+        total_seconds.append(seconds)
+        return result
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    upload = SimpleUploadedFile("big.csv", content)
+    response = measure("upload", lambda: client_in.post(reverse("cards:import"), {"file": upload}))
+    assert response.status_code == 302
+    job = ImportJob.objects.defer("rows").get()
+    page = measure("preview page", lambda: client_in.get(job.get_absolute_url()))
+    assert f"<strong>{count}</strong> new cards" in page.content.decode()
+    job = measure("import", lambda: confirm_and_run(job))
+    if trace:
+        tracemalloc.stop()
+    rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
+
+    assert job.status == ImportJob.Status.DONE
+    assert Card.objects.filter(owner=user).count() == count
+    assert Prompt.objects.filter(card__owner=user).count() == count
+    assert TaggedItem.objects.count() == 2 * count
+    print(
+        f"\n{count:,} rows, {len(content) / 1e6:.1f} MB on {connection.vendor}: "
+        + "; ".join(figures)
+        + f"; the process's peak RSS grew {rss_growth / 1024:.0f} MB"
+    )
+    if not trace:  # 10 s per 5,000 rows: a hang, not a slow machine
+        assert sum(total_seconds) < count / 500

@@ -1,0 +1,307 @@
+"""The import pages through the test client: upload (full page and htmx), the
+size limit, the preview, confirming, the progress fragment, another person's
+job, and bounded queries."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cards import importing
+from cards.models import Card, ImportJob, Topic
+from tests.cards.test_import_apkg import DECKS, SPANISH_AND_RUST, make_apkg
+from tests.factories import make_card, make_topic
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD_URL = reverse("cards:import")
+CSV_WITH_ONE_BAD_LINE = (
+    "front,back,topic,tags\n"
+    "What is a partition?,An ordered log,Kafka,kafka\n"
+    ",A back without a front,Kafka,\n"
+    "What is a consumer group?,Consumers sharing partitions,Kafka,kafka groups\n"
+)
+
+
+@pytest.fixture
+def inline_imports(monkeypatch, django_capture_on_commit_callbacks):
+    """Confirming runs the import in this thread, as soon as the request commits."""
+    monkeypatch.setattr(
+        importing, "run_in_background", lambda job_id: importing.run_import(job_id=job_id)
+    )
+    return django_capture_on_commit_callbacks
+
+
+def upload(client, name: str, content: bytes | str, **data):
+    content = content.encode() if isinstance(content, str) else content
+    extra = data.pop("headers", {})
+    return client.post(UPLOAD_URL, {"file": SimpleUploadedFile(name, content), **data}, **extra)
+
+
+def job_url(job) -> str:
+    return reverse("cards:import_job", args=[job.pk])
+
+
+def confirm_url(job) -> str:
+    return reverse("cards:import_confirm", args=[job.pk])
+
+
+def body(response) -> str:
+    return response.content.decode()
+
+
+def uploaded_job(client, content=CSV_WITH_ONE_BAD_LINE, name="cards.csv", **data) -> ImportJob:
+    response = upload(client, name, content, **data)
+    assert response.status_code == 302, body(response)
+    return ImportJob.objects.get(pk=re.search(r"/import/(\d+)/$", response.url).group(1))
+
+
+# Upload ------------------------------------------------------------------------------------
+
+
+def test_anonymous_people_are_sent_to_log_in(client, db):
+    for url in (UPLOAD_URL, reverse("cards:import_job", args=[1])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_the_upload_page_as_full_page_and_fragment(client_in, topic, htmx_headers):
+    page = body(client_in.get(UPLOAD_URL))
+    assert "<h1" in page and 'id="import-form"' in page
+    assert 'enctype="multipart/form-data"' in page and f'action="{UPLOAD_URL}"' in page
+    assert f'href="{UPLOAD_URL}">Import cards</a>' in page  # in the user menu
+    assert "js/import.js" in page and "<script>" not in page
+    assert f'<option value="{topic.pk}">{topic.name}</option>' in page
+    fragment = body(client_in.get(UPLOAD_URL, **htmx_headers))
+    assert fragment.lstrip().startswith('<form id="import-form"') and "<html" not in fragment
+
+
+def test_an_upload_shows_its_preview(client_in, user):
+    job = uploaded_job(client_in)
+    assert (job.owner, job.source, job.filename) == (user, "csv", "cards.csv")
+    assert [row[0] for row in job.rows] == [2, 4]
+    assert job.errors == [[3, "the front is empty"]]
+    page = body(client_in.get(job_url(job)))
+    assert "Preview: nothing is written until you confirm" in page
+    assert "<strong>2</strong> new cards" in page
+    assert "<strong>0</strong> duplicates" in page
+    assert "<strong>1</strong> line with errors, left out" in page
+    assert "New topic: <strong>Kafka</strong>" in page
+    assert "<strong>Line 3:</strong> the front is empty" in page
+    assert page.count('data-testid="import-row"') == 2
+    assert f'action="{confirm_url(job)}"' in page
+    assert Card.objects.count() == 0 and not Topic.objects.filter(name="Kafka").exists()
+
+
+def test_an_htmx_upload_redirects_the_page_to_the_preview(client_in, htmx_headers):
+    response = upload(client_in, "cards.csv", CSV_WITH_ONE_BAD_LINE, headers=htmx_headers)
+    job = ImportJob.objects.get()
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == job_url(job)
+
+
+def test_the_default_topic_fills_rows_without_one(client_in, topic):
+    job = uploaded_job(client_in, "Q1,A1\nQ2,A2,Elsewhere\n", topic=topic.pk)
+    assert [row[3] for row in job.rows] == [topic.name, "Elsewhere"]
+    job = uploaded_job(client_in, "Q1,A1\n", new_topic="  Brand   new ")
+    assert job.rows[0][3] == "Brand new"
+
+
+def test_a_default_topic_and_a_new_one_at_once_is_an_error(client_in, topic):
+    response = upload(client_in, "cards.csv", "Q,A\n", topic=topic.pk, new_topic="Other")
+    assert "Choose a default topic or name a new one, not both." in body(response)
+    assert not ImportJob.objects.exists()
+
+
+def test_another_persons_topic_is_not_a_choice(client_in, other_user):
+    foreign = make_topic(owner=other_user, name="Secret")
+    response = upload(client_in, "cards.csv", "Q,A\n", topic=foreign.pk)
+    assert "Select a valid choice" in body(response)
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("cards.csv", b"", "The file is empty: there is nothing in it to import."),
+        ("cards.csv", b"\x00\x01\x02binary", "Line 1 contains a NUL byte: this is a binary file"),
+        ("cards.csv", "Q,Café\n".encode("latin-1"), "Line 1 is not UTF-8 text"),
+        ("cards.csv", b"front,back,colour\nQ,A,red\n", "Line 1: column 3 of the header has"),
+        ("deck.apkg", b"not a zip", "This .apkg file is not a zip archive"),
+        ("cards.pdf", b"%PDF-1.7", "File extension \u201cpdf\u201d is not allowed"),
+    ],
+)
+def test_bad_files_are_refused_with_a_message_and_nothing_is_kept(
+    client_in, htmx_headers, name, content, message
+):
+    response = upload(client_in, name, content)
+    assert response.status_code == 200
+    assert message in body(response)
+    fragment = body(upload(client_in, name, content, headers=htmx_headers))
+    assert message in fragment and "<html" not in fragment
+    assert not ImportJob.objects.exists() and Card.objects.count() == 0
+
+
+def test_the_upload_stops_at_the_size_limit(client_in, settings):
+    settings.PREP_IMPORT_MAX_BYTES = 1000
+    response = upload(client_in, "cards.csv", "Q,A,T\n" * 400)  # 2,400 bytes
+    assert "The file is larger than 1000\xa0bytes, the most an import takes." in body(response)
+    assert not ImportJob.objects.exists()
+    assert uploaded_job(client_in, "Q,A,T\n" * 100)  # 600 bytes is fine
+
+
+def test_the_upload_checks_csrf(user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = upload(client, "cards.csv", "Q,A,T\n")
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+# Preview, confirm, progress ----------------------------------------------------------------
+
+
+def test_a_package_preview_names_notes_and_media(client_in, tmp_path):
+    path = make_apkg(tmp_path, SPANISH_AND_RUST, DECKS, media={"a.jpg": b"\xff\xd8"})
+    with path.open("rb") as file:
+        response = client_in.post(UPLOAD_URL, {"file": file})
+    job = ImportJob.objects.get()
+    assert response.url == job_url(job)
+    page = body(client_in.get(job_url(job)))
+    assert "Anki deck package" in page
+    assert "<strong>4</strong> new cards" in page
+    assert "The package holds 1 media file (images, sounds); media is not imported" in page
+    assert '<th scope="col">Note</th>' in page
+
+
+def test_confirming_imports_and_shows_the_result(client_in, user, inline_imports):
+    job = uploaded_job(client_in)
+    with inline_imports(execute=True):
+        response = client_in.post(confirm_url(job), {"on_duplicate": "skip"})
+    assert response.status_code == 302 and response.url == job_url(job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE
+    kafka = Topic.objects.get(name="Kafka", owner=user)
+    assert sorted(Card.objects.filter(topic=kafka).values_list("front", flat=True)) == [
+        "What is a consumer group?",
+        "What is a partition?",
+    ]
+    page = body(client_in.get(job_url(job)))
+    assert "Import finished: 2 cards created." in page
+    assert f'<a href="{kafka.get_absolute_url()}">Kafka</a>' in page
+    assert 'aria-valuenow="100"' in page and "hx-trigger" not in page
+
+
+def test_confirming_with_htmx_returns_the_polling_progress(client_in, htmx_headers, monkeypatch):
+    started = []
+    monkeypatch.setattr(importing, "run_in_background", started.append)
+    job = uploaded_job(client_in)
+    response = client_in.post(confirm_url(job), {"on_duplicate": "skip"}, **htmx_headers)
+    fragment = body(response)
+    assert fragment.lstrip().startswith('<div id="import-status"')
+    assert 'hx-trigger="every 1s"' in fragment and f'hx-get="{job_url(job)}"' in fragment
+    assert 'aria-valuenow="0"' in fragment
+    assert started == []  # on commit: the test's transaction never commits
+
+    importing._report_progress(job.pk, 3, 4)
+    fragment = body(client_in.get(job_url(job), **htmx_headers))
+    assert 'aria-valuenow="75"' in fragment and "Importing 4 cards" in fragment
+    assert "<html" not in fragment
+
+
+def test_duplicates_can_be_updated_from_the_preview(client_in, user, topic, inline_imports):
+    card = make_card(topic, user, front="What is a partition?", back="Old")
+    job = uploaded_job(client_in, f"What is a partition?,New,{topic.name}\n")
+    page = body(client_in.get(job_url(job)))
+    assert (
+        "<strong>1</strong> duplicate of cards you already have (same front in the same "
+        "topic): line 1</li>"
+    ) in page
+    assert 'name="on_duplicate" value="update"' in page
+    assert f'<a href="{card.get_absolute_url()}">your card</a>' in page
+    with inline_imports(execute=True):
+        client_in.post(confirm_url(job), {"on_duplicate": "update"})
+    card.refresh_from_db()
+    assert card.back == "New"
+    assert "1 updated" in body(client_in.get(job_url(job)))
+
+
+def test_a_second_confirmation_is_refused(client_in, inline_imports):
+    job = uploaded_job(client_in)
+    with inline_imports(execute=True):
+        client_in.post(confirm_url(job), {"on_duplicate": "skip"})
+    response = client_in.post(confirm_url(job), {"on_duplicate": "skip"}, follow=True)
+    assert "This import was already confirmed." in body(response)
+    assert Card.objects.count() == 2
+
+
+def test_an_invalid_confirmation_is_refused(client_in):
+    job = uploaded_job(client_in)
+    response = client_in.post(confirm_url(job), {"on_duplicate": "merge"}, follow=True)
+    assert "Choose whether to skip or update" in body(response)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEW
+
+
+def test_a_file_with_nothing_importable_offers_no_confirmation(client_in):
+    job = uploaded_job(client_in, ",no front\n,again\n")
+    page = body(client_in.get(job_url(job)))
+    assert "Nothing in this file can be imported." in page
+    assert confirm_url(job) not in page
+
+
+def test_failed_and_interrupted_imports_say_nothing_was_written(client_in):
+    job = uploaded_job(client_in)
+    ImportJob.objects.filter(pk=job.pk).update(status="failed")
+    assert "The import failed, so nothing was written" in body(client_in.get(job_url(job)))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", started_at=timezone.now() - importing.STALE_AFTER * 2
+    )
+    page = body(client_in.get(job_url(job)))
+    assert "The import was interrupted before it finished, so nothing was written." in page
+    assert "hx-trigger" not in page
+
+
+def test_cancelling_a_preview_deletes_it(client_in):
+    job = uploaded_job(client_in)
+    response = client_in.post(reverse("cards:import_cancel", args=[job.pk]), follow=True)
+    assert "was cancelled; nothing was written" in body(response)
+    assert not ImportJob.objects.exists()
+
+
+def test_another_persons_job_is_not_found(client_in, other_user, htmx_headers):
+    parsed = importing.parse_upload(file=SimpleUploadedFile("x.csv", b"Q,A,T\n"), filename="x.csv")
+    job = importing.create_import_job(user=other_user, filename="x.csv", parsed=parsed)
+    assert client_in.get(job_url(job)).status_code == 404
+    assert client_in.get(job_url(job), **htmx_headers).status_code == 404
+    assert client_in.post(confirm_url(job), {"on_duplicate": "skip"}).status_code == 404
+    assert client_in.post(reverse("cards:import_cancel", args=[job.pk])).status_code == 404
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEW
+
+
+def test_views_refuse_the_wrong_method(client_in):
+    job = uploaded_job(client_in)
+    assert client_in.get(confirm_url(job)).status_code == 405
+    assert client_in.post(job_url(job)).status_code == 405
+    assert client_in.put(UPLOAD_URL).status_code == 405
+
+
+def test_the_preview_page_takes_the_same_queries_for_any_file(client_in, user, topic):
+    make_card(topic, user, front="Q0", back="A")
+    small = uploaded_job(client_in, f"Q0,A,{topic.name}\nQ1,A,New topic\n")
+    rows = "".join(f"Q{n},A{n},Topic {n % 9},tag{n % 5} t\n" for n in range(300))
+    large = uploaded_job(client_in, f"Q0,A,{topic.name}\n" + rows + ",bad\n")
+
+    def queries(job) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client_in.get(job_url(job)).status_code == 200
+        return len(captured)
+
+    assert queries(small) == queries(large) <= 7
