@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import PASSWORD, make_topic, make_user
+from tests.factories import make_topic, make_user
 
 
 @pytest.fixture
@@ -15,8 +15,9 @@ def other_user(db):
 
 @pytest.fixture
 def client_in(client, user):
-    """The test client, logged in as ``user``."""
-    client.login(username=user.username, password=PASSWORD)
+    """The test client, logged in as ``user``. force_login, not login: django-axes
+    refuses an authenticate() call that comes with no request, as client.login's does."""
+    client.force_login(user)
     return client
 
 

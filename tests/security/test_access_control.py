@@ -1,0 +1,743 @@
+"""No one reads or changes another person's objects.
+
+The tests walk Django's URL resolver, so a route is covered the day it is added.
+A route that takes an id must be named in ROUTES below, with a builder that makes
+the objects it points to, or the test fails with "unclassified route". For every
+such route and every HTTP method, a second person gets 404 (405 where the view
+takes no such method), a visitor is sent to log in, and the database does not
+change. The owner then sends the same requests and gets through (a write changes
+the database), which proves each probe pointed at something real.
+
+tests/security/test_csrf.py reuses the table and the helpers.
+"""
+
+import hashlib
+import io
+import itertools
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection, models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from cards import importing, quiz_services, services
+from cards.models import Card, Topic
+from interviews import mock_services
+from interviews.models import (
+    ChecklistItem,
+    InterviewerQuestion,
+    MockAnswer,
+    MockSession,
+    QuestionToAsk,
+)
+from tests.factories import make_card, make_interview, make_topic, make_user
+
+pytestmark = pytest.mark.django_db
+
+METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE", "POST"]
+# Written into everyone's objects; Alice's must never show in a response to anyone else.
+SECRET = "alice-secret-q7z"
+# Tables a request may write without changing anyone's data: the session (the
+# time-zone middleware keeps the zone there) and django-axes' login records.
+NOT_DATA = {"sessions.Session"}
+NOT_DATA_APPS = {"axes"}
+# Models with shared rows (no owner): the starter library everyone reads.
+SHARED_MODELS = (Topic, Card, InterviewerQuestion, QuestionToAsk)
+
+_numbers = itertools.count(1)
+
+
+def secret(owner) -> str:
+    return f"{owner.username}-secret-q7z"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {next(_numbers)}"
+
+
+# What a route points at ---------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """The URL kwargs of someone's object, and the form its owner would send to
+    change it (views ignore the fields they do not use)."""
+
+    kwargs: dict
+    data: dict = field(default_factory=dict)
+    obj: models.Model | None = None
+
+
+Builder = Callable[..., Target]
+
+
+def topic(owner) -> Target:
+    mark = secret(owner)
+    t = make_topic(owner=owner, name=unique(f"{mark} topic"), description=mark)
+    make_card(t, owner, front=f"{mark} front", back=f"{mark} back")
+    return Target({"pk": t.pk}, {"name": unique("Renamed"), "description": "changed"}, t)
+
+
+def card(owner) -> Target:
+    mark = secret(owner)
+    t = make_topic(owner=owner, name=unique(f"{mark} topic"))
+    c = make_card(t, owner, front=f"{mark} front", back=f"{mark} back", tags=["mine"])
+    data = {"topic": t.pk, "kind": "basic", "front": "Changed", "back": "Changed", "tags": "x"}
+    return Target({"pk": c.pk}, data, c)
+
+
+def study_session(owner) -> Target:
+    """A session with one card graded (to undo) and one still new (to grade)."""
+    mark = secret(owner)
+    t = make_topic(owner=owner, name=unique(f"{mark} topic"))
+    graded = make_card(t, owner, front=f"{mark} one", back=mark)
+    fresh = make_card(t, owner, front=f"{mark} two", back=mark)
+    session = services.start_session(user=owner, topics=[t])
+    review = services.grade_prompt(
+        user=owner,
+        session=session,
+        prompt=graded.prompts.get(),
+        rating=3,
+        expected_reps=0,
+        duration_ms=1000,
+        now=timezone.now(),
+    )
+    data = {"prompt": fresh.prompts.get().pk, "rating": 3, "reps": 0, "review": review.pk}
+    return Target({"pk": session.pk}, data, session)
+
+
+def quiz(owner) -> Target:
+    mark = secret(owner)
+    t = make_topic(owner=owner, name=unique(f"{mark} topic"))
+    for _ in range(2):
+        make_card(t, owner, front=f"{mark} front", back=mark)
+    q = quiz_services.start_quiz(
+        user=owner, topics=[t], size=2, mode="random", count_as_reviews=False
+    )
+    item = q.items.order_by("position").first()
+    return Target({"pk": q.pk}, {"item": item.pk, "result": "right", "typed_answer": "x"}, q)
+
+
+def interview(owner) -> Target:
+    """An interview with two checklist items and a bank question not on the list."""
+    mark = secret(owner)
+    iv = make_interview(owner, company=f"{mark} Corp", notes=mark)
+    on_list, off_list = (
+        QuestionToAsk.objects.create(user=owner, category="team", text=f"{mark} q{n}")
+        for n in (1, 2)
+    )
+    first = ChecklistItem.objects.create(
+        interview=iv, question=on_list, text=on_list.text, position=1, answer=mark
+    )
+    second = ChecklistItem.objects.create(interview=iv, text=f"{mark} own", position=2)
+    data = {
+        # the interview form
+        "company": "Changed Corp",
+        "role": "Changed role",
+        "scheduled_at": "2031-01-02 10:00",
+        "timezone": "UTC",
+        "duration_minutes": 45,
+        "stage": "technical",
+        "status": "upcoming",
+        "links": "",
+        "notes": "changed",
+        # add from the bank, add a new question, reorder
+        "questions": [off_list.pk],
+        "text": "A new question?",
+        "category": "team",
+        "item": [second.pk, first.pk],
+    }
+    return Target({"pk": iv.pk}, data, iv)
+
+
+def checklist_item(owner) -> Target:
+    parent = interview(owner)
+    item = parent.obj.checklist.order_by("position").first()
+    data = {"asked": "on", "answer": "They said yes", "direction": "down"}
+    return Target({"pk": parent.obj.pk, "item_pk": item.pk}, data, item)
+
+
+def question_to_ask(owner) -> Target:
+    q = QuestionToAsk.objects.create(user=owner, category="team", text=f"{secret(owner)} q")
+    return Target({"question_pk": q.pk}, {"category": "growth", "text": "Changed?"}, q)
+
+
+def interviewer_question(owner) -> Target:
+    mark = secret(owner)
+    q = InterviewerQuestion.objects.create(
+        owner=owner, area="technical", text=f"{mark} question", key_points=[mark, "two"]
+    )
+    data = {"text": "Changed?", "area": "technical", "key_points_text": "one\ntwo"}
+    return Target({"pk": q.pk}, data, q)
+
+
+def mock_session(owner, *, submitted: bool = False) -> Target:
+    """A mock interview of one question, being answered (or handed in, to score)."""
+    mark = secret(owner)
+    InterviewerQuestion.objects.create(
+        owner=owner, area="behavioral", text=f"{mark} question", key_points=["a", "b"]
+    )
+    session = mock_services.start_mock(
+        user=owner,
+        areas=["behavioral"],
+        count=1,
+        time_limit_seconds=3600,
+        rng=random.Random(0),
+    ).session
+    answer = session.answers.get()
+    now = timezone.now()
+    mock_services.begin_answer(answer=answer, now=now)
+    mock_services.save_answer_text(answer=answer, text=f"{mark} answer", now=now)
+    if submitted:
+        mock_services.submit_answer(answer=answer, text=None, now=now)
+    data = {"answer": answer.pk, "text": "My answer", "covered": ["0"]}
+    return Target({"pk": session.pk}, data, session)
+
+
+def mock_session_handed_in(owner) -> Target:
+    return mock_session(owner, submitted=True)
+
+
+def import_job(owner) -> Target:
+    """A CSV import waiting for confirmation."""
+    mark = secret(owner)
+    csv = f"front,back,topic\n{mark} front,{mark} back,{mark} topic\n".encode()
+    parsed = importing.parse_upload(file=io.BytesIO(csv), filename=f"{mark}.csv")
+    job = importing.create_import_job(user=owner, filename=f"{mark}.csv", parsed=parsed)
+    return Target({"pk": job.pk}, {"on_duplicate": "skip"}, job)
+
+
+# The starter library: rows with no owner. The owner passed in is someone who has
+# made it partly their own (a card of theirs in a starter topic, an answer of
+# theirs to a starter question); that must not show to anyone else either.
+
+
+def starter_topic(owner) -> Target:
+    mark = secret(owner)
+    t = Topic.objects.create(owner=None, name=unique("Starter topic"))
+    make_card(t, None, front="Starter front", back="Starter back")
+    make_card(t, owner, front=f"{mark} own card", back=mark)
+    return Target({"pk": t.pk}, {"name": unique("Renamed"), "description": "changed"}, t)
+
+
+def starter_card(owner) -> Target:
+    t = Topic.objects.create(owner=None, name=unique("Starter topic"))
+    c = make_card(t, None, front="Starter front", back="Starter back")
+    services.grade_prompt(
+        user=owner,
+        session=None,
+        prompt=c.prompts.get(),
+        rating=1,
+        expected_reps=0,
+        duration_ms=1000,
+        now=timezone.now(),
+    )
+    data = {"topic": t.pk, "kind": "basic", "front": "Changed", "back": "Changed", "tags": ""}
+    return Target({"pk": c.pk}, data, c)
+
+
+def starter_interviewer_question(owner) -> Target:
+    """A starter question the owner answered in a mock interview."""
+    q = InterviewerQuestion.objects.create(
+        owner=None,
+        area="system-design",
+        text="Design a URL shortener.",
+        key_points=["hashing", "storage"],
+        starter_key=unique("starter-question"),
+    )
+    now = timezone.now()
+    session = MockSession.objects.create(user=owner, areas=["system-design"], finished_at=now)
+    MockAnswer.objects.create(
+        session=session,
+        question=q,
+        position=1,
+        text=f"{secret(owner)} answer",
+        started_at=now,
+        submitted_at=now,
+        covered=[0],
+        score=0.5,
+        scored_at=now,
+    )
+    data = {"text": "Changed?", "area": "technical", "key_points_text": "one"}
+    return Target({"pk": q.pk}, data, q)
+
+
+def starter_question_to_ask(owner) -> Target:
+    q = QuestionToAsk.objects.create(
+        user=None, category="team", text="Starter?", starter_key=unique("starter")
+    )
+    return Target({"question_pk": q.pk}, {"category": "growth", "text": "Changed?"}, q)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a route with ids is probed. ``owned`` builds the owner's objects; a route
+    that also takes shared starter rows says so with ``starter``, and whether
+    everyone may read them there (``starter_readable``) or nobody may change them."""
+
+    owned: Builder
+    starter: Builder | None = None
+    starter_readable: bool = False
+
+
+READ_STARTER = {"starter_readable": True}
+
+ROUTES: dict[str, Rule] = {
+    "cards:topic_detail": Rule(topic, starter_topic, **READ_STARTER),
+    "cards:topic_edit": Rule(topic, starter_topic),
+    "cards:topic_delete": Rule(topic, starter_topic),
+    "cards:topic_export_csv": Rule(topic, starter_topic, **READ_STARTER),
+    "cards:topic_export_anki": Rule(topic, starter_topic, **READ_STARTER),
+    "cards:card_detail": Rule(card, starter_card, **READ_STARTER),
+    "cards:card_edit": Rule(card, starter_card),
+    "cards:card_delete": Rule(card, starter_card),
+    "cards:card_suspend": Rule(card, starter_card),
+    "cards:study_session": Rule(study_session),
+    "cards:study_grade": Rule(study_session),
+    "cards:study_undo": Rule(study_session),
+    "cards:study_end": Rule(study_session),
+    "cards:study_summary": Rule(study_session),
+    "cards:quiz_detail": Rule(quiz),
+    "cards:quiz_answer": Rule(quiz),
+    "cards:quiz_result": Rule(quiz),
+    "cards:import_job": Rule(import_job),
+    "cards:import_confirm": Rule(import_job),
+    "cards:import_cancel": Rule(import_job),
+    "interviews:detail": Rule(interview),
+    "interviews:edit": Rule(interview),
+    "interviews:delete": Rule(interview),
+    "interviews:calendar": Rule(interview),
+    "interviews:checklist_add": Rule(interview),
+    "interviews:checklist_new": Rule(interview),
+    "interviews:checklist_reorder": Rule(interview),
+    "interviews:checklist_print": Rule(interview),
+    "interviews:checklist_markdown": Rule(interview),
+    "interviews:checklist_item": Rule(checklist_item),
+    "interviews:checklist_item_delete": Rule(checklist_item),
+    "interviews:checklist_item_move": Rule(checklist_item),
+    "interviews:question_edit": Rule(question_to_ask, starter_question_to_ask),
+    "interviews:question_delete": Rule(question_to_ask, starter_question_to_ask),
+    "mock:question_history": Rule(
+        interviewer_question, starter_interviewer_question, **READ_STARTER
+    ),
+    "mock:question_edit": Rule(interviewer_question, starter_interviewer_question),
+    "mock:question_delete": Rule(interviewer_question, starter_interviewer_question),
+    "mock:session": Rule(mock_session),
+    "mock:save": Rule(mock_session),
+    "mock:submit": Rule(mock_session),
+    "mock:score": Rule(mock_session_handed_in),
+    "mock:finish": Rule(mock_session),
+}
+
+# Routes every visitor may use (with or without ids); all others need login.
+PUBLIC = {
+    "home",
+    "login",
+    "accounts:signup",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "admin:login",
+}
+# The admin: staff only. Everyone else is sent to a login page (the admin's own, or
+# the site's for the pages the admin does not open to visitors).
+ADMIN_NAMESPACE = "admin"
+ADMIN_VALUES = {"app_label": "cards", "object_id": "1", "id": "1", "content_type_id": "1"}
+
+
+# The URL resolver ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # "cards:topic_detail"; the pattern itself for an unnamed route
+    namespace: str
+    route: str  # the full pattern, e.g. "topics/<int:pk>/"
+    params: tuple[str, ...]
+    callback: Callable
+
+    def url(self, values: dict) -> str:
+        """The path with ``values`` put in for the parameters, checked to resolve
+        back to this very route."""
+        path = self.route
+        for param in self.params:
+            value = str(values[param])
+            path = re.sub(rf"\(\?P<{param}>[^)]*\)", value, path)  # a regex route
+            path = re.sub(rf"<(?:\w+:)?{param}>", value, path)
+        path = "/" + path.replace("^", "").replace("$", "")
+        match = resolve(path)
+        assert match.func == self.callback, f"{path} resolves to {match.view_name}, not {self}"
+        return path
+
+
+def endpoints(patterns=None, namespace: str = "", prefix: str = "", params=()) -> list[Endpoint]:
+    """Every route of the project, through includes and namespaces."""
+    found = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        regex = pattern.pattern.regex
+        here = (*params, *regex.groupindex)
+        assert regex.groups == len(regex.groupindex), f"unnamed group in {prefix}{pattern}"
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, [namespace, pattern.namespace]))
+            found += endpoints(pattern.url_patterns, inner, prefix + str(pattern.pattern), here)
+        else:
+            assert isinstance(pattern, URLPattern)
+            route = prefix + str(pattern.pattern)
+            name = ":".join(filter(None, [namespace, pattern.name])) if pattern.name else route
+            found.append(Endpoint(name, namespace, route, here, pattern.callback))
+    return found
+
+
+def classify(endpoint: Endpoint) -> str:
+    if endpoint.name in PUBLIC:
+        return "public"
+    if endpoint.namespace == ADMIN_NAMESPACE:
+        return "admin"
+    if endpoint.params:
+        if endpoint.name not in ROUTES:
+            raise AssertionError(
+                f"unclassified route: {endpoint.name} ({endpoint.route}): add it to ROUTES "
+                "in tests/security/test_access_control.py with a builder for its objects"
+            )
+        return "owned"
+    return "login-required"
+
+
+# Requests and the database -------------------------------------------------------------
+
+
+def send(client: Client, method: str, url: str, data: dict | None = None, **headers):
+    if method == "GET":
+        return client.get(url, headers=headers)
+    if method == "HEAD":
+        return client.head(url, headers=headers)
+    if method == "POST":
+        return client.post(url, data or {}, headers=headers)
+    return client.generic(
+        method,
+        url,
+        urlencode(data or {}, doseq=True),
+        content_type="application/x-www-form-urlencoded",
+        headers=headers,
+    )
+
+
+def body(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def database_state() -> dict[str, tuple[int, str]]:
+    """Row count and a digest of every row, per table (the m2m ones included)."""
+    state = {}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            meta = model._meta
+            if meta.label in NOT_DATA or meta.app_label in NOT_DATA_APPS:
+                continue
+            if meta.proxy or not meta.managed:
+                continue
+            cursor.execute(f"SELECT * FROM {quote(meta.db_table)} ORDER BY {quote(meta.pk.column)}")
+            rows = cursor.fetchall()
+            state[meta.label] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return state
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(label for label in before if before[label] != after[label])
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def login_redirect(url: str) -> str:
+    return redirect_to_login(url).url
+
+
+@dataclass
+class Probes:
+    """Counts the requests made and collects what went wrong, so one run reports
+    every leak at once."""
+
+    count: int = 0
+    leaks: list[str] = field(default_factory=list)
+    state: dict = field(default_factory=database_state)
+
+    def expect(self, who, method, url, response, allowed: set[int], secret_may_show=False):
+        self.count += 1
+        where = f"{who} {method} {url}"
+        if response.status_code not in allowed:
+            self.leaks.append(f"{where}: status {response.status_code}, expected {allowed}")
+        if not secret_may_show and SECRET in body(response):
+            self.leaks.append(f"{where}: the owner's data is in the response")
+        self.unchanged(where)
+
+    def settle(self) -> None:
+        """Take the database as it is now as the state no probe may change."""
+        self.state = database_state()
+
+    def unchanged(self, where: str) -> None:
+        after = database_state()
+        if changed := changed_tables(self.state, after):
+            self.leaks.append(f"{where}: changed {', '.join(changed)}")
+        self.state = after
+
+    def redirected_to_login(self, who, method, url, response, login_url=None) -> None:
+        self.expect(who, method, url, response, {302})
+        expected = login_url or login_redirect(url)
+        if response.status_code == 302 and response["Location"] != expected:
+            self.leaks.append(f"{who} {method} {url}: sent to {response['Location']}")
+
+
+# The tests ------------------------------------------------------------------------------
+
+
+def test_every_route_is_classified():
+    unclassified = []
+    for endpoint in endpoints():
+        try:
+            classify(endpoint)
+        except AssertionError as error:
+            unclassified.append(str(error))
+    assert not unclassified, "\n".join(unclassified)
+    names = {endpoint.name for endpoint in endpoints()}
+    assert not (set(ROUTES) - names), f"ROUTES names routes that are gone: {set(ROUTES) - names}"
+    assert not (PUBLIC - names), f"PUBLIC names routes that are gone: {PUBLIC - names}"
+
+
+def test_nobody_but_the_owner_reaches_an_object():
+    alice, mallory = make_user("alice"), make_user("mallory")
+    as_alice, as_mallory, visitor = logged_in(alice), logged_in(mallory), Client()
+    probes = Probes()
+    for endpoint in endpoints():
+        if classify(endpoint) != "owned":
+            continue
+        rule = ROUTES[endpoint.name]
+        target = rule.owned(alice)
+        url = endpoint.url(target.kwargs)
+        probes.settle()
+
+        for method in METHODS:
+            response = send(as_mallory, method, url, target.data, **{"HX-Request": "true"})
+            probes.expect("mallory", method, url, response, {404, 405})
+            response = send(visitor, method, url, target.data)
+            probes.redirected_to_login("visitor", method, url, response)
+
+        # An id of hers next to an id of his: still not his.
+        if len(endpoint.params) > 1:
+            own = rule.owned(mallory)
+            probes.settle()
+            for param in endpoint.params:
+                mixed = endpoint.url({**target.kwargs, param: own.kwargs[param]})
+                if mixed == endpoint.url(own.kwargs):
+                    continue
+                for method in METHODS:
+                    response = send(as_mallory, method, mixed, target.data)
+                    probes.expect("mallory", method, mixed, response, {404, 405})
+
+        if rule.starter:
+            shared = rule.starter(alice)
+            probes.settle()
+            shared_url = endpoint.url(shared.kwargs)
+            # Everyone reads the starter rows where the route shows them; nobody,
+            # not even the person who added a card of theirs to them, changes them.
+            for who, client in [("mallory", as_mallory), ("alice", as_alice)]:
+                for method in METHODS:
+                    response = send(client, method, shared_url, shared.data)
+                    readable = method == "GET" and rule.starter_readable
+                    probes.expect(
+                        f"{who} (starter)",
+                        method,
+                        shared_url,
+                        response,
+                        {200} if readable else {404, 405},
+                        secret_may_show=who == "alice",
+                    )
+
+    print(f"\n{probes.count} probes of routes with ids, {len(probes.leaks)} leaks")
+    assert probes.count >= 100
+    assert not probes.leaks, "\n".join(probes.leaks)
+
+
+def test_the_owner_gets_through():
+    """The other side of each probe: the owner's own requests are served, and her
+    POST (where the route takes one) changes the database. So a 404 for anyone
+    else is a refusal, not a wrong URL."""
+    alice = make_user("alice")
+    client = logged_in(alice)
+    problems = []
+    for endpoint in endpoints():
+        if classify(endpoint) != "owned":
+            continue
+        rule = ROUTES[endpoint.name]
+        target = rule.owned(alice)
+        if isinstance(target.obj, SHARED_MODELS) and not rule.starter:
+            problems.append(
+                f"{endpoint.name} takes a {type(target.obj).__name__}: say how it "
+                "treats the starter rows (Rule.starter)"
+            )
+        url = endpoint.url(target.kwargs)
+        statuses = {}
+        for method in METHODS:
+            before = database_state()
+            response = send(client, method, url, target.data)
+            statuses[method] = status = response.status_code
+            if status == 404 or status == 302 and response["Location"].startswith(reverse("login")):
+                problems.append(f"alice {method} {url}: {status} for her own object")
+            if method == "POST" and status != 405 and not changed_tables(before, database_state()):
+                problems.append(f"alice POST {url}: accepted, changed nothing")
+        if statuses["GET"] == statuses["POST"] == 405:
+            problems.append(f"{url} takes neither GET nor POST")
+    assert not problems, "\n".join(problems)
+
+
+# Ids sent in a form rather than in the URL: the route is the person's own, the
+# field names another person's object. (route, builder of his own objects, field)
+FORM_IDS = [
+    ("cards:study_grade", study_session, "prompt"),
+    ("cards:study_undo", study_session, "review"),
+    ("cards:quiz_answer", quiz, "item"),
+    ("cards:card_edit", card, "topic"),
+    ("mock:save", mock_session, "answer"),
+    ("mock:submit", mock_session, "answer"),
+    ("mock:score", mock_session_handed_in, "answer"),
+    ("interviews:checklist_add", interview, "questions"),
+    ("interviews:checklist_reorder", interview, "item"),
+]
+
+
+def form_naming(topic_pk: int, interview_pk: int, interview_form: dict) -> dict:
+    """Forms of routes without ids that name a topic or an interview."""
+    return {
+        "cards:card_create": {"topic": topic_pk, "kind": "basic", "front": "F", "back": "B"},
+        "cards:study_start": {"topics": [topic_pk]},
+        "cards:quiz_start": {"topics": [topic_pk], "size": 1, "mode": "random"},
+        "interviews:create": {**interview_form, "topics": [topic_pk]},
+        "mock:start": {"interview": interview_pk, "count": 1, "time_limit_seconds": 60},
+    }
+
+
+def test_ids_sent_in_a_form_are_checked_too():
+    """Mallory posts to his own objects, or to a page that creates one, naming one of
+    Alice's in the form: refused, nothing written, nothing of hers shown. The same
+    form naming his own object goes through."""
+    alice, mallory = make_user("alice"), make_user("mallory")
+    as_mallory = logged_in(mallory)
+    probes = Probes()
+
+    def attempt(url: str, theirs: dict, own: dict, what: str) -> None:
+        probes.settle()
+        for headers in ({}, {"HX-Request": "true"}):
+            response = send(as_mallory, "POST", url, theirs, **headers)
+            probes.expect(
+                "mallory", "POST", f"{url} naming her {what}", response, {200, 302, 400, 404, 409}
+            )
+        send(as_mallory, "POST", url, own)
+        assert changed_tables(probes.state, database_state()), f"{url} with his own {what}"
+
+    for name, builder, name_field in FORM_IDS:
+        hers, his = builder(alice), builder(mallory)
+        url = reverse(name, kwargs=his.kwargs)
+        attempt(url, {**his.data, name_field: hers.data[name_field]}, his.data, name_field)
+
+    her_topic, his_topic = topic(alice).obj, topic(mallory).obj
+    her_interview, his_interview = interview(alice), interview(mallory)
+    InterviewerQuestion.objects.create(owner=mallory, area="technical", text="Q?", key_points=["a"])
+    theirs = form_naming(her_topic.pk, her_interview.obj.pk, his_interview.data)
+    own = form_naming(his_topic.pk, his_interview.obj.pk, his_interview.data)
+    for name in theirs:
+        attempt(reverse(name), theirs[name], own[name], "topic or interview")
+    edit = reverse("interviews:edit", kwargs=his_interview.kwargs)
+    attempt(
+        edit,
+        {**his_interview.data, "topics": [her_topic.pk]},
+        {**his_interview.data, "topics": [his_topic.pk]},
+        "topic",
+    )
+    print(f"\n{probes.count} probes of ids in forms, {len(probes.leaks)} leaks")
+    assert not probes.leaks, "\n".join(probes.leaks)
+
+
+def test_every_other_page_needs_login():
+    """Routes without ids: a visitor is sent to log in, whatever the method, except on
+    the landing and account pages; those are served and do not send anyone away."""
+    alice = make_user("alice")
+    uid = urlsafe_base64_encode(force_bytes(alice.pk))
+    visitor = Client()
+    probes = Probes()
+    public_seen = set()
+    for endpoint in endpoints():
+        kind = classify(endpoint)
+        if kind == "public":
+            public_seen.add(endpoint.name)
+            url = endpoint.url({"uidb64": uid, "token": "set-password"})
+            response = send(visitor, "GET", url)
+            probes.expect("visitor", "GET", url, response, {200, 302, 405})
+            if response.status_code == 302:
+                assert not response["Location"].startswith(reverse("login"))
+        elif kind == "login-required":
+            url = endpoint.url({})
+            for method in METHODS:
+                probes.redirected_to_login("visitor", method, url, send(visitor, method, url))
+    assert public_seen == PUBLIC
+    print(f"\n{probes.count} probes of routes without ids, {len(probes.leaks)} leaks")
+    assert not probes.leaks, "\n".join(probes.leaks)
+
+
+def test_a_bogus_reset_link_changes_no_password():
+    alice = make_user("alice")
+    uid = urlsafe_base64_encode(force_bytes(alice.pk))
+    endpoint = next(e for e in endpoints() if e.name == "password_reset_confirm")
+    url = endpoint.url({"uidb64": uid, "token": "abc-0123456789abcdef"})
+    probes = Probes()
+    data = {"new_password1": "taken-over-9876", "new_password2": "taken-over-9876"}
+    for method in METHODS:
+        response = send(Client(), method, url, data)
+        probes.expect("visitor", method, url, response, {200, 405})
+    alice.refresh_from_db()
+    assert not alice.check_password("taken-over-9876")
+    assert not probes.leaks, "\n".join(probes.leaks)
+
+
+def test_the_admin_is_for_staff_only():
+    """Every admin route sends a visitor and a person who is not staff to a login
+    page (the site's, or the admin's own for the views it opens to visitors), and
+    changes nothing. (The admin's logout sends a non-staff person to its index,
+    which sends them to log in.)"""
+    clients = [("visitor", Client()), ("mallory", logged_in(make_user("mallory")))]
+    probes = Probes()
+    login_pages = (reverse("admin:login"), reverse("login"))
+    for endpoint in endpoints():
+        if classify(endpoint) != "admin":
+            continue
+        url = endpoint.url({**ADMIN_VALUES, "url": "nowhere/"})
+        for who, client in clients:
+            for method in ["GET", "POST"]:
+                response = send(client, method, url)
+                probes.count += 1
+                if response.status_code != 302:
+                    probes.leaks.append(f"{who} {method} {url}: {response.status_code}")
+                location = response.get("Location", "")
+                if endpoint.name == "admin:logout" and location == reverse("admin:index"):
+                    continue
+                if not location.startswith(login_pages):
+                    probes.leaks.append(f"{who} {method} {url}: sent to {location}")
+    probes.unchanged("the admin's routes")
+    print(f"\n{probes.count} probes of the admin, {len(probes.leaks)} leaks")
+    assert not probes.leaks, "\n".join(probes.leaks)
