@@ -153,7 +153,7 @@ TAGGIT_CASE_INSENSITIVE = True
 MESSAGE_TAGS = {40: "danger"}
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), never the cookie
 
 DEFAULT_FROM_EMAIL = "prep <no-reply@prep.localhost>"
 
