@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.db.models import Q
 from django.utils.text import slugify
 from taggit.forms import TagField
 
@@ -23,9 +24,13 @@ class TopicForm(forms.ModelForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        if not slugify(name, allow_unicode=True):
+        slug = slugify(name, allow_unicode=True)[:90]
+        if not slug:
             raise forms.ValidationError("Give the topic a name with at least one letter or digit.")
-        clash = Topic.objects.visible_to(self.owner).filter(name__iexact=name)
+        # Names that differ only in case, spacing or punctuation share an address.
+        clash = Topic.objects.visible_to(self.owner).filter(
+            Q(name__iexact=name) | Q(owner=self.owner, slug=slug)
+        )
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
@@ -67,6 +72,16 @@ class CardForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
         self.helper.add_input(Submit("save", "Save card"))
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        too_long = [tag for tag in tags if len(tag) > 100]
+        if too_long:
+            raise forms.ValidationError(
+                f"A tag can have at most 100 characters (“{too_long[0][:30]}…” has "
+                f"{len(too_long[0])})."
+            )
+        return tags
 
     def clean(self):
         cleaned = super().clean()

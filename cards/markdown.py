@@ -73,6 +73,8 @@ _CLEANER = nh3.Cleaner(
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
     """Safe HTML for a piece of card Markdown."""
+    # A lone surrogate is not text nh3 can take: it becomes "?".
+    text = text.encode("utf-8", "replace").decode("utf-8")
     return _CLEANER.clean(_PARSER.render(text))
 
 
