@@ -1,0 +1,30 @@
+"""The benchmark (scripts/benchmark.sh): production settings served over plain
+HTTP on the loopback, plus a bare view to compare every page with."""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "not-for-production-" * 2)
+
+from .base import database_from_environment  # noqa: E402
+from .prod import *  # noqa: E402, F403
+
+ALLOWED_HOSTS = ["127.0.0.1"]
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+
+ROOT_URLCONF = "prep_site.bench_urls"
+
+# SQLite unless DATABASE_URL is set, with the production options (WAL,
+# IMMEDIATE transactions), in a file of the benchmark's own.
+if not os.environ.get("DATABASE_URL"):
+    DATABASES = {  # noqa: F405
+        "default": database_from_environment(
+            Path(os.environ.get("BENCH_SQLITE_PATH", "/tmp/prep-bench.sqlite3"))
+        )
+    }
+
+# collectstatic goes to a directory of the benchmark's own, not the checkout's.
+STATIC_ROOT = Path(os.environ.get("BENCH_STATIC_ROOT", "/tmp/prep-bench-static"))

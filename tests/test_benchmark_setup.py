@@ -1,0 +1,127 @@
+"""The benchmark's own pieces (scripts/benchmark.sh), without running wrk:
+its settings load, its bare view answers anyone, and the figures wrk's
+reporter prints are read right."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SAMPLE_WRK_OUTPUT = """\
+Running 3s test @ http://127.0.0.1:40000/bare/
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     7.71ms    3.02ms  40.11ms   80.12%
+  6890 requests in 3.00s, 2.01MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:   2296.10
+Transfer/sec:    686.40KB
+BENCH {"requests":6890,"duration_us":3000712,"bytes":2107624,"rps":2296.12,\
+"p50_us":7010,"p95_us":12504,"p99_us":19876,"max_us":40110,"mean_us":7712.4,\
+"errors":{"connect":0,"read":1,"write":0,"status":3,"timeout":0}}
+"""
+
+
+def load_benchmark():
+    """scripts/benchmark.py as a module (scripts/ is no package); importing it
+    starts nothing."""
+    name = "prep_benchmark_script"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "benchmark.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def test_bench_settings_import_as_production_over_plain_http():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "prep_site.settings.bench",
+        "BENCH_SQLITE_PATH": "/tmp/prep-bench-settings-check.sqlite3",
+    }
+    env.pop("SECRET_KEY", None)
+    env.pop("DATABASE_URL", None)
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.ALLOWED_HOSTS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.ROOT_URLCONF, bool(s.SECRET_KEY), "
+        "s.DATABASES['default']['NAME'], s.STORAGES['staticfiles']['BACKEND'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "['127.0.0.1']",
+        "False",
+        "False",
+        "False",
+        "prep_site.bench_urls",
+        "True",
+        "/tmp/prep-bench-settings-check.sqlite3",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    ]
+
+
+@pytest.mark.django_db
+def test_bare_view_answers_without_login(settings):
+    settings.ROOT_URLCONF = "prep_site.bench_urls"
+    response = Client().get("/bare/")
+    assert response.status_code == 200
+    assert response.content.decode() == "<!doctype html><title>bare</title><p>ok</p>"
+
+
+@pytest.mark.django_db
+def test_app_pages_still_need_login_under_the_bench_urls(settings):
+    settings.ROOT_URLCONF = "prep_site.bench_urls"
+    response = Client().get("/progress/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_report_parser_reads_the_bench_line():
+    figures = load_benchmark().parse_report(SAMPLE_WRK_OUTPUT)
+    assert figures["requests"] == 6890
+    assert figures["rps"] == pytest.approx(2296.12)
+    assert figures["seconds"] == pytest.approx(3.000712)
+    assert (figures["p50_ms"], figures["p95_ms"], figures["p99_ms"]) == (7.01, 12.504, 19.876)
+    assert figures["errors"] == 4
+    assert figures["error_detail"] == {"read": 1, "status": 3}
+
+
+def test_report_parser_refuses_output_without_the_bench_line():
+    with pytest.raises(ValueError, match="no BENCH line"):
+        load_benchmark().parse_report("Running 3s test @ http://127.0.0.1:1/\n")
+
+
+def test_lua_scripts_are_where_the_benchmark_looks():
+    benchmark = load_benchmark()
+    for name in ("report.lua", "grade.lua"):
+        assert (benchmark.BENCH_DIR / name).is_file()
+    assert 'dofile(here .. "report.lua")' in (benchmark.BENCH_DIR / "grade.lua").read_text()
+
+
+def test_a_page_that_answers_nothing_in_the_run_fails_its_bar():
+    benchmark = load_benchmark()
+    results = [benchmark.Result("bare", "", 20_000, 2000.0, 7.0, 14.0, 25.0, 0)]
+    for endpoint in benchmark.ENDPOINTS:
+        big_requests = 0 if endpoint.name == "progress" else 500
+        results += [
+            benchmark.Result(endpoint.name, "big", big_requests, 50.0, 100.0, 120.0, 130.0, 0),
+            benchmark.Result(endpoint.name, "small", 500, 50.0, 50.0, 60.0, 70.0, 0),
+        ]
+    checks = {text: ok for ok, text in benchmark.evaluate(results, 2000.0, {1: {"VmHWM": 70}})}
+    assert checks["progress: no big request answered within the run"] is False
+    assert checks["topic: big p50 100 ms is 2.00× small's 50.0 ms; needs ≤ 3×"] is True
+    assert (
+        checks["study_next (big) at 2% of the bare view's req/s (50 vs 2000); needs ≥ 50%"] is False
+    )
+    assert checks["peak worker memory (VmHWM) 70 MB; needs < 200 MB"] is True
