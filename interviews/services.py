@@ -142,11 +142,12 @@ def checklist_markdown(interview: Interview) -> str:
         f"{interview.get_stage_display()}, {local:%A %d %B %Y, %H:%M} ({interview.timezone})",
         "",
     ]
-    for item in interview.checklist.all():
+    items = list(interview.checklist.all())
+    for item in items:
         lines.append(f"- [{'x' if item.asked else ' '}] {item.text}")
         for answer_line in item.answer.strip().splitlines():
             lines.append(f"  > {answer_line}" if answer_line.strip() else "  >")
-    if not interview.checklist.exists():
+    if not items:
         lines.append("_No questions yet._")
     return "\n".join(lines) + "\n"
 
