@@ -5,11 +5,8 @@ other, grades on both, and every review is recorded exactly once."""
 import http.cookies
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,27 +19,10 @@ from django.db import connection
 from cards import services
 from cards.models import ReviewLog
 from tests.factories import PASSWORD, make_card, make_topic, make_user
+from tests.load.servers import free_port, redis_server, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process on port {port} exited with {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listened on port {port}")
 
 
 def database_url() -> str:
@@ -57,20 +37,8 @@ def database_url() -> str:
 
 @pytest.fixture
 def redis_url():
-    server = shutil.which("redis-server")
-    assert server, "redis-server is installed by scripts/test.sh (Debian's redis-server)"
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, process)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture

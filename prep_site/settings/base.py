@@ -72,24 +72,27 @@ TEMPLATES = [
 WSGI_APPLICATION = "prep_site.wsgi.application"
 
 
+SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
+    # busy timeout instead of failing halfway through a transaction.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;",
+}
+
+
 def database_from_environment(default_sqlite_path: Path) -> dict:
-    """PostgreSQL (or any backend) from DATABASE_URL; otherwise SQLite in WAL mode."""
+    """The database of DATABASE_URL (PostgreSQL in production), else SQLite at the
+    given path. SQLite, either way, runs in WAL mode with IMMEDIATE transactions
+    and a busy timeout."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": default_sqlite_path,
-        "OPTIONS": {
-            # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
-            # busy timeout instead of failing halfway through a transaction.
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
-            ),
-        },
-    }
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
 
 
 DATABASES = {"default": database_from_environment(BASE_DIR / "db.sqlite3")}
