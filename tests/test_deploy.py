@@ -64,3 +64,28 @@ def test_production_cookies_are_secure_and_http_only():
     )
     assert result.stdout.split() == ["True", "True", "True", "False", "True"], result.stderr
     assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def production_setting(name: str, env: dict) -> str:
+    code = f"import django;django.setup();from django.conf import settings as s;print(s.{name})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENV}, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_number_of_proxies_comes_from_the_environment():
+    assert production_setting("PREP_PROXY_COUNT", PRODUCTION_ENV) == "0"
+    behind_two = {**PRODUCTION_ENV, "PREP_PROXY_COUNT": "2"}
+    assert production_setting("PREP_PROXY_COUNT", behind_two) == "2"
+    # django-axes asks our function for the address (tests/security/test_proxy_address.py).
+    assert (
+        production_setting("AXES_CLIENT_IP_CALLABLE", behind_two)
+        == "prep_site.client_address.client_address"
+    )

@@ -118,6 +118,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address is the client's even behind a load balancer: see prep_site/client_address.py.
+AXES_CLIENT_IP_CALLABLE = "prep_site.client_address.client_address"
+# How many proxies in front of the app append to X-Forwarded-For (prod reads it
+# from the environment). 0: the connection's own address is the client's.
+PREP_PROXY_COUNT = 0
 
 # Our page for a refused CSRF check: it says what happened and what to do.
 CSRF_FAILURE_VIEW = "prep_site.errors.csrf_failure"

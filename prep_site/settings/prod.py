@@ -22,6 +22,9 @@ STORAGES = {
 
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() == "true"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a load balancer: how many proxies append to X-Forwarded-For, so that
+# login throttling (django-axes) counts each client's address, not the balancer's.
+PREP_PROXY_COUNT = int(os.environ.get("PREP_PROXY_COUNT", "0"))
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
