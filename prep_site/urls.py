@@ -12,3 +12,5 @@ urlpatterns = [
     path("mock/", include("interviews.mock_urls")),
     path("", include("cards.urls")),
 ]
+
+handler500 = "prep_site.errors.server_error"
