@@ -209,3 +209,13 @@ CONTENT_SECURITY_POLICY = {
 PREP_IMPORT_MAX_BYTES = int(os.environ.get("PREP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 # The largest backup file (and what a .gz or .zip unpacks to) a restore accepts.
 PREP_BACKUP_MAX_BYTES = int(os.environ.get("PREP_BACKUP_MAX_BYTES", 50 * 1024 * 1024))
+# Uploads are kept only up to those limits, however much is sent (prep_site/uploads.py);
+# then Django's own handlers, in memory or in a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "prep_site.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# No form takes more than one file, so no request may carry more (Django answers 400):
+# what one request can make the server keep is then one file up to its limit.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
