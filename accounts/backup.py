@@ -41,8 +41,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 
-from cards.models import Card, Progress, Prompt, Quiz, QuizItem, ReviewLog, StudySession, Topic
+from cards import review_days
+from cards.models import (
+    Card,
+    Progress,
+    Prompt,
+    Quiz,
+    QuizItem,
+    ReviewDay,
+    ReviewLog,
+    StudySession,
+    Topic,
+)
 from interviews.models import (
     ChecklistItem,
     Interview,
@@ -1394,6 +1406,7 @@ class _Writer:
             "updated_at": row.card.updated_at,
         }
         Card.objects.filter(pk=current.pk).update(**changes)
+        Progress.objects.filter(card=current).update(suspended=row.card.suspended)
         for name, value in changes.items():
             setattr(current, name, value)
         current.sync_prompts()
@@ -1467,6 +1480,18 @@ class _Writer:
                 self.report.updated["progress"] += 1
             else:
                 self.report.kept["progress"] += 1
+        if new:
+            cards = dict(
+                Card.objects.filter(Q(owner=self.user) | Q(owner__isnull=True)).values_list(
+                    "pk", "topic_id"
+                )
+            )
+            suspended = set(
+                Card.objects.filter(owner=self.user, suspended=True).values_list("pk", flat=True)
+            )
+            for progress in new:
+                progress.topic_id = cards[progress.card_id]
+                progress.suspended = progress.card_id in suspended
         Progress.objects.bulk_create(new)
         self.report.added["progress"] += len(new)
 
@@ -1489,6 +1514,10 @@ class _Writer:
             new.append(review)
         ReviewLog.objects.bulk_create(new)
         self.report.added["reviews"] += len(new)
+        if new:
+            review_days.recount(
+                ReviewDay, ReviewLog, user_id=self.user.pk, zone=Profile.for_user(self.user).zone
+            )
 
     def write_quizzes(self) -> None:
         existing = {q.started_at for q in Quiz.objects.filter(user=self.user)}

@@ -40,8 +40,8 @@ from django.utils.text import slugify
 
 from accounts.models import Profile
 
-from . import scheduling
-from .models import Card, Progress, Prompt, Rating, ReviewLog, State, Topic
+from . import review_days, scheduling
+from .models import Card, Progress, Prompt, Rating, ReviewDay, ReviewLog, State, Topic
 
 DEFAULT_USERNAME = "bench"
 # Printed when the command creates the person, so a benchmark can log in as them.
@@ -111,7 +111,17 @@ class _Slot:
     state, so a hundred thousand of them cost a few megabytes, unlike as many
     ``random.Random``), its fsrs card and counters."""
 
-    __slots__ = ("number", "state", "card", "reps", "lapses", "limit", "prompt_id", "card_id")
+    __slots__ = (
+        "number",
+        "state",
+        "card",
+        "reps",
+        "lapses",
+        "limit",
+        "prompt_id",
+        "card_id",
+        "topic_id",
+    )
 
     def __init__(self, number: int, seed: int) -> None:
         self.number = number
@@ -547,8 +557,9 @@ def _topics(user, count: int, created_at: datetime) -> list[Topic]:
 
 
 def _cards(user, topics: list[Topic], count: int, rng, created_at, report, elapsed):
-    """Create the cards with their prompt; returns (prompt id, card id) in order."""
-    prompts: list[tuple[int, int]] = []
+    """Create the cards with their prompt; returns (prompt id, card id, topic id)
+    in order."""
+    prompts: list[tuple[int, int, int]] = []
     first_number = Card.objects.filter(owner=user).count() + 1
     for start in range(0, count, CARD_BATCH):
         batch = []
@@ -562,7 +573,9 @@ def _cards(user, topics: list[Topic], count: int, rng, created_at, report, elaps
         made = Prompt.objects.bulk_create(
             [Prompt(card_id=card.pk, ordinal=0) for card in batch], batch_size=INSERT_ROWS
         )
-        prompts.extend((prompt.pk, prompt.card_id) for prompt in made)
+        prompts.extend(
+            (prompt.pk, card.pk, card.topic_id) for prompt, card in zip(made, batch, strict=True)
+        )
         reset_queries()
         report(f"cards {len(prompts)}/{count}, {elapsed():.1f} s")
     if topics:
@@ -578,7 +591,7 @@ def _write_reviews(user, learner: _Learner, plan: _Plan, prompts, total: int, re
     heap = []
     for position, number in enumerate(plan.kept):
         slot = _Slot(number, plan.seed)
-        slot.prompt_id, slot.card_id = prompts[position]
+        slot.prompt_id, slot.card_id, slot.topic_id = prompts[position]
         slot.limit = plan.limits.get(number)
         at = learner.introduce(slot, plan.intro_days[number])
         slots.append(slot)
@@ -634,6 +647,7 @@ def _write_reviews(user, learner: _Learner, plan: _Plan, prompts, total: int, re
                     user_id=user_id,
                     prompt_id=slot.prompt_id,
                     card_id=slot.card_id,
+                    topic_id=slot.topic_id,
                     reps=slot.reps,
                     lapses=slot.lapses,
                     **scheduling.progress_values(slot.card),
@@ -642,4 +656,8 @@ def _write_reviews(user, learner: _Learner, plan: _Plan, prompts, total: int, re
         Progress.objects.bulk_create(rows, batch_size=INSERT_ROWS)
         reset_queries()
     report(f"progress {len(slots)} prompts, {elapsed():.1f} s")
+    days = review_days.recount(
+        ReviewDay, ReviewLog, user_id=user_id, zone=Profile.for_user(user).zone
+    )
+    report(f"review counts of {days} days and topics, {elapsed():.1f} s")
     return len(slots), due_now

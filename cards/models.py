@@ -118,7 +118,8 @@ class Card(models.Model):
 
     class Meta:
         ordering = ["topic_id", "id"]
-        indexes = [models.Index(fields=["owner", "topic"], name="card_owner_topic")]
+        # Covers the per-topic card and prompt counts (suspended included).
+        indexes = [models.Index(fields=["owner", "topic", "suspended"], name="card_owner_topic")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["basic", "reversed", "cloze"]), name="card_kind_valid"
@@ -127,6 +128,16 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return self.front[:60]
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if adding or (fields is not None and not {"topic", "topic_id", "suspended"} & set(fields)):
+            return
+        Progress.objects.filter(card=self).exclude(
+            topic_id=self.topic_id, suspended=self.suspended
+        ).update(topic_id=self.topic_id, suspended=self.suspended)
 
     def get_absolute_url(self) -> str:
         return reverse("cards:card_detail", args=[self.pk])
@@ -229,6 +240,10 @@ class Progress(models.Model):
     )
     prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="progress")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="progress")
+    # Copies of the card's topic and suspension, kept in step by Card.save, so
+    # the study queue, the due counts and the dashboard read this table alone.
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    suspended = models.BooleanField(default=False)
     state = models.PositiveSmallIntegerField(choices=State.choices, db_index=True)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
     stability = models.FloatField(null=True, blank=True, db_index=True)
@@ -243,10 +258,29 @@ class Progress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "prompt"], name="progress_unique_user_prompt")
         ]
-        indexes = [models.Index(fields=["user", "due"], name="progress_user_due")]
+        # Partial indexes over the cards a person studies (suspended ones left
+        # out), each covering what it serves so counts read the index alone:
+        # the due counts and the forecast, then the study queue and mastery per topic.
+        indexes = [
+            models.Index(
+                fields=["user", "due", "state"],
+                name="progress_live_due",
+                condition=Q(suspended=False),
+            ),
+            models.Index(
+                fields=["user", "topic", "due", "stability"],
+                name="progress_live_topic_due",
+                condition=Q(suspended=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.prompt} · due {self.due:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.topic_id is None:  # a new row takes its card's topic and suspension
+            self.topic_id, self.suspended = self.card.topic_id, self.card.suspended
+        super().save(*args, **kwargs)
 
 
 class StudySession(models.Model):
@@ -312,6 +346,31 @@ class ReviewLog(models.Model):
     @property
     def was_new(self) -> bool:
         return self.state_before is None
+
+
+class ReviewDay(models.Model):
+    """How many grades a person gave on one local day in one topic, and how many
+    of them were of cards in review and passed. Kept up by every grade and undo
+    (and rebuilt by bulk loads), so the streak, the heatmap and retention add up
+    a few rows a day instead of reading the whole review log. The day is the
+    person's local day when they graded."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_days"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    reviews = models.PositiveIntegerField(default=0)
+    in_review = models.PositiveIntegerField(default=0, help_text="Grades of cards in review.")
+    passed = models.PositiveIntegerField(default=0, help_text="Of those, the ones not Again.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day", "topic"], name="review_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.day} · {self.reviews} reviews"
 
 
 class Quiz(models.Model):

@@ -1,21 +1,21 @@
 """The figures of the progress dashboard, each from one aggregate query over the
-review log or the progress rows: the number of queries does not grow with the
-collection, and Python only ever walks days or topics, never reviews."""
+progress rows or the per-day review counts (``ReviewDay``): the number of
+queries does not grow with the collection, no query joins every card or reads
+the whole review log, and Python only ever walks days or topics."""
 
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Avg, Count, Q, Sum
 
 from . import scheduling
-from .models import Card, Progress, Prompt, Quiz, Rating, ReviewLog, State, Topic
+from .models import Card, Progress, Prompt, Quiz, Rating, ReviewDay, ReviewLog, State, Topic
 from .services import start_of_day
 
 MASTERED_STABILITY = 21.0  # days: a card you would still recall three weeks on
-RETENTION_WINDOW = timedelta(days=30)
+RETENTION_DAYS = 30
 FORECAST_DAYS = 30
 HEATMAP_WEEKS = 53
 
@@ -76,13 +76,14 @@ class Dashboard:
         )[:3]
 
 
-def review_days(*, user, zone: ZoneInfo) -> dict[date, int]:
-    """Reviews per local day, over all time: one row per day studied."""
+def review_days(*, user) -> dict[date, int]:
+    """Reviews per local day, over all time: one row per day studied (the day
+    as it was where the person graded)."""
     rows = (
-        ReviewLog.objects.filter(user=user)
-        .annotate(day=TruncDate("reviewed_at", tzinfo=zone))
+        ReviewDay.objects.filter(user=user)
         .values("day")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("reviews"))
+        .filter(n__gt=0)
         .order_by("day")
     )
     return {row["day"]: row["n"] for row in rows}
@@ -105,71 +106,79 @@ def streaks(days: set[date], today: date) -> tuple[int, int]:
     return current, longest
 
 
-def true_retention(*, user, since: datetime, topic_ids=None) -> tuple[int, int]:
-    """(reviews of cards in review state, how many of them were not Again)."""
-    reviews = ReviewLog.objects.filter(user=user, reviewed_at__gte=since, state_before=State.REVIEW)
+def true_retention(*, user, since: date, topic_ids=None) -> tuple[int, int]:
+    """(grades of cards in review state since the given local day, how many of
+    them were not Again)."""
+    days = ReviewDay.objects.filter(user=user, day__gte=since)
     if topic_ids is not None:
-        reviews = reviews.filter(card__topic_id__in=topic_ids)
-    totals = reviews.aggregate(n=Count("pk"), passed=Count("pk", filter=~Q(rating=Rating.AGAIN)))
+        days = days.filter(topic_id__in=topic_ids)
+    totals = days.aggregate(n=Sum("in_review", default=0), passed=Sum("passed", default=0))
     return totals["n"], totals["passed"]
 
 
-def topic_progress(*, user, topics: list[Topic], now: datetime) -> list[TopicProgress]:
+def topic_progress(
+    *, user, topics: list[Topic], now: datetime, zone: ZoneInfo
+) -> list[TopicProgress]:
     """Mastery and true retention per topic, in three grouped queries."""
     by_id = {topic.pk: TopicProgress(topic=topic) for topic in topics}
     ids = list(by_id)
+    # Over every card the person sees, not just these topics: that reads the
+    # (owner, topic, suspended) index alone, where a topic filter would make
+    # SQLite read the cards themselves.
     prompt_rows = (
         Prompt.objects.filter(
-            Q(card__owner=user) | Q(card__owner__isnull=True),
-            card__topic_id__in=ids,
-            card__suspended=False,
+            Q(card__owner=user) | Q(card__owner__isnull=True), card__suspended=False
         )
         .values("card__topic_id")
         .annotate(n=Count("pk"))
+        .order_by()
     )
     for row in prompt_rows:
-        by_id[row["card__topic_id"]].prompts = row["n"]
+        if row["card__topic_id"] in by_id:
+            by_id[row["card__topic_id"]].prompts = row["n"]
     progress_rows = (
-        Progress.objects.filter(user=user, card__topic_id__in=ids, card__suspended=False)
-        .values("card__topic_id")
+        Progress.objects.filter(user=user, topic_id__in=ids, suspended=False)
+        .values("topic_id")
         .annotate(
             studied=Count("pk"), mastered=Count("pk", filter=Q(stability__gte=MASTERED_STABILITY))
         )
+        .order_by()
     )
     for row in progress_rows:
-        entry = by_id[row["card__topic_id"]]
+        entry = by_id[row["topic_id"]]
         entry.studied, entry.mastered = row["studied"], row["mastered"]
     review_rows = (
-        ReviewLog.objects.filter(
-            user=user,
-            card__topic_id__in=ids,
-            reviewed_at__gte=now - RETENTION_WINDOW,
-            state_before=State.REVIEW,
-        )
-        .values("card__topic_id")
-        .annotate(n=Count("pk"), passed=Count("pk", filter=~Q(rating=Rating.AGAIN)))
+        ReviewDay.objects.filter(user=user, topic_id__in=ids, day__gte=retention_since(now, zone))
+        .values("topic_id")
+        .annotate(n=Sum("in_review"), passed=Sum("passed"))
+        .order_by()
     )
     for row in review_rows:
-        entry = by_id[row["card__topic_id"]]
+        entry = by_id[row["topic_id"]]
         entry.review_reviews, entry.review_passed = row["n"], row["passed"]
     return list(by_id.values())
 
 
+def retention_since(now: datetime, zone: ZoneInfo) -> date:
+    """The first local day of the retention window: the last 30 days, today included."""
+    return now.astimezone(zone).date() - timedelta(days=RETENTION_DAYS - 1)
+
+
 def due_forecast(*, user, zone: ZoneInfo, now: datetime, days: int = FORECAST_DAYS):
     """Cards falling due on each of the next ``days`` local days; what is
-    overdue counts on today."""
+    overdue counts on today. One pass over the index range, a count per day."""
     today = now.astimezone(zone).date()
-    end = start_of_day(now, zone) + timedelta(days=days)
-    rows = (
-        Progress.objects.filter(user=user, due__lt=end, card__suspended=False)
-        .annotate(day=TruncDate("due", tzinfo=zone))
-        .values("day")
-        .annotate(n=Count("pk"))
+    midnight = start_of_day(now, zone)
+    # Adding days to a zoned time keeps its wall clock: each bound is a local midnight.
+    bounds = [midnight + timedelta(days=i + 1) for i in range(days)]
+    starts = [None, *bounds[:-1]]  # today's count takes everything overdue too
+    counts = Progress.objects.filter(user=user, due__lt=bounds[-1], suspended=False).aggregate(
+        **{
+            f"day{i}": Count("pk", filter=Q(due__lt=end) & (Q(due__gte=start) if start else Q()))
+            for i, (start, end) in enumerate(zip(starts, bounds, strict=True))
+        }
     )
-    counts = {today + timedelta(days=i): 0 for i in range(days)}
-    for row in rows:
-        counts[max(row["day"], today)] += row["n"]
-    return sorted(counts.items())
+    return [(today + timedelta(days=i), counts[f"day{i}"]) for i in range(days)]
 
 
 def dashboard_for(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> Dashboard:
@@ -180,23 +189,20 @@ def dashboard_for(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> D
     tomorrow = day_start + timedelta(days=1)
     topics = list(Topic.objects.visible_to(user).order_by("owner_id", "name"))
 
-    due = Progress.objects.filter(user=user, due__lt=tomorrow, card__suspended=False).aggregate(
+    due = Progress.objects.filter(user=user, due__lt=tomorrow, suspended=False).aggregate(
         review=Count("pk", filter=Q(state=State.REVIEW)),
         learning=Count("pk", filter=~Q(state=State.REVIEW)),
     )
-    new_available = (
-        Prompt.objects.filter(
-            Q(card__owner=user) | Q(card__owner__isnull=True), card__suspended=False
-        )
-        .exclude(Exists(Progress.objects.filter(user=user, prompt=OuterRef("pk"))))
-        .count()
-    )
+    topic_figures = topic_progress(user=user, topics=topics, now=now, zone=zone)
+    # Never studied: the studiable prompts of every topic the person sees, less
+    # the studied ones (a person only ever has progress on cards they can see).
+    new_available = sum(t.prompts for t in topic_figures) - sum(t.studied for t in topic_figures)
     today_totals = ReviewLog.objects.filter(user=user, reviewed_at__gte=day_start).aggregate(
         n=Count("pk"), new=Count("pk", filter=Q(review_number=1))
     )
-    days = review_days(user=user, zone=zone)
+    days = review_days(user=user)
     current, longest = streaks(set(days), today)
-    retention_n, retention_passed = true_retention(user=user, since=now - RETENTION_WINDOW)
+    retention_n, retention_passed = true_retention(user=user, since=retention_since(now, zone))
 
     recent_quizzes = list(
         Quiz.objects.filter(user=user, finished_at__isnull=False)
@@ -220,7 +226,7 @@ def dashboard_for(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> D
         day_counts=days,
         retention=retention_passed / retention_n if retention_n else None,
         retention_reviews=retention_n,
-        topics=topic_progress(user=user, topics=topics, now=now),
+        topics=topic_figures,
         forecast=due_forecast(user=user, zone=zone, now=now),
         recent_quizzes=recent_quizzes,
         recent_mocks=recent_mocks,
@@ -294,7 +300,7 @@ def readiness_for(*, user, interviews, zone: ZoneInfo, now: datetime) -> list[Re
     result = []
     for interview in interviews:
         topics = list(interview.topics.all())
-        progress = topic_progress(user=user, topics=topics, now=now)
+        progress = topic_progress(user=user, topics=topics, now=now, zone=zone)
         studied = sum(t.studied for t in progress)
         mastered = sum(t.mastered for t in progress)
         prompts = sum(t.prompts for t in progress)

@@ -7,9 +7,20 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.utils import timezone
 
-from . import scheduling
-from .models import Card, Progress, Prompt, ReviewLog, State, StudySession, Topic
+from . import review_days, scheduling
+from .models import (
+    Card,
+    Progress,
+    Prompt,
+    Rating,
+    ReviewDay,
+    ReviewLog,
+    State,
+    StudySession,
+    Topic,
+)
 
 # Learning steps are minutes apart; when nothing else is left, a learning prompt
 # due within this window is shown now rather than making the person wait.
@@ -43,6 +54,19 @@ class NextPrompt:
     previews: dict[int, timedelta] = field(default_factory=dict)
 
 
+def topics_with_card_counts(user) -> list[Topic]:
+    """The person's topics and the starter library's, each with ``card_count``:
+    the cards they can see in it. Counted apart from the topics, grouped over
+    the (owner, topic) index alone rather than joined topic by topic."""
+    counts = dict(
+        Card.objects.visible_to(user).values_list("topic_id").annotate(n=Count("pk")).order_by()
+    )
+    topics = list(Topic.objects.visible_to(user).order_by("owner_id", "name"))
+    for topic in topics:
+        topic.card_count = counts.get(topic.pk, 0)
+    return topics
+
+
 def studiable_prompts(*, user_id: int, topic_ids: list[int]):
     """Prompts of the person's visible, unsuspended cards in the given topics."""
     return Prompt.objects.filter(
@@ -61,9 +85,7 @@ def next_prompt_for(
     user_id = session.user_id
     topic_ids = [topic.pk for topic in session.topics.all()]
     due_progress = Progress.objects.filter(
-        user_id=user_id,
-        card__topic_id__in=topic_ids,
-        card__suspended=False,
+        user_id=user_id, topic_id__in=topic_ids, suspended=False
     ).select_related("prompt__card__topic")
 
     due_count = due_progress.filter(due__lte=now).count()
@@ -157,7 +179,13 @@ def grade_prompt(
         try:
             with transaction.atomic():
                 Progress.objects.create(
-                    user=user, prompt=prompt, card_id=prompt.card_id, reps=1, **values
+                    user=user,
+                    prompt=prompt,
+                    card_id=prompt.card_id,
+                    topic_id=prompt.card.topic_id,
+                    suspended=prompt.card.suspended,
+                    reps=1,
+                    **values,
                 )
         except IntegrityError:
             raise AlreadyGraded(
@@ -200,6 +228,14 @@ def grade_prompt(
         validate_constraints=False,
     )
     log.save()
+    review_days.count_grade(
+        ReviewDay,
+        user_id=user.pk,
+        topic_id=prompt.card.topic_id,
+        day=review_days.local_day(now, timezone.get_current_timezone()),
+        in_review=state_before == State.REVIEW,
+        passed=rating != Rating.AGAIN,
+    )
     return log
 
 
@@ -234,6 +270,14 @@ def undo_review(*, user, review_id: int, session: StudySession | None = None) ->
     if not changed:
         raise UndoRejected("That card has been graded again since; the older grade stays.")
     log.delete()
+    review_days.uncount_grade(
+        ReviewDay,
+        user_id=user.pk,
+        topic_id=log.prompt.card.topic_id,
+        day=review_days.local_day(log.reviewed_at, timezone.get_current_timezone()),
+        in_review=log.state_before == State.REVIEW,
+        passed=log.rating != Rating.AGAIN,
+    )
     return log
 
 

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,18 +31,14 @@ def landing(request):
 def home(request):
     user = request.user
     now = timezone.now()
-    topics = (
-        Topic.objects.visible_to(user)
-        .annotate(card_count=Count("cards", filter=Q(cards__owner=user) | Q(cards__owner=None)))
-        .order_by("owner_id", "name")
-    )
-    due_now = Progress.objects.filter(user=user, due__lte=now, card__suspended=False).count()
+    topics = services.topics_with_card_counts(user)
+    due_now = Progress.objects.filter(user=user, due__lte=now, suspended=False).count()
     zone = timezone.get_current_timezone()
     reviews_today = ReviewLog.objects.filter(
         user=user, reviewed_at__gte=services.start_of_day(now, zone)
     ).count()
     streak, _longest = progress.streaks(
-        set(progress.review_days(user=user, zone=zone)), now.astimezone(zone).date()
+        set(progress.review_days(user=user)), now.astimezone(zone).date()
     )
     last_session = StudySession.objects.filter(user=user).first()
     next_interview = Interview.objects.owned_by(user).upcoming().first()
@@ -73,13 +68,7 @@ def home(request):
 
 @require_GET
 def topic_list(request):
-    topics = (
-        Topic.objects.visible_to(request.user)
-        .annotate(
-            card_count=Count("cards", filter=Q(cards__owner=request.user) | Q(cards__owner=None))
-        )
-        .order_by("owner_id", "name")
-    )
+    topics = services.topics_with_card_counts(request.user)
     return render(request, "cards/topic_list.html", {"topics": topics})
 
 

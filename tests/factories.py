@@ -76,6 +76,7 @@ def make_collection(user, size: int, *, studied: float = 0.5, due_every: int = 1
             user=user,
             prompt=prompt,
             card_id=prompt.card_id,
+            topic=topic,
             state=State.REVIEW,
             stability=1.0 + i % 40,
             difficulty=5.0,

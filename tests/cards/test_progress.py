@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cards import charts, progress
-from cards.models import Progress, Prompt, ReviewLog, State
+from accounts.models import Profile
+from cards import charts, progress, review_days, services
+from cards.models import Progress, Prompt, ReviewDay, ReviewLog, State
 from tests.factories import make_card, make_collection, make_interview, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +19,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def log(user, card, *, at, rating=3, state_before=State.REVIEW, number=None):
+    """A review written straight into the log, in the past, then the day counts
+    rebuilt from the log as a bulk load does."""
     prompt = card.prompts.first()
     number = number or ReviewLog.objects.filter(user=user, prompt=prompt).count() + 1
-    return ReviewLog.objects.create(
+    review = ReviewLog.objects.create(
         user=user,
         card=card,
         prompt=prompt,
@@ -31,6 +34,12 @@ def log(user, card, *, at, rating=3, state_before=State.REVIEW, number=None):
         state_after=State.REVIEW,
         due_after=at + timedelta(days=3),
     )
+    recount(user)
+    return review
+
+
+def recount(user):
+    review_days.recount(ReviewDay, ReviewLog, user_id=user.pk, zone=Profile.for_user(user).zone)
 
 
 def progress_row(user, card, *, due, stability=5.0, state=State.REVIEW):
@@ -66,14 +75,59 @@ def test_a_streak_survives_until_today_is_over():
     assert progress.streaks(set(), today) == (0, 0)
 
 
-def test_days_follow_the_users_time_zone(user):
-    card = make_card(make_topic(owner=user), user)
+@pytest.mark.parametrize(
+    ("zone", "day"),
     # 23:30 UTC on the 24th is already the 25th in Tokyo, still the 24th in New York.
+    [("Asia/Tokyo", date(2026, 11, 25)), ("America/New_York", date(2026, 11, 24))],
+)
+def test_a_grade_counts_on_the_local_day_it_was_given(user, zone, day):
+    card = make_card(make_topic(owner=user), user)
+    with timezone.override(ZoneInfo(zone)):
+        services.grade_prompt(
+            user=user,
+            session=None,
+            prompt=card.prompts.get(),
+            rating=3,
+            expected_reps=0,
+            duration_ms=1000,
+            now=datetime(2026, 11, 24, 23, 30, tzinfo=UTC),
+        )
+    assert progress.review_days(user=user) == {day: 1}
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [("Asia/Tokyo", date(2026, 11, 25)), ("America/New_York", date(2026, 11, 24))],
+)
+def test_rebuilt_day_counts_follow_the_users_time_zone(user, zone, day):
+    Profile.objects.filter(user=user).update(timezone=zone)
+    card = make_card(make_topic(owner=user), user)
     log(user, card, at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
-    tokyo = progress.review_days(user=user, zone=ZoneInfo("Asia/Tokyo"))
-    new_york = progress.review_days(user=user, zone=ZoneInfo("America/New_York"))
-    assert list(tokyo) == [date(2026, 11, 25)]
-    assert list(new_york) == [date(2026, 11, 24)]
+    assert progress.review_days(user=user) == {day: 1}
+
+
+def test_undo_takes_the_grade_off_its_day(user):
+    card = make_card(make_topic(owner=user), user)
+    now = timezone.now()
+    graded = [
+        services.grade_prompt(
+            user=user,
+            session=None,
+            prompt=card.prompts.get(),
+            rating=rating,
+            expected_reps=reps,
+            duration_ms=1000,
+            now=now + timedelta(days=reps * 3),
+        )
+        for reps, rating in enumerate([3, 3])
+    ]
+    today = timezone.localtime(now).date()
+    later = timezone.localtime(now + timedelta(days=3)).date()
+    assert progress.review_days(user=user) == {today: 1, later: 1}
+    services.undo_review(user=user, review_id=graded[-1].pk)
+    assert progress.review_days(user=user) == {today: 1}
+    services.undo_review(user=user, review_id=graded[0].pk)
+    assert progress.review_days(user=user) == {}
 
 
 # Retention, mastery, forecast ----------------------------------------------------------
@@ -89,7 +143,8 @@ def test_true_retention_counts_review_state_grades_not_again(user):
     # not counted: a learning-state review, and a review older than 30 days
     log(user, card, at=now - timedelta(days=2), rating=1, state_before=State.LEARNING, number=20)
     log(user, card, at=now - timedelta(days=40), rating=1, number=21)
-    n, passed = progress.true_retention(user=user, since=now - timedelta(days=30))
+    since = progress.retention_since(now, timezone.get_current_timezone())
+    n, passed = progress.true_retention(user=user, since=since)
     assert (n, passed) == (8, 6)
 
 
@@ -100,7 +155,7 @@ def test_mastery_is_the_share_of_cards_stable_for_21_days(user):
     progress_row(user, cards[0], due=now + timedelta(days=30), stability=30)
     progress_row(user, cards[1], due=now + timedelta(days=21), stability=21)
     progress_row(user, cards[2], due=now + timedelta(days=2), stability=4)
-    (entry,) = progress.topic_progress(user=user, topics=[topic], now=now)
+    (entry,) = progress.topic_progress(user=user, topics=[topic], now=now, zone=ZoneInfo("UTC"))
     assert (entry.prompts, entry.studied, entry.mastered) == (4, 3, 2)
     assert entry.mastery == 0.5
     assert entry.to_learn == 2
@@ -236,6 +291,7 @@ def build_history(user, *, cards: int, reviews: int):
         )
         for i in range(reviews)
     )
+    recount(user)
 
 
 @pytest.mark.parametrize(("cards", "reviews"), [(50, 100), (2000, 20_000)])
