@@ -27,7 +27,16 @@ def closed_port() -> int:
 
 @contextmanager
 def unreachable_database(tmp_path):
+    """No new connection can be made, and on PostgreSQL the ones other threads
+    hold open (a live server's, kept by CONN_MAX_AGE) are cut, as when the
+    server goes away: their next health check fails and reconnecting does too."""
     saved = dict(connection.settings_dict)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
     connection.close()
     if connection.vendor == "sqlite":
         connection.settings_dict["NAME"] = str(tmp_path / "no-such-directory" / "db.sqlite3")
