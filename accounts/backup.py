@@ -1,9 +1,11 @@
 """Backup and restore of everything one person keeps in prep, as one JSON document.
 
-The document (format "prep-backup", version 1) holds the person's settings,
+The document (format "prep-backup", version 2) holds the person's settings,
 topics, cards with their tags, FSRS progress, the review log, study sessions,
 quizzes, questions to ask, interviews with their checklists, their own
-interviewer questions, and mock interviews with the answers.
+interviewer questions, and mock interviews with the answers. Version 2 adds
+each review's local day; a version 1 file is still read, its reviews counted
+on their day in the person's time zone.
 
 Rows point at each other by ids that exist only inside the file ("t1", "c17"),
 never by database ids. The shared starter library is not in a backup; what the
@@ -34,7 +36,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -68,7 +70,7 @@ from interviews.models import (
 from .models import Profile
 
 FORMAT = "prep-backup"
-VERSION = 1
+VERSION = 2
 STARTER = "starter:"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 READ_CHUNK = 64 * 1024
@@ -290,6 +292,7 @@ def backup_document(*, user, now: datetime) -> dict:
                 "state_before": r.state_before,
                 "state_after": r.state_after,
                 "due_after": _when(r.due_after),
+                "day": r.day.isoformat(),
                 # Key order as the database returned it is not stable (PostgreSQL's
                 # jsonb reorders): sorted, so the same data gives the same bytes.
                 "previous": dict(sorted(r.previous.items()))
@@ -655,6 +658,14 @@ class _Row:
         return self._get(name, lambda v: isinstance(v, list), "a list […]", False)
 
 
+def _day(row: _Row, name: str) -> date:
+    value = row.text(name)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _problem(row.place(name), "must be a date such as 2026-11-25") from None
+
+
 def _validate_model(instance: models.Model, where: str, *, exclude: Iterable[str] = ()) -> None:
     """The model's own field rules (lengths, choices, ranges), with the error
     naming the row. Keys are resolved separately and constraints are the
@@ -949,12 +960,10 @@ class _Checker:
     def reviews(self, document: dict, plan: _Plan) -> None:
         seen = set()
         fields = ("card", "ordinal", "session", "rating", "reviewed_at", "duration_ms")
+        fields += ("review_number", "state_before", "state_after", "due_after", "previous")
+        with_day = document["version"] >= 2  # version 1 had no day: counted on restore
         for value, where in self.section(document, "reviews"):
-            row = _Row(
-                value,
-                where,
-                (*fields, "review_number", "state_before", "state_after", "due_after", "previous"),
-            )
+            row = _Row(value, where, (*fields, "day") if with_day else fields)
             prompt = self.prompt_ref(row)
             session = self.own_ref(row, "session", self.session_ids, "a study session")
             review = ReviewLog(
@@ -966,8 +975,9 @@ class _Checker:
                 state_after=row.integer("state_after"),
                 due_after=row.when("due_after"),
                 previous=self._previous(row),
+                day=_day(row, "day") if with_day else None,
             )
-            _validate_model(review, where, exclude=["previous"])
+            _validate_model(review, where, exclude=["previous", "day"])
             key = (*prompt, review.review_number)
             if key in seen:
                 raise _problem(
@@ -1407,6 +1417,8 @@ class _Writer:
         }
         Card.objects.filter(pk=current.pk).update(**changes)
         Progress.objects.filter(card=current).update(suspended=row.card.suspended)
+        if not row.card.suspended:
+            current.offer_again()
         for name, value in changes.items():
             setattr(current, name, value)
         current.sync_prompts()
@@ -1500,6 +1512,7 @@ class _Writer:
             ReviewLog.objects.filter(user=self.user).values_list("prompt_id", "review_number")
         )
         new = []
+        zone = Profile.for_user(self.user).zone  # a grade's day: where the person is
         for row in self.plan.reviews:
             prompt = self.prompt(row)
             if prompt is None:
@@ -1511,13 +1524,13 @@ class _Writer:
             review = row.row
             review.user, review.prompt, review.card_id = self.user, prompt, prompt.card_id
             review.session = self.sessions[row.session] if row.session else None
+            if review.day is None:
+                review.day = review.reviewed_at.astimezone(zone).date()
             new.append(review)
         ReviewLog.objects.bulk_create(new)
         self.report.added["reviews"] += len(new)
         if new:
-            review_days.recount(
-                ReviewDay, ReviewLog, user_id=self.user.pk, zone=Profile.for_user(self.user).zone
-            )
+            review_days.recount(ReviewDay, ReviewLog, user_id=self.user.pk)
 
     def write_quizzes(self) -> None:
         existing = {q.started_at for q in Quiz.objects.filter(user=self.user)}

@@ -17,6 +17,16 @@ class Cell:
     count: int
     level: int
 
+    @property
+    def label(self) -> str:
+        """The day as the page writes it ("Wed 25 Nov 2026"), formatted here:
+        a year of cells through the template's date filter is slow."""
+        return f"{self.day:%a} {self.day.day} {self.day:%b %Y}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.label}: {self.count} review{'' if self.count == 1 else 's'}"
+
 
 @dataclass
 class Heatmap:

@@ -599,6 +599,7 @@ def _write_reviews(user, learner: _Learner, plan: _Plan, prompts, total: int, re
     heapq.heapify(heap)
 
     user_id = user.pk
+    zone = Profile.for_user(user).zone
     written = 0
     batch: list[ReviewLog] = []
     while heap:
@@ -620,6 +621,7 @@ def _write_reviews(user, learner: _Learner, plan: _Plan, prompts, total: int, re
                 state_after=int(after.state),
                 due_after=after.due,
                 previous=_previous(before, lapses) if before is not None else None,
+                day=review_days.local_day(at, zone),
             )
         )
         if following is not None and (slot.limit is None or slot.reps < slot.limit):
@@ -656,8 +658,6 @@ def _write_reviews(user, learner: _Learner, plan: _Plan, prompts, total: int, re
         Progress.objects.bulk_create(rows, batch_size=INSERT_ROWS)
         reset_queries()
     report(f"progress {len(slots)} prompts, {elapsed():.1f} s")
-    days = review_days.recount(
-        ReviewDay, ReviewLog, user_id=user_id, zone=Profile.for_user(user).zone
-    )
+    days = review_days.recount(ReviewDay, ReviewLog, user_id=user_id)
     report(f"review counts of {days} days and topics, {elapsed():.1f} s")
     return len(slots), due_now

@@ -6,9 +6,10 @@ it through the app, and each person's progress on it is their own.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
@@ -131,13 +132,22 @@ class Card(models.Model):
 
     def save(self, *args, **kwargs):
         adding = self._state.adding
-        super().save(*args, **kwargs)
         fields = kwargs.get("update_fields")
         if adding or (fields is not None and not {"topic", "topic_id", "suspended"} & set(fields)):
+            super().save(*args, **kwargs)
             return
-        Progress.objects.filter(card=self).exclude(
-            topic_id=self.topic_id, suspended=self.suspended
-        ).update(topic_id=self.topic_id, suspended=self.suspended)
+        with transaction.atomic():
+            before = Card.objects.filter(pk=self.pk).values_list("topic_id", flat=True).first()
+            super().save(*args, **kwargs)
+            if before is not None and before != self.topic_id:
+                from .review_days import move_reviews
+
+                move_reviews(self, from_topic_id=before)
+            Progress.objects.filter(card=self).exclude(
+                topic_id=self.topic_id, suspended=self.suspended
+            ).update(topic_id=self.topic_id, suspended=self.suspended)
+            if not self.suspended:
+                self.offer_again()
 
     def get_absolute_url(self) -> str:
         return reverse("cards:card_detail", args=[self.pk])
@@ -162,6 +172,15 @@ class Card(models.Model):
         self.prompts.exclude(ordinal__in=wanted).delete()
         Prompt.objects.bulk_create(
             [Prompt(card=self, ordinal=n) for n in sorted(wanted - existing)]
+        )
+        if existing and wanted - existing:
+            self.offer_again()
+
+    def offer_again(self) -> None:
+        """This card may have prompts that are new again (unsuspended, moved into
+        a topic, a new cloze): study sessions look for new cards from it on."""
+        StudySession.objects.filter(topics=self.topic_id, new_from__gt=self.pk).update(
+            new_from=self.pk
         )
 
     def front_html(self) -> str:
@@ -290,6 +309,11 @@ class StudySession(models.Model):
     topics = models.ManyToManyField(Topic, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Every studiable prompt of the session's topics on a card below this id has
+    # been studied: the search for the next new card starts here. Moved on as
+    # new cards are graded, and back by whatever makes an earlier prompt new
+    # again (an undone first grade, a card unsuspended or moved in, a new cloze).
+    new_from = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]
@@ -322,6 +346,9 @@ class ReviewLog(models.Model):
     )
     state_after = models.PositiveSmallIntegerField(choices=State.choices)
     due_after = models.DateTimeField()
+    # The person's local day when they graded: the day it counts on for good,
+    # whatever time zone they move to later.
+    day = models.DateField()
     # The progress row as it was before this grade, so undo can put it back.
     previous = models.JSONField(null=True, blank=True)
 
@@ -342,6 +369,11 @@ class ReviewLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} graded {self.prompt} {self.get_rating_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.day is None:  # the day where the person is now
+            self.day = timezone.localtime(self.reviewed_at).date()
+        super().save(*args, **kwargs)
 
     @property
     def was_new(self) -> bool:

@@ -1,6 +1,8 @@
-"""Per-day review counts (``ReviewDay``): kept up by each grade and undo, and
-rebuilt from the review log after bulk loads (the history generator, a
-restored backup) and by the migration that introduced them.
+"""Per-day review counts (``ReviewDay``): kept up by each grade and undo, moved
+with a card that changes topic, and rebuilt from the review log after bulk
+loads (the history generator, a restored backup) and by the migration that
+introduced them. A grade counts on the local day stored with it
+(``ReviewLog.day``) and under its card's topic.
 
 The functions take the model classes they work on, so that the migration can
 pass its historical models and the app its own."""
@@ -10,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.db.models.functions import Greatest, TruncDate
+from django.db.models.functions import Greatest
 
 REVIEW_STATE = 2  # State.REVIEW
 AGAIN = 1  # Rating.AGAIN
@@ -46,20 +48,19 @@ def uncount_grade(
     )
 
 
-def recount(day_model, log_model, *, user_id: int, zone: ZoneInfo) -> int:
-    """Rebuild a person's day counts from their review log, in the given zone.
-    Returns the number of day rows written."""
-    rows = (
-        log_model.objects.filter(user_id=user_id)
-        .annotate(day=TruncDate("reviewed_at", tzinfo=zone))
-        .values("day", "card__topic_id")
-        .annotate(
-            reviews=Count("pk"),
-            in_review=Count("pk", filter=Q(state_before=REVIEW_STATE)),
-            passed=Count("pk", filter=Q(state_before=REVIEW_STATE) & ~Q(rating=AGAIN)),
-        )
-        .order_by()
-    )
+def _totals(grouped):
+    """The counts a ReviewDay holds, per group of review log rows."""
+    return grouped.annotate(
+        reviews=Count("pk"),
+        in_review=Count("pk", filter=Q(state_before=REVIEW_STATE)),
+        passed=Count("pk", filter=Q(state_before=REVIEW_STATE) & ~Q(rating=AGAIN)),
+    ).order_by()
+
+
+def recount(day_model, log_model, *, user_id: int) -> int:
+    """Rebuild a person's day counts from their review log. Returns the number
+    of day rows written."""
+    rows = _totals(log_model.objects.filter(user_id=user_id).values("day", "card__topic_id"))
     with transaction.atomic():
         day_model.objects.filter(user_id=user_id).delete()
         made = day_model.objects.bulk_create(
@@ -77,3 +78,19 @@ def recount(day_model, log_model, *, user_id: int, zone: ZoneInfo) -> int:
             batch_size=500,
         )
     return len(made)
+
+
+def move_reviews(card, *, from_topic_id: int) -> None:
+    """A card moved to another topic: its grades count under the new one from
+    now on, day by day (a query or three per day the card was graded on)."""
+    from .models import ReviewDay, ReviewLog
+
+    rows = _totals(ReviewLog.objects.filter(card=card).values("user_id", "day"))
+    for row in rows:
+        moved = {name: row[name] for name in ("reviews", "in_review", "passed")}
+        ReviewDay.objects.filter(
+            user_id=row["user_id"], day=row["day"], topic_id=from_topic_id
+        ).update(**{name: Greatest(F(name) - n, 0) for name, n in moved.items()})
+        key = {"user_id": row["user_id"], "day": row["day"], "topic_id": card.topic_id}
+        ReviewDay.objects.bulk_create([ReviewDay(**key)], ignore_conflicts=True)
+        ReviewDay.objects.filter(**key).update(**{name: F(name) + n for name, n in moved.items()})

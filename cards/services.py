@@ -77,11 +77,20 @@ def studiable_prompts(*, user_id: int, topic_ids: list[int]):
 
 
 def next_prompt_for(
-    *, session: StudySession, now: datetime, zone: ZoneInfo, new_per_day: int
+    *,
+    session: StudySession,
+    now: datetime,
+    zone: ZoneInfo,
+    new_per_day: int,
+    remember: bool = False,
 ) -> NextPrompt:
     """Due prompts first (most overdue first), then new ones while today's new
     allowance lasts, then learning steps that fall due in the next few minutes.
-    A fixed number of queries whatever the size of the collection."""
+    A fixed number of queries whatever the size of the collection.
+
+    New cards are looked for from the session's ``new_from`` card on; with
+    ``remember`` (a request that writes anyway, such as a grade) the session
+    keeps where the new card was found, so the next search starts there."""
     user_id = session.user_id
     topic_ids = [topic.pk for topic in session.topics.all()]
     due_progress = Progress.objects.filter(
@@ -102,11 +111,17 @@ def next_prompt_for(
     if result.prompt is None and new_left:
         result.prompt = (
             studiable_prompts(user_id=user_id, topic_ids=topic_ids)
+            .filter(card_id__gte=session.new_from)
             .exclude(Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))))
             .select_related("card__topic")
             .order_by("card_id", "ordinal")
             .first()
         )
+        if remember and result.prompt is not None and result.prompt.card_id > session.new_from:
+            session.new_from = result.prompt.card_id
+            StudySession.objects.filter(pk=session.pk, new_from__lt=session.new_from).update(
+                new_from=session.new_from
+            )
     if result.prompt is None:
         result.new_limit_reached = new_left == 0
         progress = (
@@ -219,6 +234,7 @@ def grade_prompt(
         state_after=values["state"],
         due_after=values["due"],
         previous=previous,
+        day=review_days.local_day(now, timezone.get_current_timezone()),
     )
     # Keys and uniqueness are the database's job (foreign keys, the constraint);
     # the values are checked here.
@@ -232,7 +248,7 @@ def grade_prompt(
         ReviewDay,
         user_id=user.pk,
         topic_id=prompt.card.topic_id,
-        day=review_days.local_day(now, timezone.get_current_timezone()),
+        day=log.day,
         in_review=state_before == State.REVIEW,
         passed=rating != Rating.AGAIN,
     )
@@ -261,6 +277,10 @@ def undo_review(*, user, review_id: int, session: StudySession | None = None) ->
     )
     if log.previous is None:
         changed = progress_rows.delete()[0]
+        # The prompt is new again: sessions look for new cards from it on.
+        StudySession.objects.filter(user=user, new_from__gt=log.card_id).update(
+            new_from=log.card_id
+        )
     else:
         previous = dict(log.previous)
         for name in ("due", "last_review"):
@@ -274,7 +294,7 @@ def undo_review(*, user, review_id: int, session: StudySession | None = None) ->
         ReviewDay,
         user_id=user.pk,
         topic_id=log.prompt.card.topic_id,
-        day=review_days.local_day(log.reviewed_at, timezone.get_current_timezone()),
+        day=log.day,
         in_review=log.state_before == State.REVIEW,
         passed=log.rating != Rating.AGAIN,
     )

@@ -255,13 +255,14 @@ def _render_study(request, session: StudySession, nxt: services.NextPrompt, stat
     return render(request, template, context, status=status)
 
 
-def _next_for(request, session: StudySession) -> services.NextPrompt:
+def _next_for(request, session: StudySession, *, remember=False) -> services.NextPrompt:
     profile = Profile.for_user(request.user)
     return services.next_prompt_for(
         session=session,
         now=timezone.now(),
         zone=timezone.get_current_timezone(),
         new_per_day=profile.new_cards_per_day,
+        remember=remember,
     )
 
 
@@ -314,7 +315,7 @@ def study_grade(request, pk: int):
     except services.GradeRejected as error:
         return _reject(request, session, str(error), status=409)
     if request.htmx:
-        return _render_study(request, session, _next_for(request, session))
+        return _render_study(request, session, _next_for(request, session, remember=True))
     return redirect(session)
 
 

@@ -1,33 +1,16 @@
-"""Progress is indexed by person, topic and due date, and reviews are counted
-per local day: the study queue, the due counts and the dashboard then read one
-table through an index instead of joining every card or grouping the whole
-review log."""
-
-import zoneinfo
+"""Progress is indexed by person, topic and due date (suspended cards left out),
+and reviews are counted per local day (filled in 0007): the study queue, the
+due counts and the dashboard then read one table through an index instead of
+joining every card or grouping the whole review log."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from cards import review_days
-
-
-def count_review_days(apps, schema_editor):
-    ReviewLog = apps.get_model("cards", "ReviewLog")
-    ReviewDay = apps.get_model("cards", "ReviewDay")
-    Profile = apps.get_model("accounts", "Profile")
-    zones = dict(Profile.objects.values_list("user_id", "timezone"))
-    for user_id in ReviewLog.objects.values_list("user_id", flat=True).distinct().order_by():
-        try:
-            zone = zoneinfo.ZoneInfo(zones.get(user_id) or settings.TIME_ZONE)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-        review_days.recount(ReviewDay, ReviewLog, user_id=user_id, zone=zone)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_profile_question_bank_seeded"),
         ("cards", "0005_progress_topic"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -110,5 +93,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(count_review_days, migrations.RunPython.noop, elidable=True),
     ]

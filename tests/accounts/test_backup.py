@@ -26,7 +26,7 @@ from accounts.backup import (
     restore_backup,
 )
 from accounts.models import Profile
-from cards import services
+from cards import progress, services
 from cards.models import Card, Progress, Quiz, QuizItem, ReviewLog, StudySession, Topic
 from interviews.models import (
     ChecklistItem,
@@ -287,7 +287,7 @@ def test_document_holds_every_part(full_user, starter):
     document = backup_document(user=full_user, now=NOW)
     assert list(document) == list(backup.TOP_LEVEL)
     assert document["format"] == "prep-backup"
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["exported_at"] == "2026-03-01T09:30:15.123456Z"
     assert document["user"] == {"username": "alice"}
     assert document["settings"] == {
@@ -445,7 +445,7 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
         (lambda d: _bad(d, "topics", {}), "topics: must be a list"),
         (lambda d: _bad(d, "quizzes", delete=True), "quizzes: missing"),
         (lambda d: _bad(d, "extra", []), "extra: is not a part of a prep backup"),
-        (lambda d: _bad(d, "version", 2), "newer version of prep (format 2); this version reads"),
+        (lambda d: _bad(d, "version", 3), "newer version of prep (format 3); this version reads"),
         (lambda d: _bad(d, "format", "other"), "not a prep backup"),
     ],
 )
@@ -463,11 +463,11 @@ def test_a_broken_row_is_named_and_nothing_is_written(full_user, change, message
 
 def test_newer_format_message_is_exact(user):
     document = backup_document(user=user, now=NOW)
-    document["version"] = 2
+    document["version"] = 3
     with pytest.raises(BackupRejected) as error:
         restore_backup(user=make_user("x"), data=document, merge=False)
     assert str(error.value) == (
-        "This backup was made by a newer version of prep (format 2); this version reads format 1."
+        "This backup was made by a newer version of prep (format 3); this version reads format 2."
     )
 
 
@@ -681,7 +681,7 @@ def test_upload_into_a_non_empty_account_is_refused_then_merged(client_in, user,
         (b"\xff\xd8\xff\xe0 binary", "it is binary, not JSON text"),
         (
             b'{"format": "prep-backup", "version": 3}',
-            "made by a newer version of prep (format 3); this version reads format 1",
+            "made by a newer version of prep (format 3); this version reads format 2",
         ),
     ],
 )
@@ -768,3 +768,29 @@ def test_import_user_refusals(full_user, tmp_path):
 def test_export_user_needs_an_existing_user(db):
     with pytest.raises(CommandError, match="no user called “nobody”"):
         call_command("export_user", "nobody")
+
+
+def test_a_version_1_backup_without_days_restores_with_days_in_the_persons_zone(full_user):
+    document = json.loads(json.dumps(backup_document(user=full_user, now=NOW)))
+    document["version"] = 1
+    for review in document["reviews"]:
+        del review["day"]
+    target = make_user("from-version-1")
+    Profile.objects.filter(user=target).update(timezone="Asia/Tokyo")
+    restore_backup(user=target, data=document, merge=False)
+    logs = list(ReviewLog.objects.filter(user=target))
+    assert len(logs) == len(document["reviews"]) > 0
+    tokyo = Profile.for_user(target).zone
+    assert all(log.day == log.reviewed_at.astimezone(tokyo).date() for log in logs)
+    assert sum(progress.review_days(user=target).values()) == len(logs)
+
+
+def test_a_review_day_that_is_not_a_date_is_refused_and_nothing_is_written(full_user):
+    document = json.loads(json.dumps(backup_document(user=full_user, now=NOW)))
+    document["reviews"][0]["day"] = "the 25th"
+    target = make_user("bad-day")
+    before = total_rows()
+    with pytest.raises(BackupRejected) as error:
+        restore_backup(user=target, data=document, merge=False)
+    assert "reviews[0].day: must be a date such as 2026-11-25" in str(error.value)
+    assert total_rows() == before

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Profile
 from cards import charts, progress, review_days, services
 from cards.models import Progress, Prompt, ReviewDay, ReviewLog, State
 from tests.factories import make_card, make_collection, make_interview, make_topic
@@ -39,7 +38,7 @@ def log(user, card, *, at, rating=3, state_before=State.REVIEW, number=None):
 
 
 def recount(user):
-    review_days.recount(ReviewDay, ReviewLog, user_id=user.pk, zone=Profile.for_user(user).zone)
+    review_days.recount(ReviewDay, ReviewLog, user_id=user.pk)
 
 
 def progress_row(user, card, *, due, stability=5.0, state=State.REVIEW):
@@ -99,10 +98,13 @@ def test_a_grade_counts_on_the_local_day_it_was_given(user, zone, day):
     ("zone", "day"),
     [("Asia/Tokyo", date(2026, 11, 25)), ("America/New_York", date(2026, 11, 24))],
 )
-def test_rebuilt_day_counts_follow_the_users_time_zone(user, zone, day):
-    Profile.objects.filter(user=user).update(timezone=zone)
+def test_a_review_keeps_its_local_day_through_a_rebuild(user, zone, day):
     card = make_card(make_topic(owner=user), user)
-    log(user, card, at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
+    with timezone.override(ZoneInfo(zone)):
+        review = log(user, card, at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
+    assert review.day == day
+    with timezone.override(ZoneInfo("Pacific/Kiritimati")):  # wherever the person is now
+        recount(user)
     assert progress.review_days(user=user) == {day: 1}
 
 
@@ -284,6 +286,7 @@ def build_history(user, *, cards: int, reviews: int):
             prompt=prompts[i % cards],
             rating=1 + i % 4,
             reviewed_at=now - timedelta(hours=i % 5000),
+            day=(now - timedelta(hours=i % 5000)).date(),
             review_number=1 + i // cards,
             state_before=State.REVIEW,
             state_after=State.REVIEW,

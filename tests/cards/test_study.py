@@ -376,7 +376,8 @@ def test_study_step_runs_a_fixed_number_of_queries(
     # Showing a card: session, user, study session and its topics, settings, due
     # count, today's new count, the card, the last grade = 9. Grading adds the
     # prompt check, the progress read and write, the log insert, the day's count
-    # (made if missing, then counted up) and a savepoint.
+    # (made if missing, then counted up), a savepoint, and, the next card being
+    # a new one, the session's note of where new cards start.
     with django_assert_max_num_queries(9):
         response = client_in.get(session.get_absolute_url(), **htmx_headers)
     assert response.status_code == 200
@@ -386,7 +387,7 @@ def test_study_step_runs_a_fixed_number_of_queries(
         .order_by("due")
         .first()
     )
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         response = grade(client_in, session, due.prompt, 3, reps=due.reps, **htmx_headers)
     assert response.status_code == 200
     assert ReviewLog.objects.filter(user=user).count() == 1
@@ -425,3 +426,71 @@ def test_two_users_progress_on_the_starter_library_is_separate(user):
         )
     assert Progress.objects.filter(prompt__card=card).count() == 2
     assert ReviewLog.objects.filter(card=card).count() == 2
+
+
+# Where new cards start ----------------------------------------------------------------
+
+
+def study_page(client, session) -> str:
+    """The session's page as the person opens it: the next card it shows."""
+    return client.get(session.get_absolute_url()).content.decode()
+
+
+def test_a_grade_moves_the_sessions_start_for_new_cards_on(client_in, user, topic, htmx_headers):
+    cards = [make_card(topic, user, front=f"New card {n}") for n in range(4)]
+    session = start(user, topic)
+    assert session.new_from == 0
+    response = grade(client_in, session, cards[0].prompts.get(), 4, **htmx_headers)
+    assert "New card 1" in response.content.decode()
+    session.refresh_from_db()
+    assert session.new_from == cards[1].pk
+    # Showing a card (a GET) writes nothing: the start moves with grades only.
+    client_in.get(session.get_absolute_url())
+    session.refresh_from_db()
+    assert session.new_from == cards[1].pk
+
+
+def test_a_card_unsuspended_behind_the_start_is_offered_again(client_in, user, topic, htmx_headers):
+    first = make_card(topic, user, front="First, suspended for a while", suspended=True)
+    second = make_card(topic, user, front="Second card")
+    third = make_card(topic, user, front="Third card")
+    session = start(user, topic)
+    grade(client_in, session, second.prompts.get(), 4, **htmx_headers)
+    session.refresh_from_db()
+    assert session.new_from == third.pk
+    client_in.post(reverse("cards:card_suspend", args=[first.pk]))
+    first.refresh_from_db()
+    assert not first.suspended
+    assert "First, suspended for a while" in study_page(client_in, session)
+
+
+def test_an_undone_first_grade_is_offered_again_as_new(client_in, user, topic, htmx_headers):
+    first = make_card(topic, user, front="The card graded then undone")
+    make_card(topic, user, front="The card after it")
+    session = start(user, topic)
+    grade(client_in, session, first.prompts.get(), 4, **htmx_headers)
+    log = ReviewLog.objects.get()
+    client_in.post(reverse("cards:study_undo", args=[session.pk]), {"review": log.pk})
+    # Asked again from scratch (not with ?prompt=), the session finds it as new.
+    assert "The card graded then undone" in study_page(client_in, session)
+    session.refresh_from_db()
+    assert session.new_from <= first.pk
+
+
+def test_a_new_cloze_on_an_old_card_is_offered_in_open_sessions(
+    client_in, user, topic, htmx_headers
+):
+    cloze = make_card(topic, user, kind=Card.Kind.CLOZE, front="{{c1::Raft}} elects", back="")
+    later = make_card(topic, user, front="A later card")
+    session = start(user, topic)
+    grade(client_in, session, cloze.prompts.get(), 4, **htmx_headers)
+    session.refresh_from_db()
+    assert session.new_from == later.pk
+    cloze.front = "{{c1::Raft}} elects a {{c2::leader}}"
+    services.save_card(card=cloze)
+    session.refresh_from_db()
+    assert session.new_from == cloze.pk
+    nxt = services.next_prompt_for(
+        session=session, now=timezone.now(), zone=timezone.get_current_timezone(), new_per_day=99
+    )
+    assert (nxt.prompt.card_id, nxt.prompt.ordinal) == (cloze.pk, 2)
