@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum, Value
 
-from . import scheduling
+from . import scheduling, services
 from .models import Card, Progress, Prompt, Quiz, Rating, ReviewDay, ReviewLog, State, Topic
 from .services import start_of_day
 
@@ -125,17 +125,17 @@ def topic_progress(
     # Over every card the person sees, not just these topics: that reads the
     # (owner, topic, suspended) index alone, where a topic filter would make
     # SQLite read the cards themselves.
-    prompt_rows = (
-        Prompt.objects.filter(
-            Q(card__owner=user) | Q(card__owner__isnull=True), card__suspended=False
-        )
-        .values("card__topic_id")
+    prompt_counts = services.per_topic_counts(
+        Prompt.objects.filter(card__suspended=False)
+        .values_list("card__topic_id")
         .annotate(n=Count("pk"))
-        .order_by()
+        .order_by(),
+        user=user,
+        owner_field="card__owner",
     )
-    for row in prompt_rows:
-        if row["card__topic_id"] in by_id:
-            by_id[row["card__topic_id"]].prompts = row["n"]
+    for topic_id, n in prompt_counts.items():
+        if topic_id in by_id:
+            by_id[topic_id].prompts = n
     progress_rows = (
         Progress.objects.filter(user=user, topic_id__in=ids, suspended=False)
         .values("topic_id")
@@ -166,19 +166,24 @@ def retention_since(now: datetime, zone: ZoneInfo) -> date:
 
 def due_forecast(*, user, zone: ZoneInfo, now: datetime, days: int = FORECAST_DAYS):
     """Cards falling due on each of the next ``days`` local days; what is
-    overdue counts on today. One pass over the index range, a count per day."""
+    overdue counts on today. One query: a count per day, each a range of the
+    (person, due) index, joined with UNION ALL."""
     today = now.astimezone(zone).date()
     midnight = start_of_day(now, zone)
     # Adding days to a zoned time keeps its wall clock: each bound is a local midnight.
     bounds = [midnight + timedelta(days=i + 1) for i in range(days)]
-    starts = [None, *bounds[:-1]]  # today's count takes everything overdue too
-    counts = Progress.objects.filter(user=user, due__lt=bounds[-1], suspended=False).aggregate(
-        **{
-            f"day{i}": Count("pk", filter=Q(due__lt=end) & (Q(due__gte=start) if start else Q()))
-            for i, (start, end) in enumerate(zip(starts, bounds, strict=True))
-        }
-    )
-    return [(today + timedelta(days=i), counts[f"day{i}"]) for i in range(days)]
+    live = Progress.objects.filter(user=user, suspended=False)
+    per_day = [
+        live.filter(due__lt=end, **({"due__gte": bounds[i - 1]} if i else {}))
+        .annotate(day=Value(i))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+        .order_by()
+        for i, end in enumerate(bounds)
+    ]
+    counts = dict(per_day[0].union(*per_day[1:], all=True))
+    return [(today + timedelta(days=i), counts.get(i, 0)) for i in range(days)]
 
 
 def dashboard_for(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> Dashboard:

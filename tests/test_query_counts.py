@@ -1,0 +1,565 @@
+"""Every page and fragment runs a bounded number of queries, whatever the size of
+the collection behind it.
+
+Two people are built once for the module, with the same shape of data (two
+topics, a study session with two grades, two quizzes, two import jobs, two
+interviews with a checklist, a question bank, two mock interviews) and
+collections of very different sizes: SMALL and LARGE cards, with REVIEWS_PER_CARD
+reviews of each studied card. Each GET route a person uses is requested as both
+(after one request to warm the session up), and the page must run the same
+number of queries for both, under the cap stated for it.
+
+The route list is checked against Django's URL resolver: a route that is neither
+measured here (PAGES, BACKUPS, EXPORTS) nor refuses GET (POST_ONLY, checked to answer
+405) fails test_every_route_is_listed, so a new page cannot go unmeasured.
+"""
+
+import io
+import random
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from cards import importing, quiz_services, review_days, services
+from cards.exporting import exportable_cards
+from cards.models import (
+    Card,
+    ImportJob,
+    Progress,
+    Quiz,
+    QuizItem,
+    ReviewDay,
+    ReviewLog,
+    State,
+    StudySession,
+    Topic,
+)
+from interviews import mock_services
+from interviews import services as interview_services
+from interviews.models import (
+    ChecklistItem,
+    Interview,
+    InterviewerQuestion,
+    MockAnswer,
+    MockSession,
+    QuestionToAsk,
+)
+from tests.factories import make_card, make_collection, make_interview, make_topic, make_user
+from tests.security.test_access_control import endpoints
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 20, 2000  # cards in each person's collection
+REVIEWS_PER_CARD = 4  # review log rows of each studied card (half the collection)
+EXPORT_CHUNK = 500  # cards per fetch of the export downloads (cards/export_views.py)
+
+
+# The two people ------------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    """One person's objects, named as PAGES refers to them."""
+
+    cards: int
+    user: object = None
+    collection: object = None  # the topic of `cards` cards, half of them studied
+    side: object = None  # a small topic of cards made one by one, with tags
+    card: object = None  # a studied card of the collection, with its reviews
+    study: object = None  # a study session over both topics, two cards graded
+    graded_prompt: object = None  # one of those two
+    quiz: object = None  # a quiz of the collection, one card marked
+    quiz_done: object = None  # a finished quiz
+    import_preview: object = None  # an import waiting for confirmation
+    import_done: object = None  # an import that has run
+    interview: object = None  # upcoming, with both topics and a checklist of three
+    item: object = None  # the checklist's first item
+    bank_question: object = None  # a question to ask, in the person's bank
+    mock_question: object = None  # an interviewer question of the person's own
+    mock: object = None  # a mock interview being answered
+    mock_done: object = None  # a mock interview scored to the end
+
+
+def write_reviews(user, topic, *, per_card: int) -> None:
+    """``per_card`` past reviews of every studied prompt of ``topic``, written in
+    bulk over the last year, then the day counts rebuilt as a bulk load does."""
+    now = timezone.now()
+    progress = Progress.objects.filter(user=user, topic=topic).order_by("pk")
+    logs = []
+    for n, row in enumerate(progress.values_list("prompt_id", "card_id")):
+        prompt_id, card_id = row
+        for number in range(1, per_card + 1):
+            at = now - timedelta(days=(n * 7 + number * 31) % 360 + 1, hours=n % 24)
+            logs.append(
+                ReviewLog(
+                    user=user,
+                    card_id=card_id,
+                    prompt_id=prompt_id,
+                    rating=1 + (n + number) % 4,
+                    reviewed_at=at,
+                    day=at.date(),  # the person's zone is UTC
+                    duration_ms=2000,
+                    review_number=number,
+                    state_before=None if number == 1 else State.REVIEW,
+                    state_after=State.REVIEW,
+                    due_after=at + timedelta(days=3),
+                )
+            )
+    ReviewLog.objects.bulk_create(logs, batch_size=1000)
+    review_days.recount(ReviewDay, ReviewLog, user_id=user.pk)
+
+
+def import_job(user, csv: str, name: str) -> ImportJob:
+    parsed = importing.parse_upload(file=io.BytesIO(csv.encode()), filename=name)
+    return importing.create_import_job(user=user, filename=name, parsed=parsed)
+
+
+def mock_interview(user, *, to_the_end: bool):
+    session = mock_services.start_mock(
+        user=user, areas=["technical"], count=2, time_limit_seconds=3600, rng=random.Random(0)
+    ).session
+    if to_the_end:
+        now = timezone.now()
+        for answer in session.answers.select_related("question").order_by("position"):
+            mock_services.begin_answer(answer=answer, now=now)
+            mock_services.submit_answer(answer=answer, text="My answer", now=now)
+            mock_services.score_answer(answer=answer, covered=[0], now=now)
+        session.refresh_from_db()
+    return session
+
+
+def build(label: str, cards: int) -> Person:
+    now = timezone.now()
+    p = Person(cards=cards)
+    p.user = user = make_user(f"{label}-collection")
+
+    # Cards, their progress and reviews.
+    p.collection = make_collection(user, cards, studied=0.5, due_every=10)
+    write_reviews(user, p.collection, per_card=REVIEWS_PER_CARD)
+    p.card = Card.objects.filter(topic=p.collection).order_by("pk").first()
+    p.side = make_topic(owner=user, name="Side topic")
+    side_cards = [
+        make_card(p.side, user, front=f"Side question {n}?", tags=["side", f"tag{n}"])
+        for n in range(3)
+    ]
+    p.study = services.start_session(user=user, topics=[p.collection, p.side])
+    for card in side_cards[:2]:
+        services.grade_prompt(
+            user=user,
+            session=p.study,
+            prompt=card.prompts.get(),
+            rating=3,
+            expected_reps=0,
+            duration_ms=1500,
+            now=now,
+        )
+    p.graded_prompt = side_cards[0].prompts.get()
+
+    # Quizzes.
+    p.quiz = quiz_services.start_quiz(
+        user=user, topics=[p.collection], size=5, mode="weakest", count_as_reviews=False
+    )
+    first = p.quiz.items.order_by("position").first()
+    quiz_services.mark_item(user=user, quiz=p.quiz, item_id=first.pk, correct=True, now=now)
+    p.quiz_done = quiz_services.start_quiz(
+        user=user, topics=[p.side], size=3, mode="random", count_as_reviews=False
+    )
+    for n, item in enumerate(p.quiz_done.items.order_by("position")):
+        quiz_services.mark_item(
+            user=user, quiz=p.quiz_done, item_id=item.pk, correct=n != 1, now=now
+        )
+    p.quiz_done.refresh_from_db()
+
+    # Imports: one waiting (a row duplicates a card of the collection), one done.
+    p.import_preview = import_job(
+        user,
+        f"front,back,topic\nQ1,A1,{p.collection.name}\nNew question?,New answer,Side topic\n",
+        "waiting.csv",
+    )
+    p.import_done = import_job(user, "front,back,topic\nImported?,Yes,Side topic\n", "done.csv")
+    ImportJob.objects.filter(pk=p.import_done.pk).update(
+        status=ImportJob.Status.RUNNING, on_duplicate="skip", started_at=now
+    )
+    p.import_done = importing.run_import(job_id=p.import_done.pk)
+    assert p.import_done.status == ImportJob.Status.DONE
+
+    # Interviews, the question bank and a checklist.
+    p.interview = make_interview(user, stage="technical")
+    p.interview.topics.set([p.collection, p.side])
+    make_interview(user, scheduled_at=now - timedelta(days=20), status="done")
+    bank = [
+        QuestionToAsk.objects.create(user=user, category=category, text=f"About the {category}?")
+        for category in ("team", "role", "growth", "tech")
+    ]
+    p.bank_question = bank[0]
+    interview_services.checklist_add_from_bank(
+        interview=p.interview, question_ids=[q.pk for q in bank[:2]]
+    )
+    interview_services.checklist_add_new(
+        interview=p.interview, text="What is on call like?", category="tech", save_to_bank=False
+    )
+    p.item = p.interview.checklist.order_by("position").first()
+
+    # Mock interviews.
+    for n in range(3):
+        question = InterviewerQuestion.objects.create(
+            owner=user, area="technical", text=f"Explain thing {n}.", key_points=["one", "two"]
+        )
+    p.mock_question = question
+    p.mock_done = mock_interview(user, to_the_end=True)
+    p.mock = mock_interview(user, to_the_end=False)
+    return p
+
+
+@pytest.fixture(scope="module")
+def people(django_db_setup, django_db_blocker):
+    """Built once, in a transaction rolled back after the module's last test; each
+    test's own transaction (a savepoint inside it) undoes what its requests wrote."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield {"small": build("small", SMALL), "large": build("large", LARGE)}
+        transaction.set_rollback(True)
+
+
+# What is requested -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Of:
+    """The pk of one of the person's objects, named by its Person attribute."""
+
+    name: str
+
+    def __call__(self, person: Person) -> int:
+        return getattr(person, self.name).pk
+
+    def __str__(self) -> str:
+        return f"<{self.name}>"
+
+
+# A URL parameter: a Person attribute (its pk is used), or a function of the person.
+Ref = str | Callable[[Person], object]
+
+
+def value(person: Person, ref: Ref) -> str:
+    return str(ref(person) if callable(ref) else getattr(person, ref).pk)
+
+
+def ref_name(ref: Ref) -> str:
+    return f"<{ref}>" if isinstance(ref, str) else ref.__name__
+
+
+def uid(person: Person) -> str:
+    return urlsafe_base64_encode(force_bytes(person.user.pk))
+
+
+def bogus_token(person: Person) -> str:
+    return "not-a-token"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A GET of a route, as each person: its URL parameters name Person attributes
+    (the query string may too, with Of). ``cap`` bounds the queries at either size:
+    it is what the page runs today."""
+
+    route: str
+    cap: int
+    ids: dict[str, Ref] = field(default_factory=dict)
+    query: dict[str, str | Of] = field(default_factory=dict)
+    htmx: bool = False
+    status: int = 200
+
+    def url(self, person: Person) -> str:
+        url = reverse(self.route, kwargs={k: value(person, v) for k, v in self.ids.items()})
+        if self.query:
+            query = {k: v(person) if isinstance(v, Of) else v for k, v in self.query.items()}
+            url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+        return url
+
+    def __str__(self) -> str:
+        ids = ",".join(f"{k}={ref_name(v)}" for k, v in self.ids.items())
+        query = "?" + "&".join(f"{k}={v}" for k, v in self.query.items()) if self.query else ""
+        return f"{self.route}{f'[{ids}]' if ids else ''}{query}{' (htmx)' if self.htmx else ''}"
+
+
+TOPIC = {"pk": "collection"}
+CARD = {"pk": "card"}
+STUDY = {"pk": "study"}
+INTERVIEW = {"pk": "interview"}
+
+PAGES = [
+    # Cards and topics.
+    Page("home", 9),
+    Page("cards:topic_list", 4),
+    Page("cards:topic_create", 2),
+    Page("cards:topic_detail", 6, TOPIC),
+    Page("cards:topic_detail", 6, TOPIC, {"page": "2"}),
+    Page("cards:topic_edit", 3, TOPIC),
+    Page("cards:topic_delete", 4, TOPIC),
+    Page("cards:card_create", 4),
+    Page("cards:card_create", 5, query={"topic": Of("collection")}),
+    Page("cards:card_detail", 6, CARD),
+    Page("cards:card_edit", 6, CARD),
+    Page("cards:card_delete", 3, CARD),
+    Page("cards:search", 2),
+    Page("cards:search", 5, query={"q": "Q1"}),
+    Page("cards:search", 5, query={"q": "Q1", "page": "2"}),
+    Page("cards:search", 5, query={"q": "Q1"}, htmx=True),
+    Page("cards:progress", 19),
+    # Studying.
+    Page("cards:study_start", 4),
+    Page("cards:study_start", 4, query={"topic": Of("collection")}),
+    Page("cards:study_session", 9, STUDY),
+    Page("cards:study_session", 9, STUDY, htmx=True),
+    Page("cards:study_session", 9, STUDY, {"reveal": "1"}, htmx=True),
+    Page("cards:study_session", 7, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
+    Page("cards:study_summary", 5, STUDY),
+    # Quizzes.
+    Page("cards:quiz_start", 7),
+    Page("cards:quiz_start", 7, query={"topic": Of("collection")}),
+    Page("cards:quiz_start", 5, query={"page": "1"}, htmx=True),
+    Page("cards:quiz_detail", 5, {"pk": "quiz"}),
+    Page("cards:quiz_detail", 5, {"pk": "quiz"}, htmx=True),
+    Page("cards:quiz_detail", 4, {"pk": "quiz_done"}, status=302),
+    Page("cards:quiz_result", 5, {"pk": "quiz_done"}),
+    Page("cards:quiz_result", 4, {"pk": "quiz"}, status=302),
+    # Imports.
+    Page("cards:import", 4),
+    Page("cards:import", 3, htmx=True),
+    Page("cards:import_job", 6, {"pk": "import_preview"}),
+    Page("cards:import_job", 3, {"pk": "import_preview"}, htmx=True),
+    Page("cards:import_job", 3, {"pk": "import_done"}),
+    # Interviews and their checklists.
+    Page("interviews:list", 4),
+    Page("interviews:create", 3),
+    Page("interviews:detail", 6, INTERVIEW),
+    Page("interviews:detail", 6, INTERVIEW, htmx=True),
+    Page("interviews:detail", 6, INTERVIEW, {"category": "team"}, htmx=True),
+    Page("interviews:edit", 5, INTERVIEW),
+    Page("interviews:delete", 3, INTERVIEW),
+    Page("interviews:calendar", 3, INTERVIEW),
+    Page("interviews:checklist_print", 4, INTERVIEW),
+    Page("interviews:checklist_markdown", 4, INTERVIEW),
+    Page("interviews:question_bank", 4),
+    Page("interviews:question_bank", 4, query={"category": "team"}, htmx=True),
+    Page("interviews:question_edit", 3, {"question_pk": "bank_question"}),
+    # Mock interviews.
+    Page("mock:start", 5),
+    Page("mock:start", 5, query={"interview": Of("interview")}),
+    Page("mock:question_list", 3),
+    Page("mock:question_list", 3, query={"area": "technical"}, htmx=True),
+    Page("mock:question_create", 2),
+    Page("mock:question_history", 4, {"pk": "mock_question"}),
+    Page("mock:question_edit", 3, {"pk": "mock_question"}),
+    Page("mock:question_delete", 4, {"pk": "mock_question"}),
+    Page("mock:session", 4, {"pk": "mock"}),
+    Page("mock:session", 4, {"pk": "mock"}, htmx=True),
+    Page("mock:session", 7, {"pk": "mock_done"}),
+    # The account.
+    Page("accounts:settings", 3),
+    Page("accounts:data", 14),
+    Page("accounts:signup", 2, status=302),  # logged in already: sent home
+    Page("login", 2),
+    Page("password_change", 2),
+    Page("password_change_done", 2),
+    Page("password_reset", 2),
+    Page("password_reset_done", 2),
+    Page("password_reset_confirm", 3, {"uidb64": uid, "token": bogus_token}),
+    Page("password_reset_complete", 2),
+]
+
+# Downloads, counted with the whole body read. A backup is built whole before it is
+# sent, in a fixed number of queries. The card exports stream the cards
+# EXPORT_CHUNK at a time, each chunk fetching its cards' tags (prefetch_related):
+# they run one query per chunk, and beyond that the same number at any size.
+BACKUPS = [
+    Page("accounts:backup_download", 23),
+    Page("accounts:backup_download_gzip", 23),
+]
+EXPORTS = [  # caps leave out the one query per chunk
+    Page("cards:export_csv", 3),
+    Page("cards:export_anki", 3),
+    Page("cards:topic_export_csv", 4, TOPIC),
+    Page("cards:topic_export_anki", 4, TOPIC),
+]
+
+# Routes that only take a POST (a GET is checked to be refused with 405), with the
+# objects their URL names.
+ITEM = {"pk": "interview", "item_pk": "item"}
+POST_ONLY: dict[str, dict[str, Ref]] = {
+    "cards:card_suspend": CARD,
+    "cards:study_grade": STUDY,
+    "cards:study_undo": STUDY,
+    "cards:study_end": STUDY,
+    "cards:quiz_answer": {"pk": "quiz"},
+    "cards:import_confirm": {"pk": "import_preview"},
+    "cards:import_cancel": {"pk": "import_preview"},
+    "interviews:checklist_add": INTERVIEW,
+    "interviews:checklist_new": INTERVIEW,
+    "interviews:checklist_reorder": INTERVIEW,
+    "interviews:checklist_item": ITEM,
+    "interviews:checklist_item_delete": ITEM,
+    "interviews:checklist_item_move": ITEM,
+    "interviews:question_bank_seed": {},
+    "interviews:question_delete": {"question_pk": "bank_question"},
+    "mock:save": {"pk": "mock"},
+    "mock:submit": {"pk": "mock"},
+    "mock:score": {"pk": "mock"},
+    "mock:finish": {"pk": "mock"},
+    "accounts:backup_restore": {},
+    "logout": {},
+}
+# Django's admin is for staff, not for the people using the app: left out.
+LEFT_OUT_NAMESPACES = {"admin"}
+
+
+# Requests and counts ---------------------------------------------------------------------
+
+
+def logged_in(person: Person) -> Client:
+    client = Client()
+    client.force_login(person.user)
+    return client
+
+
+def fetch(client: Client, page: Page, url: str):
+    headers = {"HX-Request": "true"} if page.htmx else {}
+    response = client.get(url, headers=headers)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+def measure(page: Page, person: Person) -> tuple[int, list[str], object]:
+    """The queries of the page's second request (the first stores the time zone in
+    the session, starts a mock interview's clock and the like)."""
+    client = logged_in(person)
+    url = page.url(person)
+    fetch(client, page, url)
+    with CaptureQueriesContext(connection) as captured:
+        response = fetch(client, page, url)
+    return len(captured), [q["sql"] for q in captured.captured_queries], response
+
+
+def shape(sql: str) -> str:
+    """A query with its numbers and lists of values taken out, to compare two runs."""
+    sql = re.sub(r"'[^']*'", "?", sql)
+    sql = re.sub(r"\b\d+(\.\d+)?\b", "N", sql)
+    return re.sub(r"\((?:\s*(?:N|\?|%s)\s*,)+\s*(?:N|\?|%s)\s*\)", "(…)", sql)
+
+
+def extra_queries(small: list[str], large: list[str]) -> str:
+    """The queries the large person ran more often than the small one."""
+    more = Counter(map(shape, large)) - Counter(map(shape, small))
+    return "\n".join(f"  {n}× {sql[:300]}" for sql, n in more.most_common()) or "  (none)"
+
+
+def check(page: Page, people: dict[str, Person], per_chunk: dict[str, int] | None = None):
+    """Both people get the expected status, the large one runs exactly as many
+    queries as the small one, and neither more than the cap.
+    ``per_chunk``: queries each person may run on top, one per chunk of an export."""
+    counts, queries = {}, {}
+    for size, person in people.items():
+        counts[size], queries[size], response = measure(page, person)
+        assert response.status_code == page.status, f"{page} as the {size} person"
+    print(f"{page}: small {counts['small']}, large {counts['large']}")
+    small, large = ((counts[s] - (per_chunk or {}).get(s, 0)) for s in ("small", "large"))
+    assert large == small, (
+        f"{page} runs {counts['small']} queries for {SMALL} cards and {counts['large']} "
+        f"for {LARGE}; the large person's extra queries:\n"
+        f"{extra_queries(queries['small'], queries['large'])}"
+    )
+    assert max(small, large) <= page.cap, f"{page}: {max(small, large)} queries, cap {page.cap}"
+
+
+# The tests --------------------------------------------------------------------------------
+
+
+# (Not "page": pytest-playwright would take it for its browser page.)
+@pytest.mark.parametrize("visit", PAGES, ids=str)
+def test_a_page_runs_the_same_queries_at_any_size(visit, people):
+    check(visit, people)
+
+
+@pytest.mark.parametrize("download", BACKUPS, ids=str)
+def test_a_backup_runs_the_same_queries_at_any_size(download, people):
+    check(download, people)
+
+
+@pytest.mark.parametrize("download", EXPORTS, ids=str)
+def test_an_export_runs_one_query_per_chunk_of_cards_and_a_fixed_number_besides(download, people):
+    chunks = {}
+    for size, person in people.items():
+        topic = person.collection if download.ids else None
+        cards = exportable_cards(user=person.user, topic=topic).count()
+        chunks[size] = -(-cards // EXPORT_CHUNK)
+    assert chunks["large"] > chunks["small"] == 1  # the large export does take chunks
+    check(download, people, per_chunk=chunks)
+
+
+def test_every_route_is_listed(people):
+    """A GET route nobody listed here fails, and so does a name listed here that no
+    longer exists. Routes said to take only POST must refuse a GET."""
+    measured = {page.route for page in PAGES + BACKUPS + EXPORTS}
+    listed = measured | set(POST_ONLY)
+    found = {
+        endpoint.name: endpoint
+        for endpoint in endpoints()
+        if endpoint.namespace not in LEFT_OUT_NAMESPACES
+    }
+    problems = [
+        f"{name} ({endpoint.route}) is not listed: add it to PAGES (with the ids it "
+        "takes) or, if it takes no GET, to POST_ONLY"
+        for name, endpoint in found.items()
+        if name not in listed
+    ]
+    problems += [f"{name} is listed but there is no such route" for name in listed - set(found)]
+    problems += [f"{name} is both measured and POST_ONLY" for name in measured & set(POST_ONLY)]
+
+    person = people["small"]
+    client = logged_in(person)
+    for name, ids in POST_ONLY.items():
+        if name not in found:
+            continue
+        url = found[name].url({k: value(person, v) for k, v in ids.items()})
+        status = client.get(url).status_code
+        if status != 405:
+            problems.append(f"{name}: GET {url} answered {status}, not 405: measure it in PAGES")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_two_people_differ_in_the_size_of_their_collection_only(people):
+    small, large = people["small"], people["large"]
+    side = 4  # three cards made one by one and one imported, in the side topic
+    assert Card.objects.owned_by(small.user).count() == SMALL + side
+    assert Card.objects.owned_by(large.user).count() == LARGE + side
+    for size, person in people.items():
+        reviews = ReviewLog.objects.filter(user=person.user).count()
+        assert reviews == person.cards // 2 * REVIEWS_PER_CARD + 2, size  # + the two grades
+    same_shape = [
+        (Topic, "owner"),
+        (StudySession, "user"),
+        (Quiz, "user"),
+        (QuizItem, "quiz__user"),
+        (ImportJob, "owner"),
+        (Interview, "user"),
+        (ChecklistItem, "interview__user"),
+        (QuestionToAsk, "user"),
+        (InterviewerQuestion, "owner"),
+        (MockSession, "user"),
+        (MockAnswer, "session__user"),
+    ]
+    for model, owner in same_shape:
+        counts = [model.objects.filter(**{owner: p.user}).count() for p in (small, large)]
+        assert counts[0] == counts[1] > 0, f"{model.__name__}: {counts}"
