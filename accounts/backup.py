@@ -1416,11 +1416,10 @@ class _Writer:
             "updated_at": row.card.updated_at,
         }
         Card.objects.filter(pk=current.pk).update(**changes)
-        Progress.objects.filter(card=current).update(suspended=row.card.suspended)
-        if not row.card.suspended:
-            current.offer_again()
+        suspended_before = current.suspended
         for name, value in changes.items():
             setattr(current, name, value)
+        current.spread_change(topic_before=current.topic_id, suspended_before=suspended_before)
         current.sync_prompts()
         current.tags.set(row.tags, clear=True)
 
@@ -1525,7 +1524,7 @@ class _Writer:
             review.user, review.prompt, review.card_id = self.user, prompt, prompt.card_id
             review.session = self.sessions[row.session] if row.session else None
             if review.day is None:
-                review.day = review.reviewed_at.astimezone(zone).date()
+                review.day = review_days.local_day(review.reviewed_at, zone)
             new.append(review)
         ReviewLog.objects.bulk_create(new)
         self.report.added["reviews"] += len(new)

@@ -131,23 +131,17 @@ class Card(models.Model):
         return self.front[:60]
 
     def save(self, *args, **kwargs):
-        adding = self._state.adding
         fields = kwargs.get("update_fields")
-        if adding or (fields is not None and not {"topic", "topic_id", "suspended"} & set(fields)):
+        if self._state.adding or (
+            fields is not None and not {"topic", "topic_id", "suspended"} & set(fields)
+        ):
             super().save(*args, **kwargs)
             return
         with transaction.atomic():
-            before = Card.objects.filter(pk=self.pk).values_list("topic_id", flat=True).first()
+            before = Card.objects.filter(pk=self.pk).values_list("topic_id", "suspended").first()
             super().save(*args, **kwargs)
-            if before is not None and before != self.topic_id:
-                from .review_days import move_reviews
-
-                move_reviews(self, from_topic_id=before)
-            Progress.objects.filter(card=self).exclude(
-                topic_id=self.topic_id, suspended=self.suspended
-            ).update(topic_id=self.topic_id, suspended=self.suspended)
-            if not self.suspended:
-                self.offer_again()
+            if before is not None:
+                self.spread_change(topic_before=before[0], suspended_before=before[1])
 
     def get_absolute_url(self) -> str:
         return reverse("cards:card_detail", args=[self.pk])
@@ -174,6 +168,22 @@ class Card(models.Model):
             [Prompt(card=self, ordinal=n) for n in sorted(wanted - existing)]
         )
         if existing and wanted - existing:
+            self.offer_again()
+
+    def spread_change(self, *, topic_before: int, suspended_before: bool) -> None:
+        """After the card's topic or suspension changed (by ``save``, or by an
+        update that bypasses it): the progress rows' copies follow, its grades
+        count under the new topic, and open study sessions look for new cards
+        from it on if it may have become studiable again."""
+        moved = topic_before != self.topic_id
+        if not moved and suspended_before == self.suspended:
+            return
+        if moved:
+            from .review_days import move_reviews
+
+            move_reviews(self, from_topic_id=topic_before)
+        Progress.objects.filter(card=self).update(topic_id=self.topic_id, suspended=self.suspended)
+        if not self.suspended:
             self.offer_again()
 
     def offer_again(self) -> None:

@@ -22,30 +22,39 @@ def local_day(moment: datetime, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
 
 
-def count_grade(
-    day_model, *, user_id: int, topic_id: int, day: date, in_review: bool, passed: bool
-) -> None:
-    """Add one grade to its day (inside the grade's transaction): the day's row
-    is made if missing (a concurrent grade may make it first) and then counted
-    up in the database, two queries whatever happened before."""
-    key = {"user_id": user_id, "day": day, "topic_id": topic_id}
+def _add(day_model, key: dict, amounts: dict[str, int]) -> None:
+    """Add to a day's counts: its row is made if missing (a concurrent grade may
+    make it first) and then counted up in the database, two queries whatever
+    happened before."""
     day_model.objects.bulk_create([day_model(**key)], ignore_conflicts=True)
+    day_model.objects.filter(**key).update(**{name: F(name) + n for name, n in amounts.items()})
+
+
+def _subtract(day_model, key: dict, amounts: dict[str, int]) -> None:
+    """Take from a day's counts, never below zero."""
     day_model.objects.filter(**key).update(
-        reviews=F("reviews") + 1,
-        in_review=F("in_review") + int(in_review),
-        passed=F("passed") + int(in_review and passed),
+        **{name: Greatest(F(name) - n, 0) for name, n in amounts.items()}
     )
 
 
-def uncount_grade(
-    day_model, *, user_id: int, topic_id: int, day: date, in_review: bool, passed: bool
-) -> None:
-    """Take an undone grade off its day; never below zero."""
-    day_model.objects.filter(user_id=user_id, day=day, topic_id=topic_id).update(
-        reviews=Greatest(F("reviews") - 1, 0),
-        in_review=Greatest(F("in_review") - int(in_review), 0),
-        passed=Greatest(F("passed") - int(in_review and passed), 0),
-    )
+def _one_grade(log) -> tuple[type, dict, dict[str, int]]:
+    """The day row a review counts on (its day, its card's topic) and what it adds."""
+    from .models import ReviewDay
+
+    key = {"user_id": log.user_id, "day": log.day, "topic_id": log.prompt.card.topic_id}
+    in_review = log.state_before == REVIEW_STATE
+    passed = in_review and log.rating != AGAIN
+    return ReviewDay, key, {"reviews": 1, "in_review": int(in_review), "passed": int(passed)}
+
+
+def count_grade(log) -> None:
+    """Add a new review to its day (inside the grade's transaction)."""
+    _add(*_one_grade(log))
+
+
+def uncount_grade(log) -> None:
+    """Take an undone review off its day."""
+    _subtract(*_one_grade(log))
 
 
 def _totals(grouped):
@@ -88,9 +97,6 @@ def move_reviews(card, *, from_topic_id: int) -> None:
     rows = _totals(ReviewLog.objects.filter(card=card).values("user_id", "day"))
     for row in rows:
         moved = {name: row[name] for name in ("reviews", "in_review", "passed")}
-        ReviewDay.objects.filter(
-            user_id=row["user_id"], day=row["day"], topic_id=from_topic_id
-        ).update(**{name: Greatest(F(name) - n, 0) for name, n in moved.items()})
-        key = {"user_id": row["user_id"], "day": row["day"], "topic_id": card.topic_id}
-        ReviewDay.objects.bulk_create([ReviewDay(**key)], ignore_conflicts=True)
-        ReviewDay.objects.filter(**key).update(**{name: F(name) + n for name, n in moved.items()})
+        key = {"user_id": row["user_id"], "day": row["day"]}
+        _subtract(ReviewDay, {**key, "topic_id": from_topic_id}, moved)
+        _add(ReviewDay, {**key, "topic_id": card.topic_id}, moved)

@@ -10,17 +10,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
 from . import review_days, scheduling
-from .models import (
-    Card,
-    Progress,
-    Prompt,
-    Rating,
-    ReviewDay,
-    ReviewLog,
-    State,
-    StudySession,
-    Topic,
-)
+from .models import Card, Progress, Prompt, ReviewLog, State, StudySession, Topic
 
 # Learning steps are minutes apart; when nothing else is left, a learning prompt
 # due within this window is shown now rather than making the person wait.
@@ -207,14 +197,9 @@ def grade_prompt(
     if progress is None:
         try:
             with transaction.atomic():
+                # Progress.save copies the card's topic and suspension.
                 Progress.objects.create(
-                    user=user,
-                    prompt=prompt,
-                    card_id=prompt.card_id,
-                    topic_id=prompt.card.topic_id,
-                    suspended=prompt.card.suspended,
-                    reps=1,
-                    **values,
+                    user=user, prompt=prompt, card=prompt.card, reps=1, **values
                 )
         except IntegrityError:
             raise AlreadyGraded(
@@ -258,14 +243,7 @@ def grade_prompt(
         validate_constraints=False,
     )
     log.save()
-    review_days.count_grade(
-        ReviewDay,
-        user_id=user.pk,
-        topic_id=prompt.card.topic_id,
-        day=log.day,
-        in_review=state_before == State.REVIEW,
-        passed=rating != Rating.AGAIN,
-    )
+    review_days.count_grade(log)
     return log
 
 
@@ -304,14 +282,7 @@ def undo_review(*, user, review_id: int, session: StudySession | None = None) ->
     if not changed:
         raise UndoRejected("That card has been graded again since; the older grade stays.")
     log.delete()
-    review_days.uncount_grade(
-        ReviewDay,
-        user_id=user.pk,
-        topic_id=log.prompt.card.topic_id,
-        day=log.day,
-        in_review=log.state_before == State.REVIEW,
-        passed=log.rating != Rating.AGAIN,
-    )
+    review_days.uncount_grade(log)
     return log
 
 

@@ -145,9 +145,11 @@ def test_true_retention_counts_review_state_grades_not_again(user):
     # not counted: a learning-state review, and a review older than 30 days
     log(user, card, at=now - timedelta(days=2), rating=1, state_before=State.LEARNING, number=20)
     log(user, card, at=now - timedelta(days=40), rating=1, number=21)
-    since = progress.retention_since(now, timezone.get_current_timezone())
-    n, passed = progress.true_retention(user=user, since=since)
-    assert (n, passed) == (8, 6)
+    dashboard = progress.dashboard_for(
+        user=user, zone=timezone.get_current_timezone(), now=now, new_per_day=20
+    )
+    assert dashboard.retention_reviews == 8
+    assert dashboard.retention == 6 / 8
 
 
 def test_mastery_is_the_share_of_cards_stable_for_21_days(user):
