@@ -78,14 +78,15 @@ class CardQuerySet(models.QuerySet):
     def owned_by(self, user) -> "CardQuerySet":
         return self.filter(owner=user)
 
-    def search(self, query: str) -> "CardQuerySet":
-        """Cards with every word of the query, on the full-text index."""
-        from .search import search_words, tag_match, text_match
+    def search(self, query: str, *, reader) -> "CardQuerySet":
+        """Cards ``reader`` may read with every word of the query, on the
+        full-text index (cards.search)."""
+        from .search import matching, search_words
 
         words = search_words(query)
         if not words:
-            return self.none() if query.strip() else self
-        return self.filter(text_match(words) | tag_match(words))
+            return self.none() if query.strip() else self.visible_to(reader)
+        return self.filter(matching(reader, words))
 
 
 class Card(models.Model):

@@ -203,8 +203,7 @@ def search(request):
     page = None
     if query.strip():
         cards = (
-            Card.objects.visible_to(request.user)
-            .search(query)
+            Card.objects.search(query, reader=request.user)
             .select_related("topic")
             .prefetch_related("tags")
             .order_by("topic__name", "id")

@@ -2,9 +2,7 @@
 SQLite, a GIN index over the same words on PostgreSQL. cards.search queries
 whichever the database has.
 
-On SQLite, a later migration that rebuilds cards_card (Django copies the table
-to alter it) drops the triggers: such a migration must run this one's SQL again.
-tests/cards/test_search.py fails if search stops seeing new cards."""
+0009_card_search_by_owner replaces the SQLite table and its triggers."""
 
 from django.db import migrations
 
