@@ -118,7 +118,7 @@ def topic_progress(
     prompt_counts = services.per_topic_counts(
         Prompt.objects.filter(card__suspended=False)
         .values_list("card__topic_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by(),
         user=user,
         owner_field="card__owner",
@@ -130,7 +130,8 @@ def topic_progress(
         Progress.objects.filter(user=user, topic_id__in=ids, suspended=False)
         .values("topic_id")
         .annotate(
-            studied=Count("pk"), mastered=Count("pk", filter=Q(stability__gte=MASTERED_STABILITY))
+            studied=Count("*"),
+            mastered=Count("stability", filter=Q(stability__gte=MASTERED_STABILITY)),
         )
         .order_by()
     )
@@ -167,7 +168,7 @@ def due_forecast(*, user, zone: ZoneInfo, now: datetime, days: int = FORECAST_DA
         live.filter(due__lt=end, **({"due__gte": bounds[i - 1]} if i else {}))
         .annotate(day=Value(i))
         .values("day")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("day", "n")
         .order_by()
         for i, end in enumerate(bounds)
@@ -185,8 +186,8 @@ def dashboard_for(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> D
     topics = list(Topic.objects.visible_to(user).order_by("owner_id", "name"))
 
     due = Progress.objects.filter(user=user, due__lt=tomorrow, suspended=False).aggregate(
-        review=Count("pk", filter=Q(state=State.REVIEW)),
-        learning=Count("pk", filter=~Q(state=State.REVIEW)),
+        review=Count("state", filter=Q(state=State.REVIEW)),
+        learning=Count("state", filter=~Q(state=State.REVIEW)),
     )
     topic_figures = topic_progress(user=user, topics=topics, now=now, zone=zone)
     # Never studied: the studiable prompts of every topic the person sees, less

@@ -61,7 +61,7 @@ def topics_with_card_counts(user) -> list[Topic]:
     """The person's topics and the starter library's, each with ``card_count``:
     the cards they can see in it, counted on the (owner, topic) index."""
     counts = per_topic_counts(
-        Card.objects.values_list("topic_id").annotate(n=Count("pk")).order_by(),
+        Card.objects.values_list("topic_id").annotate(n=Count("*")).order_by(),
         user=user,
         owner_field="owner",
     )
