@@ -291,14 +291,23 @@ class Readiness:
         return math.ceil(self.new_prompts / runway)
 
 
-def readiness_for(*, user, interviews, zone: ZoneInfo, now: datetime) -> list[Readiness]:
+def readiness_for(
+    *, user, interviews, zone: ZoneInfo, now: datetime, known: list[TopicProgress] = ()
+) -> list[Readiness]:
     """Per upcoming interview: its topics' mastery, what is left to learn and
-    the daily pace that gets there by the interview date."""
+    the daily pace that gets there by the interview date. ``known`` are figures
+    already counted (the dashboard's, for every topic the person sees): an
+    interview's topics among them cost no queries of their own."""
     today = now.astimezone(zone).date()
+    by_topic = {entry.topic.pk: entry for entry in known}
     result = []
     for interview in interviews:
         topics = list(interview.topics.all())
-        progress = topic_progress(user=user, topics=topics, now=now, zone=zone)
+        missing = [topic for topic in topics if topic.pk not in by_topic]
+        if missing:
+            counted = topic_progress(user=user, topics=missing, now=now, zone=zone)
+            by_topic.update((entry.topic.pk, entry) for entry in counted)
+        progress = [by_topic[topic.pk] for topic in topics]
         studied = sum(t.studied for t in progress)
         mastered = sum(t.mastered for t in progress)
         prompts = sum(t.prompts for t in progress)

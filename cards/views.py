@@ -392,7 +392,11 @@ def progress_dashboard(request):
             "heatmap": charts.heatmap(dashboard.day_counts, dashboard.today),
             "forecast": charts.bar_chart(dashboard.forecast),
             "readiness": progress.readiness_for(
-                user=request.user, interviews=upcoming, zone=zone, now=now
+                user=request.user,
+                interviews=upcoming,
+                zone=zone,
+                now=now,
+                known=dashboard.topics,
             ),
         },
     )

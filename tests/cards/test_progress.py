@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cards import charts, progress, review_days, services
 from cards.models import Progress, Prompt, ReviewDay, ReviewLog, State
+from interviews.models import Interview
 from tests.factories import make_card, make_collection, make_interview, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +203,39 @@ def test_readiness_plans_the_daily_pace_to_the_interview(user):
     assert ready.reviews_needed == expected
     assert ready.reviews_per_day == -(-expected // 17)
     assert ready.new_per_day == 1  # 8 new cards over the 10 days before the last week
+
+
+def test_readiness_takes_the_dashboards_figures_without_counting_again(
+    user, django_assert_num_queries
+):
+    now = timezone.now()
+    zone = ZoneInfo("UTC")
+    spark, kafka = make_topic(owner=user, name="Spark"), make_topic(owner=user, name="Kafka")
+    cards = [make_card(spark, user) for _ in range(4)] + [make_card(kafka, user)]
+    progress_row(user, cards[0], due=now + timedelta(days=30), stability=40)
+    progress_row(user, cards[4], due=now + timedelta(days=3), stability=3)
+    interview = make_interview(user, scheduled_at=now + timedelta(days=10))
+    interview.topics.set([spark, kafka])
+    upcoming = list(Interview.objects.filter(pk=interview.pk).prefetch_related("topics"))
+    counted_apart = progress.readiness_for(user=user, interviews=upcoming, zone=zone, now=now)
+    dashboard = progress.dashboard_for(user=user, zone=zone, now=now, new_per_day=10)
+    with django_assert_num_queries(0):
+        (ready,) = progress.readiness_for(
+            user=user, interviews=upcoming, zone=zone, now=now, known=dashboard.topics
+        )
+    assert (ready.prompts, ready.mastered, ready.new_prompts, ready.studied_unmastered) == (
+        5,
+        1,
+        3,
+        1,
+    )
+    (apart,) = counted_apart
+    assert (apart.prompts, apart.mastered, apart.new_prompts, apart.studied_unmastered) == (
+        5,
+        1,
+        3,
+        1,
+    )
 
 
 # The page --------------------------------------------------------------------------------
