@@ -52,6 +52,11 @@ def test_plan_an_interview_build_reorder_and_tick_off_its_checklist(page: Page):
     # Add from the bank, filtered by category, without a page reload.
     page.evaluate("window.__marker = 1")
     page.get_by_role("link", name="Tech", exact=True).click()
+    # The filtered panel has replaced the first one (boxes ticked before the
+    # swap would be gone with it).
+    expect(page.get_by_role("link", name="Tech", exact=True)).to_have_class(
+        re.compile(r"\bactive\b")
+    )
     choices = page.locator(".bank-choices input[type=checkbox]")
     expect(choices.first).to_be_visible()
     for index in range(3):
