@@ -1419,6 +1419,7 @@ class _Writer:
         suspended_before = current.suspended
         for name, value in changes.items():
             setattr(current, name, value)
+        # A restore never moves a card to another topic: only its suspension can spread.
         current.spread_change(topic_before=current.topic_id, suspended_before=suspended_before)
         current.sync_prompts()
         current.tags.set(row.tags, clear=True)

@@ -28,19 +28,25 @@ DROP_TRIGGERS = [
     "DROP TRIGGER IF EXISTS cards_card_fts_delete",
     "DROP TRIGGER IF EXISTS cards_card_fts_insert",
 ]
-OWNER_OF_NEW = "'o' || COALESCE(new.owner_id, 0)"
-OWNER_OF_OLD = "'o' || COALESCE(old.owner_id, 0)"
+
+
+def owner_of(row: str) -> str:
+    """The owner column's word for a card row: "o" and its owner's id, "o0" for
+    the starter library."""
+    return f"'o' || COALESCE({row}owner_id, 0)"
+
+
 ADD_NEW = f"""INSERT INTO cards_card_fts(rowid, owner, front, back)
-        VALUES (new.id, {OWNER_OF_NEW}, new.front, new.back);"""
+        VALUES (new.id, {owner_of("new.")}, new.front, new.back);"""
 REMOVE_OLD = f"""INSERT INTO cards_card_fts(cards_card_fts, rowid, owner, front, back)
-        VALUES ('delete', old.id, {OWNER_OF_OLD}, old.front, old.back);"""
+        VALUES ('delete', old.id, {owner_of("old.")}, old.front, old.back);"""
 
 FORWARD = [
     *DROP_TRIGGERS,
     "DROP TABLE IF EXISTS cards_card_fts",
     TABLE,
-    """INSERT INTO cards_card_fts(rowid, owner, front, back)
-        SELECT id, 'o' || COALESCE(owner_id, 0), front, back FROM cards_card""",
+    f"""INSERT INTO cards_card_fts(rowid, owner, front, back)
+        SELECT id, {owner_of("")}, front, back FROM cards_card""",
     f"CREATE TRIGGER cards_card_fts_insert AFTER INSERT ON cards_card BEGIN {ADD_NEW} END",
     f"CREATE TRIGGER cards_card_fts_delete AFTER DELETE ON cards_card BEGIN {REMOVE_OLD} END",
     f"""CREATE TRIGGER cards_card_fts_update AFTER UPDATE OF owner_id, front, back
