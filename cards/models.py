@@ -88,6 +88,14 @@ class CardQuerySet(models.QuerySet):
             return self.none() if query.strip() else self.visible_to(reader)
         return self.filter(matching(reader, words))
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """As Django's, with each card's ``prompt_count`` filled in first (the
+        rows skip ``save``)."""
+        objs = list(objs)
+        for card in objs:
+            card.prompt_count = len(card.prompt_ordinals())
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Card(models.Model):
     class Kind(models.TextChoices):
@@ -111,6 +119,9 @@ class Card(models.Model):
         default=False, help_text="A suspended card is left out of study sessions."
     )
     starter_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    # How many prompts the card asks (``prompt_ordinals``), kept with the card so
+    # the prompts per topic are a sum over the (owner, topic, ...) index.
+    prompt_count = models.PositiveSmallIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,7 +132,11 @@ class Card(models.Model):
     class Meta:
         ordering = ["topic_id", "id"]
         # Covers the per-topic card and prompt counts (suspended included).
-        indexes = [models.Index(fields=["owner", "topic", "suspended"], name="card_owner_topic")]
+        indexes = [
+            models.Index(
+                fields=["owner", "topic", "suspended", "prompt_count"], name="card_owner_topic"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["basic", "reversed", "cloze"]), name="card_kind_valid"
@@ -133,6 +148,10 @@ class Card(models.Model):
 
     def save(self, *args, **kwargs):
         fields = kwargs.get("update_fields")
+        if fields is None or {"kind", "front"} & set(fields):
+            self.prompt_count = len(self.prompt_ordinals())
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, "prompt_count"]
         if self._state.adding or (
             fields is not None and not {"topic", "topic_id", "suspended"} & set(fields)
         ):
@@ -163,6 +182,9 @@ class Card(models.Model):
         """Create the prompts the card now asks and drop the ones it no longer does
         (with their progress), so editing a card never leaves orphans behind."""
         wanted = set(self.prompt_ordinals())
+        if self.prompt_count != len(wanted):  # the card was changed by an update()
+            self.prompt_count = len(wanted)
+            Card.objects.filter(pk=self.pk).update(prompt_count=self.prompt_count)
         existing = set(self.prompts.values_list("ordinal", flat=True))
         self.prompts.exclude(ordinal__in=wanted).delete()
         Prompt.objects.bulk_create(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Avg, Count, Q, Sum, Value
 
 from . import scheduling, services
-from .models import Card, Progress, Prompt, Quiz, Rating, ReviewDay, ReviewLog, State, Topic
+from .models import Card, Progress, Quiz, Rating, ReviewDay, ReviewLog, State, Topic
 from .services import start_of_day
 
 MASTERED_STABILITY = 21.0  # days: a card you would still recall three weeks on
@@ -113,15 +113,15 @@ def topic_progress(
     by_id = {topic.pk: TopicProgress(topic=topic) for topic in topics}
     ids = list(by_id)
     # Over every card the person sees, not just these topics: that reads the
-    # (owner, topic, suspended) index alone, where a topic filter would make
-    # SQLite read the cards themselves.
+    # (owner, topic, suspended, prompt_count) index alone, where a topic filter
+    # would make SQLite read the cards themselves.
     prompt_counts = services.per_topic_counts(
-        Prompt.objects.filter(card__suspended=False)
-        .values_list("card__topic_id")
-        .annotate(n=Count("*"))
+        Card.objects.filter(suspended=False)
+        .values_list("topic_id")
+        .annotate(n=Sum("prompt_count"))
         .order_by(),
         user=user,
-        owner_field="card__owner",
+        owner_field="owner",
     )
     for topic_id, n in prompt_counts.items():
         if topic_id in by_id:

@@ -1,25 +1,31 @@
 """The copies kept for speed: each progress row's topic and suspension (copied
-from its card) and the per-day review counts (``ReviewDay``). Whatever changes
+from its card), each card's prompt count and the per-day review counts
+(``ReviewDay``). Whatever changes
 a card, grades it, undoes a grade or loads a history in bulk, the copies agree
 with what they copy, and so do the figures a person sees."""
 
 import collections
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from io import StringIO
+from io import BytesIO, StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from accounts.backup import backup_document, restore_backup
+from cards import importing
 from cards.models import (
     Card,
+    ImportJob,
     Progress,
+    Prompt,
     Rating,
     ReviewDay,
     ReviewLog,
@@ -496,7 +502,72 @@ def test_make_history_leaves_copies_that_agree_with_cards_and_log(client):
     assert figures["streak"] == current_streak(set(per_day), today)
 
 
-# 4. The migrations fill the copies from existing data ----------------------------------------
+# 4. Each card's prompt count agrees with its prompts ------------------------------------
+
+
+def prompts_per_topic_counted_one_by_one(user) -> dict[str, int]:
+    return dict(
+        collections.Counter(
+            Prompt.objects.filter(card__owner=user, card__suspended=False).values_list(
+                "card__topic__name", flat=True
+            )
+        )
+    )
+
+
+def cards_whose_prompt_count_is_off() -> list[tuple[str, int, int]]:
+    return list(
+        Card.objects.annotate(n=Count("prompts"))
+        .exclude(prompt_count=F("n"))
+        .values_list("front", "prompt_count", "n")
+    )
+
+
+@pytest.mark.django_db
+def test_prompt_counts_follow_every_way_a_card_is_made_or_changed(client_in, user, topic):
+    # Made and edited in the browser: a cloze that gains a deletion, a basic card
+    # turned reversed and then suspended.
+    response = client_in.post(
+        reverse("cards:card_create"),
+        {"topic": topic.pk, "kind": "cloze", "front": "{{c1::Raft}} and {{c2::Paxos}}"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cloze = Card.objects.get(owner=user, kind="cloze")
+    assert cloze.prompt_count == 2
+    edit(client_in, cloze, front="{{c1::Raft}}, {{c2::Paxos}} and {{c3::Zab}}")
+    flipped = make_card(topic, user, front="Quorum size?")
+    edit(client_in, flipped, kind="reversed")
+    assert client_in.post(reverse("cards:card_suspend", args=[flipped.pk])).status_code == 302
+    # Imported: a cloze of two in a new topic.
+    parsed = importing.parse_upload(
+        file=BytesIO(b"front,back,topic\nThe {{c1::leader}} takes {{c2::writes}},,Imported\n"),
+        filename="cards.csv",
+        default_topic="",
+    )
+    job = importing.create_import_job(user=user, filename="cards.csv", parsed=parsed)
+    importing.start_import(job=job, on_duplicate="skip")
+    assert importing.run_import(job_id=job.pk).status == ImportJob.Status.DONE
+    # Restored from a backup in which a card is newer and no longer reversed.
+    reversed_card = make_card(topic, user, front="Leader lease?", kind="reversed")
+    document = backup_document(user=user, now=timezone.now())
+    entry = next(c for c in document["cards"] if c["front"] == "Leader lease?")
+    entry["kind"], entry["updated_at"] = "basic", "2099-01-01T00:00:00.000000Z"
+    restore_backup(user=user, data=document, merge=True)
+    # And a history built in bulk.
+    call_command("make_history", cards=12, reviews=30, user="alice", seed=1, stdout=StringIO())
+
+    assert Card.objects.get(pk=cloze.pk).prompt_count == 3
+    assert Card.objects.get(pk=flipped.pk).prompt_count == 2
+    assert Card.objects.get(pk=reversed_card.pk).prompt_count == 1
+    assert cards_whose_prompt_count_is_off() == []
+    shown_counts = {name: row["prompts"] for name, row in dashboard(client_in)["topics"].items()}
+    expected = prompts_per_topic_counted_one_by_one(user)
+    assert expected[topic.name] == 4  # the cloze's three and the restored card; not the suspended
+    assert expected["Imported"] == 2
+    assert {name: shown_counts.get(name, 0) for name in expected} == expected
+
+
+# 5. The migrations fill the copies from existing data ----------------------------------------
 
 
 BEFORE = ("cards", "0004_import_job")
@@ -537,6 +608,9 @@ def test_migrations_copy_card_fields_and_count_review_days():
             OldCard.objects.create(topic=topics[1], front="Q2", back="A2", suspended=True),
         ]
         prompts = [OldPrompt.objects.create(card=card, ordinal=0) for card in cards]
+        cloze = OldCard.objects.create(topic=topics[0], kind="cloze", front="{{c1::a}} {{c2::b}}")
+        for ordinal in (1, 2):
+            OldPrompt.objects.create(card=cloze, ordinal=ordinal)
         moment = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # the 25th in Tokyo
         progress = {}
         for person in (in_tokyo, no_profile, bad_zone):
@@ -577,6 +651,11 @@ def test_migrations_copy_card_fields_and_count_review_days():
         executor.migrate(executor.loader.graph.leaf_nodes())
 
         assert {row.pk: (row.topic_id, row.suspended) for row in Progress.objects.all()} == progress
+        assert dict(Card.objects.values_list("pk", "prompt_count")) == {
+            cards[0].pk: 1,
+            cards[1].pk: 1,
+            cloze.pk: 2,
+        }
         # Each grade on its person's local day; no profile or an unknown zone is UTC.
         for person, zone in (
             (in_tokyo, ZoneInfo("Asia/Tokyo")),
