@@ -1,5 +1,7 @@
-"""The app's URLs plus ``bare/``: the least a Django view on this server can do,
-the yardstick the benchmark measures every page against."""
+"""The app's URLs plus two yardsticks the benchmark measures every page against:
+``bare/``, the least a Django view on this server can do, and ``bare/signed-in/``,
+the same page behind the login, which costs what every signed-in page pays
+before its own work (the session, the person, their time zone)."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
@@ -15,4 +17,12 @@ def bare(request):
     return HttpResponse(BARE_PAGE)
 
 
-urlpatterns = [path("bare/", bare, name="bench_bare"), *app_urlpatterns]
+def bare_signed_in(request):
+    return HttpResponse(BARE_PAGE)
+
+
+urlpatterns = [
+    path("bare/", bare, name="bench_bare"),
+    path("bare/signed-in/", bare_signed_in, name="bench_bare_signed_in"),
+    *app_urlpatterns,
+]

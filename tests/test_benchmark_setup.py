@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,6 +82,23 @@ def test_bare_view_answers_without_login(settings):
 
 
 @pytest.mark.django_db
+def test_signed_in_bare_view_needs_login_and_loads_the_person(settings, user):
+    settings.ROOT_URLCONF = "prep_site.bench_urls"
+    client = Client()
+    response = client.get("/bare/signed-in/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/bare/signed-in/")
+    assert response.status_code == 200
+    assert response.content.decode() == "<!doctype html><title>bare</title><p>ok</p>"
+    # What every signed-in page pays: the session and the person.
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "django_session" in tables and "auth_user" in tables
+
+
+@pytest.mark.django_db
 def test_app_pages_still_need_login_under_the_bench_urls(settings):
     settings.ROOT_URLCONF = "prep_site.bench_urls"
     response = Client().get("/progress/")
@@ -125,3 +144,24 @@ def test_a_page_that_answers_nothing_in_the_run_fails_its_bar():
         checks["study_next (big) at 2% of the bare view's req/s (50 vs 2000); needs ≥ 50%"] is False
     )
     assert checks["peak worker memory (VmHWM) 70 MB; needs < 200 MB"] is True
+
+
+def test_the_study_bar_names_what_the_signed_in_bare_view_reaches():
+    benchmark = load_benchmark()
+    results = [
+        benchmark.Result("bare", "", 20_000, 2000.0, 7.0, 14.0, 25.0, 0),
+        benchmark.Result("bare_signed_in", "big", 9_000, 900.0, 15.0, 20.0, 25.0, 0),
+    ]
+    for endpoint in benchmark.ENDPOINTS:
+        for user in ("big", "small"):
+            results.append(benchmark.Result(endpoint.name, user, 500, 300.0, 50.0, 60.0, 70.0, 0))
+    checks = {text: ok for ok, text in benchmark.evaluate(results, 2000.0, {1: {"VmHWM": 70}})}
+    assert (
+        checks[
+            "study_grade (big) at 15% of the bare view's req/s (300 vs 2000); needs ≥ 50% "
+            "(the bare view signed in: 45%)"
+        ]
+        is False
+    )
+    # The yardstick itself has no bar of its own.
+    assert not [text for text in checks if text.startswith("bare_signed_in")]
