@@ -515,6 +515,21 @@ def test_an_export_runs_one_query_per_chunk_of_cards_and_a_fixed_number_besides(
     check(download, people, per_chunk=chunks)
 
 
+def test_starting_a_study_session_runs_the_same_queries_at_any_size(people):
+    """The new session looks up where the person's earlier sessions over its topics
+    got to (the large person has studied thousands of cards) in one query."""
+    counts = {}
+    for size, person in people.items():
+        client = logged_in(person)
+        data = {"topics": [person.collection.pk, person.side.pk]}
+        client.post(reverse("cards:study_start"), data)  # stores the time zone
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(reverse("cards:study_start"), data)
+        assert response.status_code == 302
+        counts[size] = len(captured)
+    assert counts["large"] == counts["small"] <= 9, counts
+
+
 def test_every_route_is_listed(people):
     """A GET route nobody listed here fails, and so does a name listed here that no
     longer exists. Routes said to take only POST must refuse a GET."""

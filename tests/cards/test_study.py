@@ -494,3 +494,46 @@ def test_a_new_cloze_on_an_old_card_is_offered_in_open_sessions(
         session=session, now=timezone.now(), zone=timezone.get_current_timezone(), new_per_day=99
     )
     assert (nxt.prompt.card_id, nxt.prompt.ordinal) == (cloze.pk, 2)
+
+
+def test_a_new_session_starts_where_the_furthest_over_its_topics_got_to(
+    client_in, user, topic, htmx_headers
+):
+    other = make_topic(owner=user, name="Another topic")
+    cards = [make_card(topic, user, front=f"Card {n}") for n in range(4)]
+    first = start(user, topic, other)
+    for card in cards[:2]:
+        grade(client_in, first, card.prompts.get(), 4, **htmx_headers)
+    first.refresh_from_db()
+    assert first.new_from == cards[2].pk
+
+    # The same topics, or fewer: from where the first session got to.
+    assert start(user, topic, other).new_from == cards[2].pk
+    again = start(user, topic)
+    assert again.new_from == cards[2].pk
+    assert "Card 2" in study_page(client_in, again)
+    # A topic no session has covered with these: from the start.
+    third = make_topic(owner=user, name="A third topic")
+    assert start(user, topic, third).new_from == 0
+    # Another person's sessions count for nothing.
+    assert start(make_user("bob"), make_topic(name="Starter topic")).new_from == 0
+
+
+def test_a_new_session_offers_a_card_made_new_again_behind_the_furthest_start(
+    client_in, user, topic, htmx_headers
+):
+    earlier = make_card(topic, user, front="Earlier, suspended for a while", suspended=True)
+    cards = [make_card(topic, user, front=f"Card {n}") for n in range(3)]
+    first = start(user, topic)
+    grade(client_in, first, cards[0].prompts.get(), 4, **htmx_headers)
+    grade(client_in, first, cards[1].prompts.get(), 4, **htmx_headers)
+    client_in.post(reverse("cards:card_suspend", args=[earlier.pk]))
+    later = start(user, topic)
+    assert later.new_from <= earlier.pk
+    assert "Earlier, suspended for a while" in study_page(client_in, later)
+    # And an undone first grade, in the session that made it.
+    grade(client_in, later, earlier.prompts.get(), 4, **htmx_headers)
+    log = ReviewLog.objects.filter(card=cards[1]).get()
+    response = client_in.post(reverse("cards:study_undo", args=[first.pk]), {"review": log.pk})
+    assert response.status_code == 302
+    assert "Card 1" in study_page(client_in, start(user, topic))
