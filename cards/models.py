@@ -342,10 +342,12 @@ class StudySession(models.Model):
     topics = models.ManyToManyField(Topic, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # Every studiable prompt of the session's topics on a card below this id has
-    # been studied: the search for the next new card starts here. Moved on as
-    # new cards are graded, and back by whatever makes an earlier prompt new
-    # again (an undone first grade, a card unsuspended or moved in, a new cloze).
+    # Every studiable prompt of the session's topics on one of the person's own
+    # cards below this id has been studied: the search for their next new card
+    # starts here (the starter library's, a few hundred, are searched from the
+    # start). Moved on as new cards are graded, and back by whatever makes an
+    # earlier prompt new again (an undone first grade, a card unsuspended or
+    # moved in, a new cloze).
     new_from = models.PositiveBigIntegerField(default=0)
 
     class Meta:

@@ -80,6 +80,41 @@ def studiable_prompts(*, user_id: int, topic_ids: list[int]):
     )
 
 
+def first_new_prompt(
+    *, user_id: int, topic_ids: list[int], new_from: int
+) -> tuple[int | None, Prompt | None]:
+    """The first prompt, in card order, that the person has never studied: the
+    first new one of their own cards from ``new_from`` on, or of the starter
+    library's (a few hundred cards) from its start, whichever comes first.
+    Returns the own card's id (where the session may go on from) and the prompt.
+
+    Each walk goes along the (owner, id) order of the cards and stops at the
+    first card with a prompt never studied. One query over both owners would
+    make SQLite gather and sort every card after ``new_from``."""
+    never_studied = Prompt.objects.filter(card=OuterRef("pk")).exclude(
+        Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk")))
+    )
+    cards = (
+        Card.objects.filter(topic_id__in=topic_ids, suspended=False)
+        .filter(Exists(never_studied))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    own = cards.filter(owner_id=user_id, id__gte=new_from).first()
+    starter = cards.filter(owner__isnull=True).first()
+    first = min((card for card in (own, starter) if card is not None), default=None)
+    if first is None:
+        return own, None
+    prompt = (
+        Prompt.objects.filter(card_id=first)
+        .exclude(Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))))
+        .select_related("card__topic")
+        .order_by("ordinal")
+        .first()
+    )
+    return own, prompt
+
+
 def next_prompt_for(
     *,
     session: StudySession,
@@ -92,9 +127,10 @@ def next_prompt_for(
     allowance lasts, then learning steps that fall due in the next few minutes.
     A fixed number of queries whatever the size of the collection.
 
-    New cards are looked for from the session's ``new_from`` card on; with
-    ``remember`` (a request that writes anyway, such as a grade) the session
-    keeps where the new card was found, so the next search starts there."""
+    New cards of the person's own are looked for from the session's ``new_from``
+    card on; with ``remember`` (a request that writes anyway, such as a grade)
+    the session keeps where the next one was found, so the next search starts
+    there."""
     user_id = session.user_id
     topic_ids = [topic.pk for topic in session.topics.all()]
     due_progress = Progress.objects.filter(
@@ -113,19 +149,12 @@ def next_prompt_for(
         if progress is not None:
             result.prompt, result.progress = progress.prompt, progress
     if result.prompt is None and new_left:
-        result.prompt = (
-            studiable_prompts(user_id=user_id, topic_ids=topic_ids)
-            .filter(card_id__gte=session.new_from)
-            .exclude(Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))))
-            .select_related("card__topic")
-            .order_by("card_id", "ordinal")
-            .first()
+        own, result.prompt = first_new_prompt(
+            user_id=user_id, topic_ids=topic_ids, new_from=session.new_from
         )
-        if remember and result.prompt is not None and result.prompt.card_id > session.new_from:
-            session.new_from = result.prompt.card_id
-            StudySession.objects.filter(pk=session.pk, new_from__lt=session.new_from).update(
-                new_from=session.new_from
-            )
+        if remember and own is not None and own > session.new_from:
+            session.new_from = own
+            StudySession.objects.filter(pk=session.pk, new_from__lt=own).update(new_from=own)
     if result.prompt is None:
         result.new_limit_reached = new_left == 0
         progress = (

@@ -1,7 +1,9 @@
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -377,7 +379,8 @@ def test_study_step_runs_a_fixed_number_of_queries(
     # count, today's new count, the card, the last grade = 9. Grading adds the
     # prompt check, the progress read and write, the log insert, the day's count
     # (made if missing, then counted up), a savepoint, and, the next card being
-    # a new one, the session's note of where new cards start.
+    # a new one, its search (the person's own cards, the starter library's, the
+    # prompt: 3 in place of the card) and the session's note of where it was.
     with django_assert_max_num_queries(9):
         response = client_in.get(session.get_absolute_url(), **htmx_headers)
     assert response.status_code == 200
@@ -387,7 +390,7 @@ def test_study_step_runs_a_fixed_number_of_queries(
         .order_by("due")
         .first()
     )
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         response = grade(client_in, session, due.prompt, 3, reps=due.reps, **htmx_headers)
     assert response.status_code == 200
     assert ReviewLog.objects.filter(user=user).count() == 1
@@ -537,3 +540,58 @@ def test_a_new_session_offers_a_card_made_new_again_behind_the_furthest_start(
     response = client_in.post(reverse("cards:study_undo", args=[first.pk]), {"review": log.pk})
     assert response.status_code == 302
     assert "Card 1" in study_page(client_in, start(user, topic))
+
+
+def test_new_cards_come_in_card_order_across_own_and_starter_cards(
+    client_in, user, topic, htmx_headers
+):
+    library = make_topic(name="Starter topic")
+    early = [make_card(library, front=f"Starter early {n}") for n in range(2)]
+    own = [make_card(topic, user, front=f"Own card {n}") for n in range(3)]
+    late = make_card(library, front="Starter late")
+    make_card(make_topic(owner=make_user("bob")), make_user("carol"), front="Not mine")
+    session = start(user, library, topic)
+    cards = {card.front: card for card in (*early, *own, late)}
+
+    def front_of(body: str) -> str:
+        return re.search(r"Starter early \d|Own card \d|Starter late", body).group(0)
+
+    seen = [front_of(study_page(client_in, session))]
+    while len(seen) < len(cards):
+        response = grade(client_in, session, cards[seen[-1]].prompts.get(), 4, **htmx_headers)
+        seen.append(front_of(response.content.decode()))
+        if len(seen) == 2:
+            # Still on the starter cards, the session already starts its search of
+            # the person's own cards at the first of them.
+            session.refresh_from_db()
+            assert session.new_from == own[0].pk
+    assert seen == list(cards)
+    session.refresh_from_db()
+    assert session.new_from == own[2].pk
+
+
+def test_the_new_card_search_walks_the_persons_cards_in_order_and_sorts_nothing(user, topic):
+    """The walk over the person's own cards stops at the first new one, whatever
+    comes after it: a sort would first read every card after the session's start.
+    (The starter library's is a few hundred cards: either plan is quick.)"""
+    collection = make_collection(user, 3000, studied=0.5)
+    library = make_topic(name="Starter topic")
+    make_card(library, front="A starter card")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as captured:
+        own, prompt = services.first_new_prompt(
+            user_id=user.pk, topic_ids=[collection.pk, library.pk], new_from=0
+        )
+    assert own is not None and prompt.card_id == own  # the starter card came later
+    [walk] = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "cards_card"' in q["sql"] and f'"owner_id" = {user.pk}' in q["sql"]
+    ]
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + walk)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
