@@ -360,11 +360,12 @@ def summarize_session(session: StudySession) -> SessionSummary:
 
 @transaction.atomic
 def start_session(*, user, topics: list[Topic]) -> StudySession:
-    """A new session over the topics. Its search for new cards starts where the
-    person's furthest session over these topics (or more) has got to: each
-    session's ``new_from`` is kept so that every studiable prompt of its topics
-    before it is studied, so a large collection is not walked again from the
-    start. One query, over the person's sessions."""
+    """A new session over the topics. Its search for the person's new cards
+    starts where their furthest session over these topics (or more) has got
+    to: each session's ``new_from`` is kept so that every studiable prompt of
+    the person's own cards in its topics before it is studied, so a large
+    collection is not walked again from the start. One query, over the
+    person's sessions."""
     wanted = {topic.pk for topic in topics}
     new_from = (
         StudySession.objects.filter(user=user, topics__in=wanted)
