@@ -80,6 +80,12 @@ def production_setting(name: str, env: dict) -> str:
     return result.stdout.strip()
 
 
+def test_production_keeps_sqlite_connections_between_requests_too():
+    on_sqlite = {k: v for k, v in PRODUCTION_ENV.items() if k != "DATABASE_URL"}
+    setting = "DATABASES['default']['ENGINE'], s.DATABASES['default']['CONN_MAX_AGE']"
+    assert production_setting(setting, on_sqlite) == "django.db.backends.sqlite3 600"
+
+
 def test_the_number_of_proxies_comes_from_the_environment():
     assert production_setting("PREP_PROXY_COUNT", PRODUCTION_ENV) == "0"
     behind_two = {**PRODUCTION_ENV, "PREP_PROXY_COUNT": "2"}

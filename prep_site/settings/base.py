@@ -81,10 +81,11 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_from_environment(default_sqlite_path: Path) -> dict:
+def database_from_environment(default_sqlite_path: Path, *, sqlite_conn_max_age: int = 0) -> dict:
     """The database of DATABASE_URL (PostgreSQL in production), else SQLite at the
     given path. SQLite, either way, runs in WAL mode with IMMEDIATE transactions
-    and a busy timeout."""
+    and a busy timeout; its connections are kept ``sqlite_conn_max_age`` seconds
+    (production keeps them, see prod.py)."""
     url = os.environ.get("DATABASE_URL")
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
@@ -92,6 +93,7 @@ def database_from_environment(default_sqlite_path: Path) -> dict:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        config["CONN_MAX_AGE"] = sqlite_conn_max_age
     return config
 
 

@@ -22,7 +22,8 @@ ROOT_URLCONF = "prep_site.bench_urls"
 if not os.environ.get("DATABASE_URL"):
     DATABASES = {  # noqa: F405
         "default": database_from_environment(
-            Path(os.environ.get("BENCH_SQLITE_PATH", "/tmp/prep-bench.sqlite3"))
+            Path(os.environ.get("BENCH_SQLITE_PATH", "/tmp/prep-bench.sqlite3")),
+            sqlite_conn_max_age=SQLITE_CONN_MAX_AGE,  # noqa: F405
         )
     }
 

@@ -15,6 +15,18 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
+# The embedded SQLite default keeps each worker's connection between requests,
+# as PostgreSQL's are kept: opening it and running its PRAGMAs on every request
+# cost more than a signed-in page's own queries. (Not in development, where
+# runserver starts a thread per request.)
+SQLITE_CONN_MAX_AGE = 600
+DATABASES = {  # noqa: F405
+    "default": database_from_environment(  # noqa: F405
+        BASE_DIR / "db.sqlite3",  # noqa: F405
+        sqlite_conn_max_age=SQLITE_CONN_MAX_AGE,
+    )
+}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -12,4 +12,9 @@ from prep_site.settings.prod import *  # noqa: F403
 
 if os.environ.get("PREP_LOAD_SQLITE"):
     assert not os.environ.get("DATABASE_URL"), "PREP_LOAD_SQLITE is for SQLite runs only"
-    DATABASES = {"default": database_from_environment(Path(os.environ["PREP_LOAD_SQLITE"]))}
+    DATABASES = {
+        "default": database_from_environment(
+            Path(os.environ["PREP_LOAD_SQLITE"]),
+            sqlite_conn_max_age=SQLITE_CONN_MAX_AGE,  # noqa: F405
+        )
+    }
