@@ -91,12 +91,12 @@ def first_new_prompt(
     Each walk goes along the (owner, id) order of the cards and stops at the
     first card with a prompt never studied. One query over both owners would
     make SQLite gather and sort every card after ``new_from``."""
-    never_studied = Prompt.objects.filter(card=OuterRef("pk")).exclude(
+    never_studied = Prompt.objects.exclude(
         Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk")))
     )
     cards = (
         Card.objects.filter(topic_id__in=topic_ids, suspended=False)
-        .filter(Exists(never_studied))
+        .filter(Exists(never_studied.filter(card=OuterRef("pk"))))
         .order_by("id")
         .values_list("id", flat=True)
     )
@@ -106,8 +106,7 @@ def first_new_prompt(
     if first is None:
         return own, None
     prompt = (
-        Prompt.objects.filter(card_id=first)
-        .exclude(Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))))
+        never_studied.filter(card_id=first)
         .select_related("card__topic")
         .order_by("ordinal")
         .first()
