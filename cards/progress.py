@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Avg, Count, Q, Sum, Value
 
 from . import scheduling, services
-from .models import Card, Progress, Quiz, Rating, ReviewDay, ReviewLog, State, Topic
+from .models import Card, Progress, Prompt, Quiz, Rating, ReviewDay, ReviewLog, State, Topic
 from .services import start_of_day
 
 MASTERED_STABILITY = 21.0  # days: a card you would still recall three weeks on
@@ -112,17 +112,7 @@ def topic_progress(
     """Mastery and true retention per topic, in three grouped queries."""
     by_id = {topic.pk: TopicProgress(topic=topic) for topic in topics}
     ids = list(by_id)
-    # Over every card the person sees, not just these topics: that reads the
-    # (owner, topic, suspended, prompt_count) index alone, where a topic filter
-    # would make SQLite read the cards themselves.
-    prompt_counts = services.per_topic_counts(
-        Card.objects.filter(suspended=False)
-        .values_list("topic_id")
-        .annotate(n=Sum("prompt_count"))
-        .order_by(),
-        user=user,
-        owner_field="owner",
-    )
+    prompt_counts = services.studiable_per_topic(user, Sum("prompt_count"))
     for topic_id, n in prompt_counts.items():
         if topic_id in by_id:
             by_id[topic_id].prompts = n
@@ -324,17 +314,23 @@ def readiness_for(
 
 
 def card_history(*, user, card: Card, now: datetime):
-    """Every review of a card by the person, with the interval that followed,
-    and each prompt's memory state now."""
-    reviews = list(
-        ReviewLog.objects.filter(user=user, card=card)
-        .select_related("prompt")
-        .order_by("-reviewed_at", "-pk")
+    """Every review of a card by the person, latest first, with the interval that
+    followed, and each prompt's memory state now.
+
+    Both are looked up by the card's prompts, on the (user, prompt, ...) unique
+    indexes. Asked for by card and user, or sorted by time in SQL, SQLite would
+    rather walk all of the person's reviews in time order (1,000,000 of them
+    for some) than sort a card's few."""
+    prompts = Prompt.objects.filter(card=card).values("pk")
+    reviews = sorted(
+        ReviewLog.objects.filter(user=user, prompt__in=prompts).select_related("prompt").order_by(),
+        key=lambda review: (review.reviewed_at, review.pk),
+        reverse=True,
     )
     for review in reviews:
         review.interval = review.due_after - review.reviewed_at
     states = []
-    for progress in Progress.objects.filter(user=user, card=card).select_related("prompt"):
+    for progress in Progress.objects.filter(user=user, prompt__in=prompts).select_related("prompt"):
         states.append(
             {
                 "progress": progress,

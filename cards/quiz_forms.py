@@ -1,17 +1,24 @@
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.utils.functional import SimpleLazyObject
 
 from .models import Quiz, QuizItem, Topic
+from .services import studiable_per_topic
 
 SIZE_MESSAGE = f"A quiz has between 1 and {Quiz.MAX_SIZE} cards."
 
 
 class TopicChoiceField(forms.ModelMultipleChoiceField):
+    """Topics labelled with how many cards a quiz could draw from each:
+    ``card_counts`` maps a topic's id to its count."""
+
+    card_counts: dict[int, int] | None = None
+
     def label_from_instance(self, topic) -> str:
-        count = getattr(topic, "card_count", None)
-        if count is None:
+        if self.card_counts is None:
             return topic.name
+        count = self.card_counts.get(topic.pk, 0)
         return f"{topic.name} ({count} card{'' if count == 1 else 's'})"
 
 
@@ -52,12 +59,10 @@ class QuizStartForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        mine = Q(cards__owner=user) | Q(cards__owner__isnull=True)
-        self.fields["topics"].queryset = (
-            Topic.objects.visible_to(user)
-            .annotate(card_count=Count("cards", filter=mine & Q(cards__suspended=False)))
-            .order_by("owner_id", "name")
-        )
+        topics = self.fields["topics"]
+        topics.queryset = Topic.objects.visible_to(user).order_by("owner_id", "name")
+        # Counted when the labels are first drawn, not for a valid submission.
+        topics.card_counts = SimpleLazyObject(lambda: studiable_per_topic(user, Count("*")))
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
 

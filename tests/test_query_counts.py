@@ -333,8 +333,8 @@ PAGES = [
     Page("cards:study_session", 7, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
     Page("cards:study_summary", 5, STUDY),
     # Quizzes.
-    Page("cards:quiz_start", 7),
-    Page("cards:quiz_start", 7, query={"topic": Of("collection")}),
+    Page("cards:quiz_start", 8),
+    Page("cards:quiz_start", 8, query={"topic": Of("collection")}),
     Page("cards:quiz_start", 5, query={"page": "1"}, htmx=True),
     Page("cards:quiz_detail", 5, {"pk": "quiz"}),
     Page("cards:quiz_detail", 5, {"pk": "quiz"}, htmx=True),

@@ -80,6 +80,24 @@ def test_a_topic_in_the_query_string_is_ticked(client_in, topic):
     assert "checked" in checkbox
 
 
+def test_topic_labels_count_the_cards_a_quiz_could_draw(client_in, user, topic, other_user):
+    """Own and starter cards count, suspended and other people's do not, and the
+    labels keep their counts when a refused form is shown again."""
+    starter = make_topic(name="System design")
+    make_card(topic, user)
+    make_card(topic, user, suspended=True)
+    make_card(starter)  # the starter library's
+    make_card(starter, user)  # the person's own, in a starter topic
+    make_card(starter, other_user)
+    make_card(starter, suspended=True)
+    expected = [f"{topic.name} (1 card)", f"{starter.name} (2 cards)"]
+    page = body(client_in.get(START_URL))
+    assert all(label in page for label in expected), page
+    refused = client_in.post(START_URL, {"topics": [topic.pk], "size": 0, "mode": "random"})
+    assert refused.status_code == 200 and not Quiz.objects.exists()
+    assert all(label in body(refused) for label in expected)
+
+
 @pytest.mark.parametrize("size", ["0", "10000", "abc", "", "-3", "101", "2.5"])
 def test_a_bad_size_is_a_form_error_and_creates_nothing(client_in, user, topic, size):
     make_card(topic, user)
@@ -502,10 +520,10 @@ def test_quiz_pages_run_a_bounded_number_of_queries(
                 user=user, quiz=past, item_id=item.pk, correct=True, now=timezone.now()
             )
 
-    # The form and history: session, user, the topics with their card counts
-    # (asked whether there are any, then listed), the history's count, its
-    # page of quizzes with their scores, and their topics = 7.
-    with django_assert_max_num_queries(7):
+    # The form and history: session, user, the topics (asked whether there are
+    # any, then listed), their card counts, the history's count, its page of
+    # quizzes with their scores, and their topics = 8.
+    with django_assert_max_num_queries(8):
         assert client_in.get(START_URL).status_code == 200
     with django_assert_max_num_queries(5):
         assert client_in.get(START_URL, {"page": 1}, **htmx_headers).status_code == 200
