@@ -53,8 +53,9 @@ def data_page(request):
 
 def _backup_response(request, *, compressed: bool) -> StreamingHttpResponse:
     now = timezone.now()
-    document = backup.backup_document(user=request.user, now=now)
-    chunks = backup.backup_json_chunks(document)
+    # The large sections are read as the response is sent (backup_sections).
+    sections = backup.backup_sections(user=request.user, now=now)
+    chunks = backup.backup_json_chunks(sections)
     name = f"prep-backup-{request.user.get_username()}-{now:%Y-%m-%d}.json"
     if compressed:
         response = StreamingHttpResponse(

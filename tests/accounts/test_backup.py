@@ -312,6 +312,27 @@ def test_the_same_data_gives_the_same_bytes(full_user):
     )
 
 
+def test_the_download_streams_the_same_bytes_as_the_whole_document(full_user):
+    """The large sections are read as they are written (backup_sections); the file
+    is the one the whole document gives, byte for byte."""
+    streamed = b"".join(backup.backup_json_chunks(backup.backup_sections(user=full_user, now=NOW)))
+    assert streamed == backup_bytes(backup_document(user=full_user, now=NOW))
+
+
+def test_each_row_of_a_section_is_a_line_of_its_own(full_user):
+    lines = backup_bytes(backup_document(user=full_user, now=NOW)).decode().splitlines()
+    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 2,']
+    reviews = lines.index(' "reviews": [')
+    rows = [json.loads(line.strip().rstrip(",")) for line in lines[reviews + 1 : reviews + 11]]
+    assert lines[reviews + 11] == " ],"
+    in_order = ReviewLog.objects.filter(user=full_user).order_by("pk")
+    assert [row["reviewed_at"] for row in rows] == [
+        backup._when(when) for when in in_order.values_list("reviewed_at", flat=True)
+    ]
+    empty = backup_document(user=make_user("nobody"), now=NOW)
+    assert ' "reviews": [],' in backup_bytes(empty).decode().splitlines()
+
+
 def test_floats_are_written_exactly(full_user):
     document = backup_document(user=full_user, now=NOW)
     stored = sorted(Progress.objects.filter(user=full_user).values_list("stability", flat=True))

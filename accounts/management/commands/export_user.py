@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.backup import backup_document, backup_json_chunks, gzip_chunks
+from accounts.backup import backup_json_chunks, backup_sections, gzip_chunks
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"There is no user called “{username}”.")
-        chunks = backup_json_chunks(backup_document(user=user, now=timezone.now()))
+        chunks = backup_json_chunks(backup_sections(user=user, now=timezone.now()))
         if output is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk)
