@@ -6,7 +6,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from .exporting import exportable_cards, stream_anki, stream_csv
+from .exporting import exportable_cards, stream_anki, stream_csv, with_tags
 from .models import Topic
 
 
@@ -25,7 +25,7 @@ def _topic(request, pk: int) -> Topic:
 @require_GET
 def export_csv(request):
     return _download(
-        stream_csv(exportable_cards(user=request.user).iterator(chunk_size=500)),
+        stream_csv(with_tags(exportable_cards(user=request.user))),
         filename="prep-cards.csv",
         content_type="text/csv; charset=utf-8",
     )
@@ -34,7 +34,7 @@ def export_csv(request):
 @require_GET
 def export_anki(request):
     return _download(
-        stream_anki(exportable_cards(user=request.user).iterator(chunk_size=500)),
+        stream_anki(with_tags(exportable_cards(user=request.user))),
         filename="prep-cards-anki.txt",
         content_type="text/plain; charset=utf-8",
     )
@@ -44,7 +44,7 @@ def export_anki(request):
 def topic_export_csv(request, pk: int):
     topic = _topic(request, pk)
     return _download(
-        stream_csv(exportable_cards(user=request.user, topic=topic).iterator(chunk_size=500)),
+        stream_csv(with_tags(exportable_cards(user=request.user, topic=topic))),
         filename=f"prep-{topic.slug}.csv",
         content_type="text/csv; charset=utf-8",
     )
@@ -54,7 +54,7 @@ def topic_export_csv(request, pk: int):
 def topic_export_anki(request, pk: int):
     topic = _topic(request, pk)
     return _download(
-        stream_anki(exportable_cards(user=request.user, topic=topic).iterator(chunk_size=500)),
+        stream_anki(with_tags(exportable_cards(user=request.user, topic=topic))),
         filename=f"prep-{topic.slug}-anki.txt",
         content_type="text/plain; charset=utf-8",
     )

@@ -14,13 +14,16 @@ card.
 import csv
 import html
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from taggit.utils import edit_string_for_tags
 
 from .models import Card, Topic
 
 CSV_COLUMNS = ["front", "back", "topic", "tags", "kind"]
+EXPORT_CHUNK = 500  # cards read at a time
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # The stock note types of every Anki collection, by the name Anki gives them.
@@ -49,11 +52,25 @@ def exportable_cards(*, user, topic: Topic | None = None):
         cards = Card.objects.owned_by(user)
     else:
         cards = Card.objects.visible_to(user).filter(topic=topic)
-    return (
-        cards.select_related("topic")
-        .prefetch_related("tags")
-        .order_by("topic__name", "topic_id", "id")
-    )
+    return cards.select_related("topic").order_by("topic__name", "topic_id", "id")
+
+
+def with_tags(cards, *, chunk_size: int = EXPORT_CHUNK) -> Iterator[Card]:
+    """The cards, read ``chunk_size`` at a time, each with ``tag_list``: its tags,
+    read in one query per chunk. (taggit's manager, even prefetched, builds a
+    query for every card, which made an export of 100,000 cards take 19 s.)"""
+    rows = cards.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        tags = defaultdict(list)
+        for item in Card.tags.through.objects.filter(
+            content_type__app_label=Card._meta.app_label,
+            content_type__model=Card._meta.model_name,
+            object_id__in=[card.pk for card in chunk],
+        ).select_related("tag"):
+            tags[item.object_id].append(item.tag)
+        for card in chunk:
+            card.tag_list = tags[card.pk]
+            yield card
 
 
 def neutralise_formula(value: str) -> str:
@@ -70,7 +87,7 @@ class _Echo:
 
 
 def _tag_names(card: Card) -> list[str]:
-    return sorted(tag.name for tag in card.tags.all())
+    return sorted(tag.name for tag in card.tag_list)
 
 
 def csv_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
@@ -81,7 +98,7 @@ def csv_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
             card.back,
             card.topic.name,
             # Written the way the card form's Tags box reads it back.
-            edit_string_for_tags(card.tags.all()),
+            edit_string_for_tags(card.tag_list),
             card.kind,
         ]
         yield [neutralise_formula(cell) for cell in row]

@@ -32,7 +32,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from cards import importing, quiz_services, review_days, services
-from cards.exporting import exportable_cards
+from cards.exporting import EXPORT_CHUNK, exportable_cards
 from cards.models import (
     Card,
     ImportJob,
@@ -62,7 +62,6 @@ pytestmark = pytest.mark.django_db
 
 SMALL, LARGE = 20, 2000  # cards in each person's collection
 REVIEWS_PER_CARD = 4  # review log rows of each studied card (half the collection)
-EXPORT_CHUNK = 500  # cards per fetch of the export downloads (cards/export_views.py)
 
 
 # The two people ------------------------------------------------------------------------
@@ -390,8 +389,7 @@ PAGES = [
 # before it is sent and streams its cards, progress and reviews, each in one query
 # (after the cards' ids and the prompts' ordinals): a fixed number in all. The card
 # exports stream the cards EXPORT_CHUNK at a time, each chunk fetching its cards'
-# tags (prefetch_related): they run one query per chunk, and beyond that the same
-# number at any size.
+# tags: they run one query per chunk, and beyond that the same number at any size.
 BACKUPS = [
     Page("accounts:backup_download", 25),
     Page("accounts:backup_download_gzip", 25),

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from taggit.utils import parse_tags
 
-from cards.exporting import ANKI_HEADER_LINES, neutralise_formula
+from cards.exporting import ANKI_HEADER_LINES, exportable_cards, neutralise_formula, with_tags
 from cards.models import Card
 from tests.factories import make_card, make_topic
 
@@ -217,3 +217,23 @@ def test_exports_are_empty_but_valid_without_cards(client_in):
 
 def test_export_views_refuse_post(client_in):
     assert client_in.post(reverse("cards:export_csv")).status_code == 405
+
+
+def test_cards_read_in_chunks_keep_their_own_tags(user, topic, other_user):
+    """Tags are read once per chunk of cards: a card at either edge of a chunk, and
+    one with no tags, get exactly their own (not another person's card's tags)."""
+    tagged = {
+        make_card(topic, owner=user, front=f"Q{n}", tags=[f"t{n}", "shared"]).pk: {
+            f"t{n}",
+            "shared",
+        }
+        for n in range(5)
+    }
+    bare = make_card(topic, owner=user, front="Q5")
+    make_card(make_topic(owner=other_user), owner=other_user, tags=["foreign"])
+    cards = list(with_tags(exportable_cards(user=user), chunk_size=2))
+    assert [card.pk for card in cards] == [*tagged, bare.pk]
+    assert {card.pk: {tag.name for tag in card.tag_list} for card in cards} == {
+        **tagged,
+        bare.pk: set(),
+    }
