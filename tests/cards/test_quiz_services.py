@@ -111,6 +111,31 @@ def test_weakest_first_orders_by_stability_then_lapses_then_never_seen(user, top
     assert list(smaller.items.values_list("card__front", flat=True)) == ["B", "D"]
 
 
+def test_weakest_first_draws_only_studiable_cards_of_the_quiz_topics(user, topic):
+    """The weakest are read from the person's progress, which follows its card:
+    a suspended card, or one moved out of the quiz's topics, is not drawn; one
+    moved into them is, and a starter card the person studied counts too."""
+    elsewhere = make_topic(owner=user, name="Elsewhere")
+    library = make_topic(name="Starter topic")
+    kept = make_card(topic, user, front="kept")
+    suspended = make_card(topic, user, front="suspended")
+    moved_out = make_card(topic, user, front="moved out")
+    moved_in = make_card(elsewhere, user, front="moved in")
+    starter = make_card(library, front="starter")
+    for n, card in enumerate([kept, suspended, moved_out, moved_in, starter]):
+        studied(user, card.prompts.get(), stability=1.0 + n)
+    suspended.suspended = True
+    services.save_card(card=suspended)
+    moved_out.topic = elsewhere
+    services.save_card(card=moved_out)
+    moved_in.topic = topic
+    services.save_card(card=moved_in)
+    never = make_card(topic, user, front="never studied")
+    quiz = start(user, topic, library, size=10, mode=Quiz.Mode.WEAKEST)
+    order = list(quiz.items.order_by("position").values_list("card__front", flat=True))
+    assert order == ["kept", "moved in", "starter", never.front]
+
+
 def test_fewer_cards_than_asked_makes_a_smaller_quiz(user, topic):
     make_card(topic, user)
     reversed_card = make_card(topic, user, kind=Card.Kind.REVERSED, front="TCP", back="Protocol")
