@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 
 from .models import Progress, Quiz, QuizItem, Rating, Topic
-from .services import AlreadyGraded, grade_prompt, studiable_prompts
+from .services import AlreadyGraded, grade_prompt, never_studied, studiable_prompts
 
 HISTORY_PER_PAGE = 20
 
@@ -39,7 +39,6 @@ class AlreadyMarked(MarkRejected):
 
 def draw_prompts(*, user_id: int, topic_ids: list[int], mode: str, size: int) -> list[tuple]:
     """(prompt id, card id) of up to ``size`` prompts for a quiz, in quiz order."""
-    prompts = studiable_prompts(user_id=user_id, topic_ids=topic_ids)
     if mode == Quiz.Mode.WEAKEST:
         # Least stable memory first, the most often forgotten breaking ties, from
         # the person's progress rows alone (they carry their card's topic and
@@ -55,12 +54,10 @@ def draw_prompts(*, user_id: int, topic_ids: list[int], mode: str, size: int) ->
         return weakest + draw_prompts(
             user_id=user_id, topic_ids=topic_ids, mode=Quiz.Mode.UNSEEN, size=size - len(weakest)
         )
+    prompts = studiable_prompts(user_id=user_id, topic_ids=topic_ids)
     if mode == Quiz.Mode.UNSEEN:
-        seen = Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))
-        prompts = prompts.exclude(Exists(seen)).order_by("?")
-    else:
-        prompts = prompts.order_by("?")
-    return list(prompts.values_list("pk", "card_id")[:size])
+        prompts = never_studied(prompts, user_id=user_id)
+    return list(prompts.order_by("?").values_list("pk", "card_id")[:size])
 
 
 @transaction.atomic

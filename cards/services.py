@@ -92,6 +92,12 @@ def studiable_prompts(*, user_id: int, topic_ids: list[int]):
     )
 
 
+def never_studied(prompts, *, user_id: int):
+    """Those of ``prompts`` the person has no progress on: never graded (or every
+    grade undone)."""
+    return prompts.exclude(Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))))
+
+
 def first_new_prompt(
     *, user_id: int, topic_ids: list[int], new_from: int
 ) -> tuple[int | None, Prompt | None]:
@@ -103,12 +109,10 @@ def first_new_prompt(
     Each walk goes along the (owner, id) order of the cards and stops at the
     first card with a prompt never studied. One query over both owners would
     make SQLite gather and sort every card after ``new_from``."""
-    never_studied = Prompt.objects.exclude(
-        Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk")))
-    )
+    new_prompts = never_studied(Prompt.objects.all(), user_id=user_id)
     cards = (
         Card.objects.filter(topic_id__in=topic_ids, suspended=False)
-        .filter(Exists(never_studied.filter(card=OuterRef("pk"))))
+        .filter(Exists(new_prompts.filter(card=OuterRef("pk"))))
         .order_by("id")
         .values_list("id", flat=True)
     )
@@ -118,10 +122,7 @@ def first_new_prompt(
     if first is None:
         return own, None
     prompt = (
-        never_studied.filter(card_id=first)
-        .select_related("card__topic")
-        .order_by("ordinal")
-        .first()
+        new_prompts.filter(card_id=first).select_related("card__topic").order_by("ordinal").first()
     )
     return own, prompt
 
