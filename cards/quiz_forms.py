@@ -13,11 +13,9 @@ class TopicChoiceField(forms.ModelMultipleChoiceField):
     """Topics labelled with how many cards a quiz could draw from each:
     ``card_counts`` maps a topic's id to its count."""
 
-    card_counts: dict[int, int] | None = None
+    card_counts: dict[int, int]  # set by the form
 
     def label_from_instance(self, topic) -> str:
-        if self.card_counts is None:
-            return topic.name
         count = self.card_counts.get(topic.pk, 0)
         return f"{topic.name} ({count} card{'' if count == 1 else 's'})"
 
