@@ -209,8 +209,12 @@ CONTENT_SECURITY_POLICY = {
 
 # The largest file /import/ accepts.
 PREP_IMPORT_MAX_BYTES = int(os.environ.get("PREP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
-# The largest backup file (and what a .gz or .zip unpacks to) a restore accepts.
+# The largest backup file a restore accepts, and the most a .gz or .zip may unpack
+# to (a restore reads the file as a stream, never whole).
 PREP_BACKUP_MAX_BYTES = int(os.environ.get("PREP_BACKUP_MAX_BYTES", 50 * 1024 * 1024))
+PREP_BACKUP_MAX_UNPACKED_BYTES = int(
+    os.environ.get("PREP_BACKUP_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+)
 # Uploads are kept only up to those limits, however much is sent (prep_site/uploads.py);
 # then Django's own handlers, in memory or in a temporary file.
 FILE_UPLOAD_HANDLERS = [

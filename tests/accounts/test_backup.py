@@ -506,12 +506,22 @@ def test_reference_to_starter_content_missing_here_is_named(full_user):
         (b"  \n ", "The file is empty."),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary, not JSON text"),
         (b'{"format": "prep-backup",\x00}', "binary, not JSON text"),
-        (b"front,back\nq,a\n", "not valid JSON (line 1, column 1"),
+        (
+            b"front,back\nq,a\n",
+            "not valid JSON (lexical error: invalid string in json text, near “front,back q,a”)",
+        ),
         (b'{"format": "prep-backup", "version": 1', "not valid JSON"),
         (b"[1, 2, 3]", "not a prep backup"),
-        (b'{"format": "prep-backup", "version": NaN}', "NaN is not a number"),
+        (
+            b'{"format": "prep-backup", "version": NaN}',
+            'invalid char in json text, near “": "prep-backup", "version": NaN}”',
+        ),
         (b'{"format": "prep-backup", "format": "x"}', "appears twice"),
-        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"[" * 100_000 + b"]" * 100_000, "not a prep backup"),
+        (
+            b'{"format": "prep-backup", "topics": ' + b"[" * 100 + b"]" * 100 + b"}",
+            "nested too deeply",
+        ),
         (b"\x1f\x8b\x08\x00garbage", "cannot be unpacked"),
         (b"PK\x03\x04garbage", "zip file cannot be unpacked"),
     ],
@@ -540,7 +550,7 @@ def test_size_limit_applies_to_the_file_and_to_what_it_unpacks_to():
     bomb = gzip.compress(b" " * 10_000_000)
     assert len(bomb) < 20_000
     with pytest.raises(BackupRejected, match="Unpacked, the backup is larger than the limit"):
-        read_backup(io.BytesIO(bomb), max_bytes=100_000)
+        read_backup(io.BytesIO(bomb), max_bytes=100_000, max_unpacked=100_000)
 
 
 def test_a_failure_while_writing_rolls_everything_back(full_user, monkeypatch):
@@ -548,7 +558,7 @@ def test_a_failure_while_writing_rolls_everything_back(full_user, monkeypatch):
     target = make_user("target")
     before = total_rows()
 
-    def fail(self):
+    def fail(self, checked):
         raise IntegrityError("simulated failure on the last part")
 
     monkeypatch.setattr(backup._Writer, "write_mock_sessions", fail)

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.backup import BackupRejected, max_backup_bytes, read_backup, restore_backup
+from accounts.backup import BackupRejected, read_backup, restore_backup
 from accounts.models import Profile
 
 
@@ -31,24 +31,29 @@ class Command(BaseCommand):
             "--max-bytes",
             type=int,
             default=None,
-            help="The size limit, instead of the PREP_BACKUP_MAX_BYTES setting.",
+            help="The file's size limit, instead of the PREP_BACKUP_MAX_BYTES setting.",
+        )
+        parser.add_argument(
+            "--max-unpacked",
+            type=int,
+            default=None,
+            help="The limit on what a .gz or .zip unpacks to, instead of the "
+            "PREP_BACKUP_MAX_UNPACKED_BYTES setting.",
         )
 
-    def handle(self, *args, username, file, merge, create, max_bytes, **options):
-        limit = max_bytes if max_bytes is not None else max_backup_bytes()
+    def handle(self, *args, username, file, merge, create, max_bytes, max_unpacked, **options):
         try:
-            with open(file, "rb") as stream:
-                data = read_backup(stream, max_bytes=limit)
+            stream = open(file, "rb")  # noqa: SIM115 (read as the restore goes, closed below)
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
-        except BackupRejected as error:
-            raise CommandError(f"Nothing was restored: {error}") from None
-        try:
-            with transaction.atomic():
-                user = self._user(username, create=create)
-                report = restore_backup(user=user, data=data, merge=merge)
-        except BackupRejected as error:
-            raise CommandError(f"Nothing was restored: {error}") from None
+        with stream:
+            try:
+                with transaction.atomic():
+                    data = read_backup(stream, max_bytes=max_bytes, max_unpacked=max_unpacked)
+                    user = self._user(username, create=create)
+                    report = restore_backup(user=user, data=data, merge=merge)
+            except BackupRejected as error:
+                raise CommandError(f"Nothing was restored: {error}") from None
         self.stdout.write(str(report))
 
     def _user(self, username: str, *, create: bool):
