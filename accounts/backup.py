@@ -32,7 +32,7 @@ import math
 import zlib
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -1348,8 +1348,9 @@ class _Writer:
     prompt and number…); a match keeps the newer of the two, and a row is never
     overwritten by an older one."""
 
-    def __init__(self, *, user, starter: _Starter, merge: bool):
+    def __init__(self, *, user, starter: _Starter, merge: bool, after_batch=lambda: None):
         self.user, self.starter, self.merge = user, starter, merge
+        self.after_batch = after_batch
         self.report = RestoreReport(merge=merge)
         self.topics: dict[str, Topic] = {}
         self.cards: dict[str, int] = {}  # a card's file id: its pk
@@ -1450,6 +1451,7 @@ class _Writer:
             for card, card_id in zip(new, new_ids, strict=True):
                 self.cards[card_id] = card.pk
             self.report.added["cards"] += len(new)
+            self.after_batch()
 
     def _update_card(self, current: Card, row: _CardRow) -> None:
         changes = {
@@ -1545,6 +1547,7 @@ class _Writer:
                 progress.suspended = progress.card_id in suspended
             Progress.objects.bulk_create(new)
             self.report.added["progress"] += len(new)
+            self.after_batch()
 
     def write_reviews(self, rows: Iterable[_PromptRow]) -> None:
         existing = set()
@@ -1573,6 +1576,7 @@ class _Writer:
                 new.append(review)
             ReviewLog.objects.bulk_create(new)
             added += len(new)
+            self.after_batch()
         self.report.added["reviews"] += added
         if added:
             review_days.recount(ReviewDay, ReviewLog, user_id=self.user.pk)
@@ -1766,7 +1770,7 @@ def _newer_progress(candidate: Progress, current: Progress) -> bool:
     )
 
 
-def _refuse_non_empty(user) -> None:
+def refuse_non_empty(user) -> None:
     contents = {name: n for name, n in account_contents(user).items() if n}
     if contents:
         listing = ", ".join(f"{n} {name}" for name, n in contents.items())
@@ -1779,12 +1783,15 @@ def _refuse_non_empty(user) -> None:
 
 
 @transaction.atomic
-def restore_backup(*, user, data, merge: bool) -> RestoreReport:
+def restore_backup(
+    *, user, data, merge: bool, progress: Callable[[int, int], None] | None = None
+) -> RestoreReport:
     """Check the backup (a parsed document, or a file from read_backup) and write
     it into the person's account, in one transaction: each part is checked and
     then written, the large ones a batch at a time as the file is read. An
     account that already has data is refused unless ``merge``. Raises
-    BackupRejected, with nothing written, when anything is wrong."""
+    BackupRejected, with nothing written, when anything is wrong. ``progress``,
+    for a file, hears after every batch how many of its bytes have been read."""
     # One restore at a time per person: the emptiness check holds until commit.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     parts = _Parts(data)
@@ -1793,8 +1800,13 @@ def restore_backup(*, user, data, merge: bool) -> RestoreReport:
     check = _Checker(starter, version=version)
     settings_values = check.settings(parts.take("settings"))
     if not merge:
-        _refuse_non_empty(user)
-    writer = _Writer(user=user, starter=starter, merge=merge)
+        refuse_non_empty(user)
+
+    def after_batch():
+        if progress is not None and isinstance(data, BackupFile):
+            progress(data.position(), data.size)
+
+    writer = _Writer(user=user, starter=starter, merge=merge, after_batch=after_batch)
     try:
         with transaction.atomic():
             if not merge:

@@ -96,6 +96,7 @@ class BackupFile:
     def __init__(self, file, *, max_bytes: int, max_unpacked: int):
         self.file, self.max_bytes, self.max_unpacked = file, max_bytes, max_unpacked
         self.held, self.keeping = 0, False
+        self.size = self.unpacked_size = 0  # known once opened
         self.reader: _Counted | None = None
 
     # Opening ---------------------------------------------------------------------------
@@ -108,7 +109,8 @@ class BackupFile:
             raise BackupRejected(too_big)
         if getattr(file, "seekable", lambda: False)():
             file.seek(0, 2)
-            if file.tell() > limit:
+            self.size = file.tell()
+            if self.size > limit:
                 raise BackupRejected(too_big)
             file.seek(0)
         else:  # a pipe: read into memory, up to the limit
@@ -119,9 +121,16 @@ class BackupFile:
                     raise BackupRejected(too_big)
                 data.append(chunk)
             file = io.BytesIO(b"".join(data))
+            self.size = size
+        self.source = file
+        self.unpacked_size = self.size
         magic = file.read(4)
         file.seek(0)
         if magic.startswith(b"\x1f\x8b"):
+            if self.size >= 18:  # gzip ends with the unpacked size, modulo 4 GB
+                file.seek(-4, 2)
+                self.unpacked_size = int.from_bytes(file.read(4), "little")
+                file.seek(0)
             return gzip.GzipFile(fileobj=file, mode="rb"), "gzip"
         if magic.startswith(b"PK\x03\x04"):
             return self._zip_member(file), "zip"
@@ -140,7 +149,8 @@ class BackupFile:
                     "The zip file must hold exactly one .json file, the backup; "
                     f"it holds {len(members)} files."
                 )
-            if members[0].file_size > self.max_unpacked:
+            self.unpacked_size = members[0].file_size
+            if self.unpacked_size > self.max_unpacked:
                 raise BackupRejected(self._unpacked_too_big())
             return archive.open(members[0])
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as error:
@@ -149,10 +159,16 @@ class BackupFile:
     def _unpacked_too_big(self) -> str:
         return f"Unpacked, the backup is larger than the limit of {human_size(self.max_unpacked)}."
 
+    def position(self) -> int:
+        """How many bytes of the file, as packed, have been read so far."""
+        return self.source.tell()
+
     def open(self) -> None:
         """Check the file's size and packing, and that its text starts as JSON
         text would (not empty, not binary)."""
         raw, self.packing = self._opened()
+        if self.unpacked_size > self.max_unpacked:  # known ahead: refused before any work
+            raise BackupRejected(self._unpacked_too_big())
         start = b""
         try:
             while not start.strip():  # past any leading whitespace, up to the limit

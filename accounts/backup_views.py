@@ -4,13 +4,16 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
 from django.http import StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from . import backup
+from . import backup, restore_jobs
+from .models import RestoreJob
+
+RECENT_RESTORES = 3
 
 
 class RestoreForm(forms.Form):
@@ -40,6 +43,7 @@ def _render_page(request, form: RestoreForm, *, status: int = 200):
             "form": form,
             "contents": backup.account_contents(request.user),
             "max_size": backup.human_size(backup.max_backup_bytes()),
+            "restores": RestoreJob.objects.filter(user=request.user)[:RECENT_RESTORES],
             "title": "Your data",
         },
         status=status,
@@ -94,13 +98,32 @@ def backup_restore(request):
             f"{backup.human_size(limit)}.",
         )
         return _render_page(request, form, status=413)
+    upload, merge = form.cleaned_data["file"], form.cleaned_data["merge"]
     try:
-        data = backup.read_backup(form.cleaned_data["file"])
-        report = backup.restore_backup(
-            user=request.user, data=data, merge=form.cleaned_data["merge"]
-        )
+        data = backup.read_backup(upload)
+        if not merge:
+            backup.refuse_non_empty(request.user)
+        if not restore_jobs.restores_inline(data):
+            job = restore_jobs.start_restore(user=request.user, upload=upload, merge=merge)
+            return redirect(job)
+        report = backup.restore_backup(user=request.user, data=data, merge=merge)
     except backup.BackupRejected as error:
         form.add_error(None, f"Nothing was restored: {error}")
         return _render_page(request, form, status=400)
     messages.success(request, str(report))
     return redirect("accounts:data")
+
+
+@require_GET
+def restore_job(request, pk: int):
+    """A restore running in the background: its progress (htmx polls the status
+    fragment), then how it ended."""
+    job = get_object_or_404(RestoreJob.objects.filter(user=request.user), pk=pk)
+    context = {
+        "job": job,
+        "progress": restore_jobs.restore_progress(job=job),
+        "title": f"Restore of {job.filename}",
+    }
+    if request.htmx:
+        return render(request, "accounts/restore_job.html#status", context)
+    return render(request, "accounts/restore_job.html", context)

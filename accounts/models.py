@@ -3,6 +3,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -50,3 +51,38 @@ class Profile(models.Model):
     def for_user(cls, user) -> "Profile":
         profile, _ = cls.objects.get_or_create(user=user)
         return profile
+
+
+class RestoreJob(models.Model):
+    """A backup too large to restore while the page waits: its file is kept on
+    this server's disk, in ``path``, until a thread of the process that took the
+    upload has restored it. Progress while it runs is in the cache (the restore
+    is one transaction, so nothing it writes is visible before it commits)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Restoring"
+        DONE = "done", "Restored"
+        FAILED = "failed", "Not restored"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="restore_jobs"
+    )
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(help_text="The file's size in bytes, as uploaded.")
+    merge = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    path = models.CharField(max_length=500, blank=True)
+    report = models.TextField(blank=True)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "status"], name="restore_user_status")]
+
+    def __str__(self) -> str:
+        return f"Restore of {self.filename}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:restore_job", args=[self.pk])

@@ -21,7 +21,6 @@ import logging
 import re
 import sqlite3
 import tempfile
-import threading
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -31,11 +30,14 @@ from pathlib import Path, PurePosixPath
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
+
+from prep_site import jobs
+from prep_site.jobs import JobProgress
 
 from .import_forms import ImportRowForm
 from .markdown import cloze_numbers
@@ -710,17 +712,8 @@ def start_import(*, job: ImportJob, on_duplicate: str) -> None:
 
 def run_in_background(job_id: int) -> None:
     """A thread of this process: the request that confirmed returns at once and
-    the page polls the progress. (The thread's database connection is its own.)"""
-    threading.Thread(
-        target=_run_in_thread, args=(job_id,), name=f"import-{job_id}", daemon=True
-    ).start()
-
-
-def _run_in_thread(job_id: int) -> None:
-    try:
-        run_import(job_id=job_id)
-    finally:
-        connections.close_all()
+    the page polls the progress."""
+    jobs.run_in_thread(f"import-{job_id}", lambda: run_import(job_id=job_id))
 
 
 def _progress_key(job_id: int) -> str:
@@ -729,20 +722,6 @@ def _progress_key(job_id: int) -> str:
 
 def _report_progress(job_id: int, done: int, total: int) -> None:
     cache.set(_progress_key(job_id), (done, total), timeout=3600)
-
-
-@dataclass
-class JobProgress:
-    done: int
-    total: int
-    finished: bool = False
-    interrupted: bool = False
-
-    @property
-    def percent(self) -> int:
-        if self.finished:
-            return 100
-        return min(99, self.done * 100 // self.total) if self.total else 0
 
 
 def job_progress(*, job: ImportJob) -> JobProgress:

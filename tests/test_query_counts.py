@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.models import RestoreJob
 from cards import importing, quiz_services, review_days, services
 from cards.exporting import EXPORT_CHUNK, exportable_cards
 from cards.models import (
@@ -88,6 +89,7 @@ class Person:
     mock_question: object = None  # an interviewer question of the person's own
     mock: object = None  # a mock interview being answered
     mock_done: object = None  # a mock interview scored to the end
+    restore: object = None  # a backup restore that ran in the background
 
 
 def write_reviews(user, topic, *, per_card: int) -> None:
@@ -218,6 +220,9 @@ def build(label: str, cards: int) -> Person:
     p.mock_question = question
     p.mock_done = mock_interview(user, to_the_end=True)
     p.mock = mock_interview(user, to_the_end=False)
+    p.restore = RestoreJob.objects.create(
+        user=user, filename="backup.json.gz", size=1000, status=RestoreJob.Status.DONE
+    )
     return p
 
 
@@ -374,7 +379,9 @@ PAGES = [
     Page("mock:session", 7, {"pk": "mock_done"}),
     # The account.
     Page("accounts:settings", 3),
-    Page("accounts:data", 14),
+    Page("accounts:data", 15),  # with the person's recent restores
+    Page("accounts:restore_job", 3, {"pk": "restore"}),
+    Page("accounts:restore_job", 3, {"pk": "restore"}, htmx=True),
     Page("accounts:signup", 2, status=302),  # logged in already: sent home
     Page("login", 2),
     Page("password_change", 2),

@@ -215,6 +215,10 @@ PREP_BACKUP_MAX_BYTES = int(os.environ.get("PREP_BACKUP_MAX_BYTES", 50 * 1024 * 
 PREP_BACKUP_MAX_UNPACKED_BYTES = int(
     os.environ.get("PREP_BACKUP_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
 )
+# A backup that unpacks to more than this is restored in the background, its
+# file kept in PREP_RESTORE_DIR (the system's temporary directory when empty).
+PREP_RESTORE_INLINE_BYTES = int(os.environ.get("PREP_RESTORE_INLINE_BYTES", 20 * 1024 * 1024))
+PREP_RESTORE_DIR = os.environ.get("PREP_RESTORE_DIR", "")
 # Uploads are kept only up to those limits, however much is sent (prep_site/uploads.py);
 # then Django's own handlers, in memory or in a temporary file.
 FILE_UPLOAD_HANDLERS = [

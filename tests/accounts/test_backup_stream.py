@@ -5,11 +5,8 @@ Against the real database, with the file limits made small so the tests stay sma
 import gzip
 import io
 import json
-from io import StringIO
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from accounts import backup, backup_file
 from accounts.backup import BackupRejected, backup_bytes, backup_document, read_backup
@@ -18,13 +15,6 @@ from tests.accounts.test_backup import NOW, snapshot, total_rows
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def history_user(db):
-    """60 cards and 900 reviews: a reviews section of about 400 KB."""
-    call_command("make_history", cards=60, reviews=900, user="historian", seed=3, stdout=StringIO())
-    return get_user_model().objects.get(username="historian")
 
 
 @pytest.fixture
@@ -131,11 +121,19 @@ def test_broken_streams_are_refused_with_nothing_written(user, content, message)
     assert total_rows() == before
 
 
+def test_a_file_that_unpacks_past_the_limit_is_refused_before_any_work(history_user):
+    content = gzip.compress(backup_bytes(backup_document(user=history_user, now=NOW)))
+    with pytest.raises(BackupRejected, match="Unpacked, the backup is larger than the limit"):
+        read_backup(io.BytesIO(content), max_unpacked=200_000)
+
+
 def test_a_file_that_unpacks_past_the_limit_midway_is_refused(history_user):
     content = gzip.compress(backup_bytes(backup_document(user=history_user, now=NOW)))
+    lying = content[:-4] + (1000).to_bytes(4, "little")  # gzip's trailer claims 1,000 bytes
     target = make_user("copy")
     before = total_rows()
-    opened = read_backup(io.BytesIO(content), max_unpacked=200_000)  # its start is fine
+    opened = read_backup(io.BytesIO(lying), max_unpacked=200_000)
+    assert opened.unpacked_size == 1000
     with pytest.raises(BackupRejected, match="Unpacked, the backup is larger than the limit"):
         backup.restore_backup(user=target, data=opened, merge=False)
     assert total_rows() == before

@@ -1,0 +1,112 @@
+"""Restoring a large backup in the background, with its progress on a page.
+
+A backup that unpacks to more than PREP_RESTORE_INLINE_BYTES would keep the
+page waiting for minutes (and past gunicorn's worker timeout), so its file is
+copied to this server's disk and a thread of the same process restores it: the
+request returns at once, and the page polls the progress, which the thread
+keeps in the cache (shared by every app server when REDIS_URL is set). The
+restore itself is restore_backup's: one transaction, nothing written unless all
+of it is.
+"""
+
+import contextlib
+import logging
+import os
+import tempfile
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from prep_site import jobs
+from prep_site.jobs import JobProgress
+
+from . import backup
+from .models import RestoreJob
+
+logger = logging.getLogger(__name__)
+
+# A running restore whose progress has not moved for this long died with its process.
+STALE_AFTER = timedelta(minutes=5)
+COPY_CHUNK = 1024 * 1024
+
+
+def restores_inline(opened: backup.BackupFile) -> bool:
+    """Whether a backup is small enough to restore while the page waits."""
+    return opened.unpacked_size <= settings.PREP_RESTORE_INLINE_BYTES
+
+
+@transaction.atomic
+def start_restore(*, user, upload, merge: bool) -> RestoreJob:
+    """Keep the uploaded file and start restoring it once the job is committed."""
+    directory = settings.PREP_RESTORE_DIR or None
+    handle, path = tempfile.mkstemp(prefix="prep-restore-", suffix=".backup", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as kept:
+            upload.seek(0)
+            for chunk in upload.chunks(COPY_CHUNK):
+                kept.write(chunk)
+        job = RestoreJob.objects.create(
+            user=user, filename=upload.name[:255], size=upload.size, merge=merge, path=path
+        )
+    except BaseException:
+        os.unlink(path)
+        raise
+    job_id = job.pk
+    transaction.on_commit(lambda: run_in_background(job_id))
+    return job
+
+
+def run_in_background(job_id: int) -> None:
+    """A thread of this process: the file is on this server's disk."""
+    jobs.run_in_thread(f"restore-{job_id}", lambda: run_restore(job_id=job_id))
+
+
+def _progress_key(job_id: int) -> str:
+    return f"restore-progress:{job_id}"
+
+
+def run_restore(*, job_id: int) -> RestoreJob:
+    """Restore the job's file; whatever happens, the job says how it ended and
+    the file is deleted."""
+    job = RestoreJob.objects.select_related("user").get(pk=job_id)
+    if job.status != RestoreJob.Status.RUNNING:
+        return job  # already run: nothing to do
+
+    def report(done: int, total: int) -> None:
+        cache.set(_progress_key(job_id), (done, total, timezone.now()), timeout=3600)
+
+    report(0, job.size)
+    outcome = {"status": RestoreJob.Status.FAILED}
+    try:
+        with open(job.path, "rb") as file:
+            opened = backup.read_backup(file)
+            result = backup.restore_backup(
+                user=job.user, data=opened, merge=job.merge, progress=report
+            )
+        outcome = {"status": RestoreJob.Status.DONE, "report": str(result)}
+    except backup.BackupRejected as error:
+        outcome["failure"] = f"Nothing was restored: {error}"
+    except Exception:
+        logger.exception("Restore %s failed", job_id)
+        outcome["failure"] = "Nothing was restored: the server met an error while restoring."
+    finally:
+        RestoreJob.objects.filter(pk=job_id, status=RestoreJob.Status.RUNNING).update(
+            path="", finished_at=timezone.now(), **outcome
+        )
+        cache.delete(_progress_key(job_id))
+        if job.path:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(job.path)
+    return RestoreJob.objects.get(pk=job_id)
+
+
+def restore_progress(*, job: RestoreJob) -> JobProgress:
+    """How much of the file a running restore has read (from the cache)."""
+    if job.status != RestoreJob.Status.RUNNING:
+        return JobProgress(done=job.size, total=job.size, finished=True)
+    done, total, at = cache.get(_progress_key(job.pk)) or (0, job.size, job.created_at)
+    interrupted = at < timezone.now() - STALE_AFTER
+    return JobProgress(done=done, total=total, interrupted=interrupted)
