@@ -19,10 +19,12 @@ The same data exports to the same bytes: sections in creation order, keys in a
 fixed order, datetimes in UTC with microseconds, floats written exactly. Only
 ``exported_at`` and the user name tell two exports of the same data apart.
 
-A restore never trusts the file: it is read with a size limit, unpacked with
-the same limit, parsed as JSON and nothing else, and every row is checked
-(types, references, and the models' own validation) before anything is
-written, in one transaction.
+A restore never trusts the file: it is read with a limit on its size and on
+what it unpacks to, as JSON and nothing else, and every row is checked (types,
+references, and the models' own validation). The file is read as a stream
+(backup_file): each part is checked, then written, the cards, progress and
+reviews a batch at a time, all in one transaction, so a problem anywhere
+leaves nothing written.
 """
 
 import functools

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.models import RestoreJob
 from cards import importing, quiz_services, services
 from cards.models import Card, Topic
 from interviews import mock_services
@@ -217,6 +218,19 @@ def import_job(owner) -> Target:
     return Target({"pk": job.pk}, {"on_duplicate": "skip"}, job)
 
 
+def restore_job(owner) -> Target:
+    """A backup restore that ran in the background and failed, saying why."""
+    mark = secret(owner)
+    job = RestoreJob.objects.create(
+        user=owner,
+        filename=f"{mark}.json.gz",
+        size=100,
+        status=RestoreJob.Status.FAILED,
+        failure=f"Nothing was restored: {mark}",
+    )
+    return Target({"pk": job.pk}, {}, job)
+
+
 # The starter library: rows with no owner. The owner passed in is someone who has
 # made it partly their own (a card of theirs in a starter topic, an answer of
 # theirs to a starter question); that must not show to anyone else either.
@@ -313,6 +327,7 @@ ROUTES: dict[str, Rule] = {
     "cards:import_job": Rule(import_job),
     "cards:import_confirm": Rule(import_job),
     "cards:import_cancel": Rule(import_job),
+    "accounts:restore_job": Rule(restore_job),
     "interviews:detail": Rule(interview),
     "interviews:edit": Rule(interview),
     "interviews:delete": Rule(interview),
