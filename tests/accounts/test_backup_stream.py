@@ -29,6 +29,18 @@ def document_of(user) -> dict:
     return json.loads(backup_bytes(backup_document(user=user, now=NOW)))
 
 
+def assert_refused(content: bytes, match: str, *, user=None, **limits):
+    """Restoring ``content`` (into a new account unless ``user``) is refused with
+    a message matching ``match``, and nothing at all is written. Returns the account."""
+    target = user or make_user("copy")
+    before = total_rows()
+    with pytest.raises(BackupRejected, match=match):
+        opened = read_backup(io.BytesIO(content), **limits)
+        backup.restore_backup(user=target, data=opened, merge=False)
+    assert total_rows() == before
+    return target
+
+
 def test_the_large_sections_are_not_held_whole(history_user, small_reads):
     document = document_of(history_user)
     content = backup_bytes(document)
@@ -55,11 +67,7 @@ def test_large_sections_out_of_order_are_refused_past_the_memory_limit(history_u
     # Sorted keys put cards, progress and reviews before the topics they need:
     # they would all have to be held, and they are over the limit.
     content = gzip.compress(json.dumps(document_of(history_user), sort_keys=True).encode())
-    target = make_user("sorted")
-    before = total_rows()
-    with pytest.raises(BackupRejected, match=r"too large to restore.*64 KB in all"):
-        backup.restore_backup(user=target, data=read_backup(io.BytesIO(content)), merge=False)
-    assert total_rows() == before
+    assert_refused(content, r"too large to restore.*64 KB in all")
 
 
 def test_a_row_over_the_row_limit_is_named(history_user, monkeypatch):
@@ -67,26 +75,14 @@ def test_a_row_over_the_row_limit_is_named(history_user, monkeypatch):
     monkeypatch.setattr(backup_file, "ROW_LIMIT", 8 * 1024)
     document = document_of(history_user)
     document["cards"][7]["back"] = "x" * 9_000  # within the card's limit, over the row's
-    target = make_user("copy")
-    before = total_rows()
-    with pytest.raises(BackupRejected, match=r"^cards\[7\]: the row is larger than 8 KB\.$"):
-        backup.restore_backup(
-            user=target, data=read_backup(io.BytesIO(backup_bytes(document))), merge=False
-        )
-    assert total_rows() == before
+    assert_refused(backup_bytes(document), r"^cards\[7\]: the row is larger than 8 KB\.$")
 
 
 def test_a_problem_in_the_last_review_undoes_the_batches_already_written(history_user, monkeypatch):
     monkeypatch.setattr(backup, "STREAM_CHUNK", 100)  # nine batches of reviews
     document = document_of(history_user)
     document["reviews"][-1]["rating"] = 9
-    target = make_user("copy")
-    before = total_rows()
-    with pytest.raises(BackupRejected, match=r"^reviews\[899\]\.rating: "):
-        backup.restore_backup(
-            user=target, data=read_backup(io.BytesIO(backup_bytes(document))), merge=False
-        )
-    assert total_rows() == before
+    target = assert_refused(backup_bytes(document), r"^reviews\[899\]\.rating: ")
     assert not Card.objects.filter(owner=target).exists()
     assert not Progress.objects.filter(user=target).exists()
 
@@ -115,10 +111,7 @@ def test_merging_a_backup_into_itself_in_batches_keeps_everything_once(history_u
     ],
 )
 def test_broken_streams_are_refused_with_nothing_written(user, content, message):
-    before = total_rows()
-    with pytest.raises(BackupRejected, match=message):
-        backup.restore_backup(user=user, data=read_backup(io.BytesIO(content)), merge=False)
-    assert total_rows() == before
+    assert_refused(content, message, user=user)
 
 
 def test_a_file_that_unpacks_past_the_limit_is_refused_before_any_work(history_user):
