@@ -101,9 +101,9 @@ def backup_restore(request):
     upload, merge = form.cleaned_data["file"], form.cleaned_data["merge"]
     try:
         data = backup.read_backup(upload)
-        if not merge:
-            backup.refuse_non_empty(request.user)
         if not restore_jobs.restores_inline(data):
+            if not merge:  # said now, rather than on the job's page (the job checks again)
+                backup.refuse_non_empty(request.user)
             job = restore_jobs.start_restore(user=request.user, upload=upload, merge=merge)
             return redirect(job)
         report = backup.restore_backup(user=request.user, data=data, merge=merge)
