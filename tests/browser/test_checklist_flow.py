@@ -49,7 +49,9 @@ def test_plan_an_interview_build_reorder_and_tick_off_its_checklist(page: Page):
     interview = Interview.objects.get(user=user)
     assert interview.timezone == "Europe/Berlin"
 
-    # Add from the bank, filtered by category, without a page reload.
+    # Add from the bank, filtered by category, without a page reload. The
+    # filter links are only htmx links once the page's scripts have run.
+    page.wait_for_load_state("load")
     page.evaluate("window.__marker = 1")
     page.get_by_role("link", name="Tech", exact=True).click()
     # The filtered panel has replaced the first one (boxes ticked before the
