@@ -36,6 +36,8 @@ class RestoreForm(forms.Form):
 
 
 def _render_page(request, form: RestoreForm, *, status: int = 200):
+    restores = list(RestoreJob.objects.filter(user=request.user)[:RECENT_RESTORES])
+    restore_jobs.settle_interrupted(restores)
     return render(
         request,
         "accounts/data.html",
@@ -43,7 +45,7 @@ def _render_page(request, form: RestoreForm, *, status: int = 200):
             "form": form,
             "contents": backup.account_contents(request.user),
             "max_size": backup.human_size(backup.max_backup_bytes()),
-            "restores": RestoreJob.objects.filter(user=request.user)[:RECENT_RESTORES],
+            "restores": restores,
             "title": "Your data",
         },
         status=status,

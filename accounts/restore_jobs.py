@@ -6,7 +6,9 @@ copied to this server's disk and a thread of the same process restores it: the
 request returns at once, and the page polls the progress, which the thread
 keeps in the cache (shared by every app server when REDIS_URL is set). The
 restore itself is restore_backup's: one transaction, nothing written unless all
-of it is.
+of it is. A restore whose process was stopped (its progress still for
+STALE_AFTER) is settled as failed when it is next shown, and the next upload
+deletes the files left behind.
 """
 
 import contextlib
@@ -14,6 +16,7 @@ import logging
 import os
 import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +34,16 @@ logger = logging.getLogger(__name__)
 # A running restore whose progress has not moved for this long died with its process.
 STALE_AFTER = timedelta(minutes=5)
 COPY_CHUNK = 1024 * 1024
+FILE_PREFIX = "prep-restore-"
+FILE_SUFFIX = ".backup"
+INTERRUPTED = (
+    "Nothing was restored: the restore stopped before it finished (the server it ran on "
+    "was restarted). Upload the file again."
+)
+
+
+def _restore_dir() -> Path:
+    return Path(settings.PREP_RESTORE_DIR or tempfile.gettempdir())
 
 
 def restores_inline(opened: backup.BackupFile) -> bool:
@@ -41,8 +54,8 @@ def restores_inline(opened: backup.BackupFile) -> bool:
 @transaction.atomic
 def start_restore(*, user, upload, merge: bool) -> RestoreJob:
     """Keep the uploaded file and start restoring it once the job is committed."""
-    directory = settings.PREP_RESTORE_DIR or None
-    handle, path = tempfile.mkstemp(prefix="prep-restore-", suffix=".backup", dir=directory)
+    remove_abandoned_files()
+    handle, path = tempfile.mkstemp(prefix=FILE_PREFIX, suffix=FILE_SUFFIX, dir=_restore_dir())
     try:
         with os.fdopen(handle, "wb") as kept:
             upload.seek(0)
@@ -97,16 +110,61 @@ def run_restore(*, job_id: int) -> RestoreJob:
             path="", finished_at=timezone.now(), **outcome
         )
         cache.delete(_progress_key(job_id))
-        if job.path:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(job.path)
+        _remove(job.path)
     return RestoreJob.objects.get(pk=job_id)
 
 
 def restore_progress(*, job: RestoreJob) -> JobProgress:
-    """How much of the file a running restore has read (from the cache)."""
-    if job.status != RestoreJob.Status.RUNNING:
-        return JobProgress(done=job.size, total=job.size, finished=True)
-    done, total, at = cache.get(_progress_key(job.pk)) or (0, job.size, job.created_at)
-    interrupted = at < timezone.now() - STALE_AFTER
-    return JobProgress(done=done, total=total, interrupted=interrupted)
+    """How much of the file a running restore has read (from the cache). A
+    restore found interrupted is settled as failed (``job`` is updated)."""
+    if job.status == RestoreJob.Status.RUNNING:
+        done, total, at = cache.get(_progress_key(job.pk)) or (0, job.size, job.created_at)
+        if at >= timezone.now() - STALE_AFTER:
+            return JobProgress(done=done, total=total)
+        _settle_interrupted(job)
+    return JobProgress(done=job.size, total=job.size, finished=True)
+
+
+def _settle_interrupted(job: RestoreJob) -> None:
+    """A restore that died with its process (its thread went with it): it ends
+    as failed, and its file goes if it is on this server's disk. The restore
+    was one transaction, so the database rolled back whatever it had written."""
+    path = job.path
+    settled = RestoreJob.objects.filter(pk=job.pk, status=RestoreJob.Status.RUNNING).update(
+        status=RestoreJob.Status.FAILED, failure=INTERRUPTED, finished_at=timezone.now(), path=""
+    )
+    job.refresh_from_db(fields=["status", "failure", "report", "finished_at", "path"])
+    if settled:
+        _remove(path)
+
+
+def settle_interrupted(jobs_shown) -> None:
+    """Settle those of ``jobs_shown`` (a page's list) that were interrupted."""
+    for job in jobs_shown:
+        restore_progress(job=job)
+
+
+def remove_abandoned_files() -> int:
+    """Delete the kept files of restores that will never run: their process was
+    stopped mid-restore, or mid-upload before its job existed. A file is only
+    looked at once it is older than STALE_AFTER, so a restore being started
+    now (its job not yet committed) keeps its file; one whose restore is still
+    running keeps it too. Returns how many files went."""
+    too_old = (timezone.now() - STALE_AFTER).timestamp()
+    removed = 0
+    for path in _restore_dir().glob(f"{FILE_PREFIX}*{FILE_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime >= too_old:
+                continue
+            job = RestoreJob.objects.filter(path=str(path)).first()
+            if job is not None and not restore_progress(job=job).finished:
+                continue  # still running, and reading it
+            _remove(str(path))
+            removed += 1
+    return removed
+
+
+def _remove(path: str) -> None:
+    if path:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)

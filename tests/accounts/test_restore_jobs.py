@@ -6,6 +6,8 @@ database; the job runs in this thread when the request commits."""
 import gzip
 import io
 import json
+import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,7 +20,7 @@ from accounts.backup import backup_bytes, backup_document, read_backup
 from accounts.models import RestoreJob
 from cards.models import Card, ReviewLog
 from tests.accounts.test_backup import NOW, snapshot, total_rows
-from tests.factories import make_card, make_topic, make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +106,7 @@ def test_a_broken_large_backup_fails_on_its_page_and_writes_nothing(
 
 
 def test_a_non_empty_account_is_refused_before_any_job(client, history_user, background):
-    make_card(make_topic(owner=history_user), owner=history_user)
+    # history_user has cards of their own: the account is not empty.
     content = gzip.compress(backup_bytes(backup_document(user=history_user, now=NOW)))
     client.force_login(history_user)
     with background(execute=True):
@@ -137,15 +139,83 @@ def test_a_running_restore_polls_and_shows_how_far_it_is(client, user):
     assert "<html" not in fragment
 
 
-def test_a_restore_that_stopped_moving_says_it_was_interrupted(client, user):
-    job = RestoreJob.objects.create(user=user, filename="big.json.gz", size=1000)
+def stale(job: RestoreJob) -> None:
     RestoreJob.objects.filter(pk=job.pk).update(
         created_at=timezone.now() - restore_jobs.STALE_AFTER - timedelta(seconds=1)
     )
+
+
+def kept_file(directory, name: str, *, age: timedelta = timedelta(0)) -> str:
+    path = directory / f"{restore_jobs.FILE_PREFIX}{name}{restore_jobs.FILE_SUFFIX}"
+    path.write_bytes(b"{}")
+    when = (timezone.now() - age).timestamp()
+    os.utime(path, (when, when))
+    return str(path)
+
+
+def test_a_restore_that_stopped_moving_ends_as_interrupted(client, user, settings, tmp_path):
+    """Its process died with its thread: the page says nothing was restored
+    and stops polling, the job is failed for good, and its file is gone."""
+    settings.PREP_RESTORE_DIR = str(tmp_path)
+    path = kept_file(tmp_path, "dead")
+    job = RestoreJob.objects.create(user=user, filename="big.json.gz", size=1000, path=path)
+    stale(job)
     client.force_login(user)
     page = client.get(reverse("accounts:restore_job", args=[job.pk])).content.decode()
-    assert "interrupted before it finished, so nothing was restored" in page
+    assert restore_jobs.INTERRUPTED in page
     assert "hx-get" not in page
+    job.refresh_from_db()
+    assert (job.status, job.failure, job.path) == ("failed", restore_jobs.INTERRUPTED, "")
+    assert job.finished_at is not None
+    assert not os.path.exists(path)
+
+
+def test_the_data_page_lists_an_interrupted_restore_as_not_restored(client, user):
+    running = RestoreJob.objects.create(user=user, filename="running.json.gz", size=10)
+    dead = RestoreJob.objects.create(user=user, filename="dead.json.gz", size=10)
+    stale(dead)
+    client.force_login(user)
+    page = client.get(reverse("accounts:data")).content.decode()
+    badges = re.findall(r'<span class="badge[^"]*">([^<]*)</span>', page)
+    assert sorted(badges) == ["Not restored", "Restoring"]
+    dead.refresh_from_db()
+    running.refresh_from_db()
+    assert (dead.status, running.status) == ("failed", "running")
+
+
+def test_a_new_restore_clears_the_files_no_restore_will_read(
+    client, user, history_user, background, tmp_path
+):
+    """Files older than STALE_AFTER go unless a live restore reads them: the
+    upload whose process died before its job existed, and the dead job's. A
+    young file (a restore starting now) and a live restore's file stay."""
+    old = restore_jobs.STALE_AFTER + timedelta(minutes=1)
+    orphan = kept_file(tmp_path, "orphan", age=old)
+    young = kept_file(tmp_path, "young")
+    dead_path = kept_file(tmp_path, "dead", age=old)
+    dead = RestoreJob.objects.create(user=user, filename="d.json", size=10, path=dead_path)
+    stale(dead)
+    live_path = kept_file(tmp_path, "live", age=old)
+    live = RestoreJob.objects.create(user=user, filename="l.json", size=10, path=live_path)
+    unrelated = tmp_path / "notes.txt"
+    unrelated.write_text("not ours")
+    os.utime(unrelated, (0, 0))
+
+    content = gzip.compress(backup_bytes(backup_document(user=history_user, now=NOW)))
+    client.force_login(make_user("newcomer"))
+    with background(execute=True):
+        assert upload(client, content).status_code == 302
+
+    assert not os.path.exists(orphan) and not os.path.exists(dead_path)
+    assert os.path.exists(young) and os.path.exists(live_path) and unrelated.exists()
+    dead.refresh_from_db()
+    live.refresh_from_db()
+    assert (dead.status, live.status) == ("failed", "running")
+    # The new restore ran, and its own file went when it ended.
+    assert RestoreJob.objects.get(user__username="newcomer").status == "done"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        os.path.basename(p) for p in (young, live_path, str(unrelated))
+    )
 
 
 def test_another_persons_restore_is_not_found(client, user, other_user):
