@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
@@ -358,6 +359,12 @@ class StudySession(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cards:study_session", args=[self.pk])
+
+    @cached_property
+    def topic_ids(self) -> list[int]:
+        """The session's topics' ids, read from the link table alone."""
+        links = StudySession.topics.through.objects.filter(studysession_id=self.pk)
+        return list(links.values_list("topic_id", flat=True))
 
 
 class ReviewLog(models.Model):

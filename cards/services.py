@@ -144,7 +144,7 @@ def next_prompt_for(
     the session keeps where the next one was found, so the next search starts
     there."""
     user_id = session.user_id
-    topic_ids = [topic.pk for topic in session.topics.all()]
+    topic_ids = session.topic_ids
     due_progress = Progress.objects.filter(
         user_id=user_id, topic_id__in=topic_ids, suspended=False
     ).select_related("prompt__card__topic")
@@ -185,7 +185,7 @@ def next_prompt_for(
 
 
 def prompt_in_session(*, session: StudySession, prompt_id: int) -> Prompt | None:
-    topic_ids = [topic.pk for topic in session.topics.all()]
+    topic_ids = session.topic_ids
     return (
         studiable_prompts(user_id=session.user_id, topic_ids=topic_ids)
         .select_related("card__topic")

@@ -229,7 +229,13 @@ def study_start(request):
 
 
 def _study_context(request, session: StudySession, nxt: services.NextPrompt) -> dict:
-    last_review = ReviewLog.objects.filter(session=session).order_by("-reviewed_at", "-pk").first()
+    # The grade an undo would take back (its id is all the page needs).
+    last_review_id = (
+        ReviewLog.objects.filter(session=session)
+        .order_by("-reviewed_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     buttons = (
         [
             (rating, label, scheduling.format_interval(nxt.previews[rating]))
@@ -242,7 +248,7 @@ def _study_context(request, session: StudySession, nxt: services.NextPrompt) -> 
         "session": session,
         "next": nxt,
         "buttons": buttons,
-        "last_review": last_review,
+        "last_review_id": last_review_id,
         "shown_at": int(timezone.now().timestamp() * 1000),
         "reveal": request.GET.get("reveal") == "1",
     }
@@ -266,9 +272,7 @@ def _next_for(request, session: StudySession, *, remember=False) -> services.Nex
 
 
 def _own_session(request, pk: int) -> StudySession:
-    return get_object_or_404(
-        StudySession.objects.filter(user=request.user).prefetch_related("topics"), pk=pk
-    )
+    return get_object_or_404(StudySession.objects.filter(user=request.user), pk=pk)
 
 
 @require_GET
