@@ -98,6 +98,25 @@ def never_studied(prompts, *, user_id: int):
     return prompts.exclude(Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))))
 
 
+def _cards_with_new_prompts(new_prompts, *, topic_ids: list[int]):
+    """Ids of the unsuspended cards in the topics with one of ``new_prompts``,
+    in card order."""
+    return (
+        Card.objects.filter(topic_id__in=topic_ids, suspended=False)
+        .filter(Exists(new_prompts.filter(card=OuterRef("pk"))))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def first_new_own_card(*, user_id: int, topic_ids: list[int], new_from: int) -> int | None:
+    """The id of the person's first own card from ``new_from`` on with a prompt
+    they have never studied (first_new_prompt's walk, without the rest)."""
+    new_prompts = never_studied(Prompt.objects.all(), user_id=user_id)
+    cards = _cards_with_new_prompts(new_prompts, topic_ids=topic_ids)
+    return cards.filter(owner_id=user_id, id__gte=new_from).first()
+
+
 def first_new_prompt(
     *, user_id: int, topic_ids: list[int], new_from: int
 ) -> tuple[int | None, Prompt | None]:
@@ -110,12 +129,7 @@ def first_new_prompt(
     first card with a prompt never studied. One query over both owners would
     make SQLite gather and sort every card after ``new_from``."""
     new_prompts = never_studied(Prompt.objects.all(), user_id=user_id)
-    cards = (
-        Card.objects.filter(topic_id__in=topic_ids, suspended=False)
-        .filter(Exists(new_prompts.filter(card=OuterRef("pk"))))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    cards = _cards_with_new_prompts(new_prompts, topic_ids=topic_ids)
     own = cards.filter(owner_id=user_id, id__gte=new_from).first()
     starter = cards.filter(owner__isnull=True).first()
     first = min((card for card in (own, starter) if card is not None), default=None)
@@ -125,6 +139,27 @@ def first_new_prompt(
         new_prompts.filter(card_id=first).select_related("card__topic").order_by("ordinal").first()
     )
     return own, prompt
+
+
+def keep_new_from(session: StudySession, own: int | None) -> None:
+    """Keep where a walk over the person's own cards (first_new_prompt) got to:
+    the card it found, or past the last of their cards when it found none, so
+    a person who has studied them all is not walked over them again at every
+    step. A card made later has a larger id; one made new again moves the
+    start back (Card.offer_again, an undone first grade)."""
+    if own is None:
+        last = (
+            Card.objects.filter(owner_id=session.user_id)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
+        if last is None:
+            return
+        own = last + 1
+    if own > session.new_from:
+        session.new_from = own
+        StudySession.objects.filter(pk=session.pk, new_from__lt=own).update(new_from=own)
 
 
 def next_prompt_for(
@@ -164,9 +199,8 @@ def next_prompt_for(
         own, result.prompt = first_new_prompt(
             user_id=user_id, topic_ids=topic_ids, new_from=session.new_from
         )
-        if remember and own is not None and own > session.new_from:
-            session.new_from = own
-            StudySession.objects.filter(pk=session.pk, new_from__lt=own).update(new_from=own)
+        if remember:
+            keep_new_from(session, own)
     if result.prompt is None:
         result.new_limit_reached = new_left == 0
         progress = (
@@ -376,8 +410,8 @@ def start_session(*, user, topics: list[Topic]) -> StudySession:
     starts where their furthest session over these topics (or more) has got
     to: each session's ``new_from`` is kept so that every studiable prompt of
     the person's own cards in its topics before it is studied, so a large
-    collection is not walked again from the start. One query, over the
-    person's sessions."""
+    collection is not walked again from the start; from there it walks to
+    their first new card once, here (keep_new_from)."""
     wanted = {topic.pk for topic in topics}
     new_from = (
         StudySession.objects.filter(user=user, topics__in=wanted)
@@ -388,6 +422,10 @@ def start_session(*, user, topics: list[Topic]) -> StudySession:
     )
     session = StudySession.objects.create(user=user, new_from=new_from or 0)
     session.topics.set(topics)
+    # Walk the person's own cards once now, so that the session's pages start
+    # at their first new card rather than each walking there until a grade.
+    own = first_new_own_card(user_id=user.pk, topic_ids=list(wanted), new_from=session.new_from)
+    keep_new_from(session, own)
     return session
 
 

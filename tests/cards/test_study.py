@@ -442,7 +442,7 @@ def study_page(client, session) -> str:
 def test_a_grade_moves_the_sessions_start_for_new_cards_on(client_in, user, topic, htmx_headers):
     cards = [make_card(topic, user, front=f"New card {n}") for n in range(4)]
     session = start(user, topic)
-    assert session.new_from == 0
+    assert session.new_from == cards[0].pk
     response = grade(client_in, session, cards[0].prompts.get(), 4, **htmx_headers)
     assert "New card 1" in response.content.decode()
     session.refresh_from_db()
@@ -499,6 +499,16 @@ def test_a_new_cloze_on_an_old_card_is_offered_in_open_sessions(
     assert (nxt.prompt.card_id, nxt.prompt.ordinal) == (cloze.pk, 2)
 
 
+def walked_from(captured, user) -> int:
+    """Where the walk over the person's own cards started, in the queries run."""
+    [walk] = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "cards_card"' in q["sql"] and f'"owner_id" = {user.pk}' in q["sql"]
+    ]
+    return int(re.search(r'"cards_card"\."id" >= (\d+)', walk).group(1))
+
+
 def test_a_new_session_starts_where_the_furthest_over_its_topics_got_to(
     client_in, user, topic, htmx_headers
 ):
@@ -510,16 +520,40 @@ def test_a_new_session_starts_where_the_furthest_over_its_topics_got_to(
     first.refresh_from_db()
     assert first.new_from == cards[2].pk
 
-    # The same topics, or fewer: from where the first session got to.
-    assert start(user, topic, other).new_from == cards[2].pk
-    again = start(user, topic)
-    assert again.new_from == cards[2].pk
+    # The same topics, or fewer: the walk to the first new card starts where
+    # the first session got to.
+    for topics in ((topic, other), (topic,)):
+        with CaptureQueriesContext(connection) as captured:
+            again = start(user, *topics)
+        assert walked_from(captured, user) == cards[2].pk
+        assert again.new_from == cards[2].pk
     assert "Card 2" in study_page(client_in, again)
-    # A topic no session has covered with these: from the start.
+    # A topic no session has covered with these: walked from the start.
     third = make_topic(owner=user, name="A third topic")
-    assert start(user, topic, third).new_from == 0
-    # Another person's sessions count for nothing.
+    with CaptureQueriesContext(connection) as captured:
+        assert start(user, topic, third).new_from == cards[2].pk
+    assert walked_from(captured, user) == 0
+    # Another person's sessions count for nothing (and they have no cards).
     assert start(make_user("bob"), make_topic(name="Starter topic")).new_from == 0
+
+
+def test_once_every_own_card_is_studied_the_walk_starts_past_the_last(
+    client_in, user, topic, htmx_headers
+):
+    """A person who has studied all their cards is not walked over them again at
+    every step: the session's start moves past the last, and a card made later
+    is still offered as new."""
+    cards = [make_card(topic, user, front=f"Card {n}") for n in range(3)]
+    session = start(user, topic)
+    for card in cards:
+        grade(client_in, session, card.prompts.get(), 4, **htmx_headers)
+    session.refresh_from_db()
+    assert session.new_from == cards[-1].pk + 1
+    assert start(user, topic).new_from == cards[-1].pk + 1
+
+    later = make_card(topic, user, front="Written after all the others were studied")
+    assert later.pk >= session.new_from
+    assert "Written after all the others were studied" in study_page(client_in, session)
 
 
 def test_a_new_session_offers_a_card_made_new_again_behind_the_furthest_start(
@@ -567,7 +601,7 @@ def test_new_cards_come_in_card_order_across_own_and_starter_cards(
             assert session.new_from == own[0].pk
     assert seen == list(cards)
     session.refresh_from_db()
-    assert session.new_from == own[2].pk
+    assert session.new_from == own[2].pk + 1  # past the last of their cards
 
 
 def test_the_new_card_search_walks_the_persons_cards_in_order_and_sorts_nothing(user, topic):
