@@ -1260,7 +1260,7 @@ class RestoreReport:
 
     def __str__(self) -> str:
         def listing(counts: Counter) -> str:
-            return ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items() if n)
+            return ", ".join(counted(n, name) for name, n in counts.items() if n)
 
         if not self.merge:
             return f"Backup restored: {listing(self.added) or 'it was empty'}."
@@ -1293,6 +1293,30 @@ def _pristine_question_ids(user) -> list[int]:
         .values_list("pk", "starter_key", "category", "text")
         if library.get(key) == (category, text)
     ]
+
+
+# The singular of each name counted in reports and on the data page.
+_SINGULAR = {
+    "topics": "topic",
+    "cards": "card",
+    "progress rows": "progress row",
+    "reviews": "review",
+    "study sessions": "study session",
+    "quizzes": "quiz",
+    "quiz items": "quiz item",
+    "interviews": "interview",
+    "checklist items": "checklist item",
+    "questions to ask": "question to ask",
+    "interviewer questions": "interviewer question",
+    "mock interviews": "mock interview",
+    "mock sessions": "mock session",
+}
+
+
+def counted(n: int, name: str) -> str:
+    """A count with its name, read with spaces: “1 study session”, “2 cards”."""
+    name = name.replace("_", " ")
+    return f"{n} {_SINGULAR.get(name, name) if n == 1 else name}"
 
 
 def account_contents(user) -> dict[str, int]:
@@ -1775,7 +1799,7 @@ def _newer_progress(candidate: Progress, current: Progress) -> bool:
 def refuse_non_empty(user) -> None:
     contents = {name: n for name, n in account_contents(user).items() if n}
     if contents:
-        listing = ", ".join(f"{n} {name}" for name, n in contents.items())
+        listing = ", ".join(counted(n, name) for name, n in contents.items())
         raise BackupRejected(
             f"Your account is not empty (it has {listing}), so the backup was not "
             "restored over it. Tick “merge” to add what the backup has and your account "

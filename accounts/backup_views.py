@@ -43,7 +43,9 @@ def _render_page(request, form: RestoreForm, *, status: int = 200):
         "accounts/data.html",
         {
             "form": form,
-            "contents": backup.account_contents(request.user),
+            "contents": [
+                backup.counted(n, name) for name, n in backup.account_contents(request.user).items()
+            ],
             "max_size": backup.human_size(backup.max_backup_bytes()),
             "restores": restores,
             "title": "Your data",

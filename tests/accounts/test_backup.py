@@ -5,6 +5,7 @@ import copy
 import gzip
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -404,7 +405,7 @@ def test_non_empty_account_is_refused_without_merge(full_user, other_user):
     content = backup_bytes(backup_document(user=full_user, now=NOW))
     before = total_rows()
 
-    with pytest.raises(BackupRejected, match="not empty.*1 topics, 1 cards.*merge"):
+    with pytest.raises(BackupRejected, match="not empty.*1 topic, 1 card.*merge"):
         restore_file(other_user, content)
 
     assert total_rows() == before
@@ -673,6 +674,17 @@ def test_data_page_shows_contents_and_links(client_in, full_user):
     assert 'enctype="multipart/form-data"' in page
     assert "<script>" not in page
     assert reverse("accounts:data") in client_in.get(reverse("cards:topic_list")).content.decode()
+
+
+def test_counts_read_in_the_singular_for_one(client, user, topic):
+    make_card(topic, user)
+    client.force_login(user)
+    page = client.get(reverse("accounts:data")).content.decode()
+    contents = re.search(r'data-testid="contents">(.*?)</ul>', page, re.S).group(1)
+    assert "<li>1 topic</li>" in contents and "<li>1 card</li>" in contents
+    assert "<li>0 reviews</li>" in contents and "<li>0 study sessions</li>" in contents
+    assert backup.counted(1, "study_sessions") == "1 study session"
+    assert backup.counted(2, "quizzes") == "2 quizzes"
 
 
 def test_download_then_upload_into_a_new_account(client, client_in, full_user):

@@ -134,7 +134,7 @@ def study_due_count(client, *topics) -> tuple[int, str]:
 
 def dashboard(client) -> dict:
     body = client.get(reverse("cards:progress")).content.decode()
-    heatmap = re.search(r"(\d+) reviews on (\d+) days in the past year", body)
+    heatmap = re.search(r"(\d+) reviews? on (\d+) days? in the past year", body)
     retention_reviews = re.search(r"true retention, 30 days<br>(\d+) review", body)
     table = body.split("Reviews per day as a table", 1)[1].split("</table>", 1)[0]
     topics = {
