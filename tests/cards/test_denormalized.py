@@ -117,7 +117,7 @@ def figure(body: str, testid: str) -> str:
 
 def home_figures(client) -> dict[str, int]:
     body = client.get("/").content.decode()
-    today = re.search(r'<div class="display-6">(\d+)</div>\s*<div[^>]*>reviews today', body)
+    today = re.search(r'<div class="display-6">(\d+)</div>\s*<div[^>]*>reviews? today', body)
     return {
         "due_now": int(figure(body, "due-now")),
         "reviews_today": int(today.group(1)),

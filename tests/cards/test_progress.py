@@ -411,3 +411,12 @@ def test_dashboard_runs_a_bounded_number_of_queries(
     assert response.status_code == 200
     with django_assert_max_num_queries(12):
         assert client_in.get("/").status_code == 200
+
+
+def test_one_review_reads_in_the_singular(client_in, user, topic):
+    log(user, make_card(topic, user), at=timezone.now())
+    home = client_in.get(reverse("home")).content.decode()
+    dashboard = client_in.get(reverse("cards:progress")).content.decode()
+    assert "review today" in home and "reviews today" not in home
+    assert "review today" in dashboard and "day studied this year" in dashboard
+    assert "1 review on 1 day in the past year" in dashboard
