@@ -98,9 +98,10 @@ def never_studied(prompts, *, user_id: int):
     return prompts.exclude(Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))))
 
 
-def _cards_with_new_prompts(new_prompts, *, topic_ids: list[int]):
-    """Ids of the unsuspended cards in the topics with one of ``new_prompts``,
-    in card order."""
+def _cards_with_new_prompts(*, user_id: int, topic_ids: list[int]):
+    """Ids of the unsuspended cards in the topics with a prompt the person has
+    never studied, in card order."""
+    new_prompts = never_studied(Prompt.objects.all(), user_id=user_id)
     return (
         Card.objects.filter(topic_id__in=topic_ids, suspended=False)
         .filter(Exists(new_prompts.filter(card=OuterRef("pk"))))
@@ -112,8 +113,7 @@ def _cards_with_new_prompts(new_prompts, *, topic_ids: list[int]):
 def first_new_own_card(*, user_id: int, topic_ids: list[int], new_from: int) -> int | None:
     """The id of the person's first own card from ``new_from`` on with a prompt
     they have never studied (first_new_prompt's walk, without the rest)."""
-    new_prompts = never_studied(Prompt.objects.all(), user_id=user_id)
-    cards = _cards_with_new_prompts(new_prompts, topic_ids=topic_ids)
+    cards = _cards_with_new_prompts(user_id=user_id, topic_ids=topic_ids)
     return cards.filter(owner_id=user_id, id__gte=new_from).first()
 
 
@@ -128,15 +128,17 @@ def first_new_prompt(
     Each walk goes along the (owner, id) order of the cards and stops at the
     first card with a prompt never studied. One query over both owners would
     make SQLite gather and sort every card after ``new_from``."""
-    new_prompts = never_studied(Prompt.objects.all(), user_id=user_id)
-    cards = _cards_with_new_prompts(new_prompts, topic_ids=topic_ids)
-    own = cards.filter(owner_id=user_id, id__gte=new_from).first()
+    own = first_new_own_card(user_id=user_id, topic_ids=topic_ids, new_from=new_from)
+    cards = _cards_with_new_prompts(user_id=user_id, topic_ids=topic_ids)
     starter = cards.filter(owner__isnull=True).first()
     first = min((card for card in (own, starter) if card is not None), default=None)
     if first is None:
         return own, None
     prompt = (
-        new_prompts.filter(card_id=first).select_related("card__topic").order_by("ordinal").first()
+        never_studied(Prompt.objects.filter(card_id=first), user_id=user_id)
+        .select_related("card__topic")
+        .order_by("ordinal")
+        .first()
     )
     return own, prompt
 
