@@ -1259,9 +1259,6 @@ class RestoreReport:
     skipped: Counter = field(default_factory=Counter)
 
     def __str__(self) -> str:
-        def listing(counts: Counter) -> str:
-            return ", ".join(counted(n, name) for name, n in counts.items() if n)
-
         if not self.merge:
             return f"Backup restored: {listing(self.added) or 'it was empty'}."
         parts = [f"Backup merged. Added: {listing(self.added) or 'nothing'}."]
@@ -1317,6 +1314,11 @@ def counted(n: int, name: str) -> str:
     """A count with its name, read with spaces: “1 study session”, “2 cards”."""
     name = name.replace("_", " ")
     return f"{n} {_SINGULAR.get(name, name) if n == 1 else name}"
+
+
+def listing(counts: dict[str, int]) -> str:
+    """The counts that are not zero, read out: “1 topic, 3 cards”."""
+    return ", ".join(counted(n, name) for name, n in counts.items() if n)
 
 
 def account_contents(user) -> dict[str, int]:
@@ -1797,11 +1799,10 @@ def _newer_progress(candidate: Progress, current: Progress) -> bool:
 
 
 def refuse_non_empty(user) -> None:
-    contents = {name: n for name, n in account_contents(user).items() if n}
+    contents = listing(account_contents(user))
     if contents:
-        listing = ", ".join(counted(n, name) for name, n in contents.items())
         raise BackupRejected(
-            f"Your account is not empty (it has {listing}), so the backup was not "
+            f"Your account is not empty (it has {contents}), so the backup was not "
             "restored over it. Tick “merge” to add what the backup has and your account "
             "lacks, keeping the newer of anything that is in both; or restore into a new, "
             "empty account."

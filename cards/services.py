@@ -324,6 +324,16 @@ def grade_prompt(
     return log
 
 
+def latest_review_id(session: StudySession) -> int | None:
+    """The session's last grade: the one its undo takes back."""
+    return (
+        ReviewLog.objects.filter(session=session)
+        .order_by("-reviewed_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def undo_review(*, user, review_id: int, session: StudySession | None = None) -> ReviewLog:
     """Take back a grade: the prompt's progress returns to what it was before it,
@@ -335,12 +345,8 @@ def undo_review(*, user, review_id: int, session: StudySession | None = None) ->
     log = reviews.select_related("prompt__card").filter(pk=review_id).first()
     if log is None:
         raise UndoRejected("There is nothing to undo: that grade was already taken back.")
-    if session is not None:
-        latest_id = (
-            ReviewLog.objects.filter(session=session).order_by("-reviewed_at", "-pk").first().pk
-        )
-        if latest_id != log.pk:
-            raise UndoRejected("Only the last grade of the session can be undone.")
+    if session is not None and latest_review_id(session) != log.pk:
+        raise UndoRejected("Only the last grade of the session can be undone.")
     progress_rows = Progress.objects.filter(
         user=user, prompt_id=log.prompt_id, reps=log.review_number
     )

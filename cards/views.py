@@ -229,13 +229,7 @@ def study_start(request):
 
 
 def _study_context(request, session: StudySession, nxt: services.NextPrompt) -> dict:
-    # The grade an undo would take back (its id is all the page needs).
-    last_review_id = (
-        ReviewLog.objects.filter(session=session)
-        .order_by("-reviewed_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    last_review_id = services.latest_review_id(session)
     buttons = (
         [
             (rating, label, scheduling.format_interval(nxt.previews[rating]))
