@@ -48,7 +48,8 @@ def import_upload(request):
         form = ImportUploadForm(user=request.user, max_bytes=max_bytes)
     if request.htmx:
         return render(request, "cards/import_upload.html#upload-form", {"form": form})
-    recent = _own_jobs(request).defer("rows", "errors")[:RECENT_JOBS]
+    recent = list(_own_jobs(request).defer("rows", "errors")[:RECENT_JOBS])
+    importing.settle_interrupted(recent)
     return render(
         request,
         "cards/import_upload.html",
@@ -63,6 +64,9 @@ def import_job(request, pk: int):
     job = get_object_or_404(_own_jobs(request).defer("rows"), pk=pk)
     context = {"job": job, "progress": importing.job_progress(job=job)}
     if request.htmx:
+        if job.status == ImportJob.Status.PREVIEW and job.failure:
+            # It was interrupted and is back to its preview: show that page.
+            return HttpResponseClientRedirect(job.get_absolute_url())
         return render(request, "cards/import_job.html#status", context)
     if job.status == ImportJob.Status.PREVIEW:
         context["preview"] = importing.preview_import(job=job)

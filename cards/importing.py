@@ -62,9 +62,13 @@ MAX_COMPRESSION_RATIO = 100  # a real collection compresses 3-10 times
 MAX_ZIP_ENTRIES = 100_000
 SQLITE_SECONDS = 30
 
-# A job left "running" this long was cut short (the process ended): its
-# transaction rolled back, so nothing was written.
-STALE_AFTER = timedelta(minutes=15)
+# A running import whose progress has not moved for this long died with its
+# process: its transaction rolled back, so nothing was written.
+STALE_AFTER = timedelta(minutes=5)
+INTERRUPTED = (
+    "The import stopped before it finished (the server it ran on was restarted), so "
+    "nothing was written. Its cards are still here: confirm to import them again."
+)
 
 COLUMN_ROLES = {
     "front": "front",
@@ -701,11 +705,14 @@ def start_import(*, job: ImportJob, on_duplicate: str) -> None:
     if on_duplicate not in ImportJob.OnDuplicate.values:
         raise ImportRejected("Choose whether to skip or update the cards you already have.")
     started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
-        status=ImportJob.Status.RUNNING, on_duplicate=on_duplicate, started_at=timezone.now()
+        status=ImportJob.Status.RUNNING,
+        on_duplicate=on_duplicate,
+        started_at=timezone.now(),
+        failure="",
     )
     if not started:
         raise ImportRejected("This import was already confirmed.")
-    job.refresh_from_db(fields=["status", "on_duplicate", "started_at"])
+    job.refresh_from_db(fields=["status", "on_duplicate", "started_at", "failure"])
     job_id = job.pk
     transaction.on_commit(lambda: run_in_background(job_id))
 
@@ -721,22 +728,39 @@ def _progress_key(job_id: int) -> str:
 
 
 def _report_progress(job_id: int, done: int, total: int) -> None:
-    cache.set(_progress_key(job_id), (done, total), timeout=3600)
+    cache.set(_progress_key(job_id), (done, total, timezone.now()), timeout=3600)
 
 
 def job_progress(*, job: ImportJob) -> JobProgress:
     """How far a running import has got (kept in the cache by the thread that
-    runs it; the job row only changes when the import commits)."""
+    runs it; the job row only changes when the import commits). An import found
+    interrupted goes back to its preview (``job`` is updated)."""
     if job.status == ImportJob.Status.DONE:
         count = job.result.get("created", 0) + job.result.get("updated", 0)
         return JobProgress(done=count, total=count, finished=True)
-    done, total = cache.get(_progress_key(job.pk)) or (0, 0)
-    interrupted = (
-        job.status == ImportJob.Status.RUNNING
-        and job.started_at is not None
-        and job.started_at < timezone.now() - STALE_AFTER
+    if job.status != ImportJob.Status.RUNNING:
+        return JobProgress(done=0, total=0)
+    done, total, at = cache.get(_progress_key(job.pk)) or (0, 0, job.started_at)
+    if at is None or at >= timezone.now() - STALE_AFTER:
+        return JobProgress(done=done, total=total)
+    _settle_interrupted(job)
+    return JobProgress(done=0, total=0)
+
+
+def _settle_interrupted(job: ImportJob) -> None:
+    """An import that died with its process (its thread went with it) wrote
+    nothing, and its rows are still in the job: it goes back to the preview,
+    saying what happened, for the person to confirm again."""
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        status=ImportJob.Status.PREVIEW, failure=INTERRUPTED, started_at=None
     )
-    return JobProgress(done=done, total=total, interrupted=interrupted)
+    job.refresh_from_db(fields=["status", "failure", "started_at", "result", "finished_at"])
+
+
+def settle_interrupted(jobs_shown) -> None:
+    """Settle those of ``jobs_shown`` (a page's list) that were interrupted."""
+    for job in jobs_shown:
+        job_progress(job=job)
 
 
 def run_import(*, job_id: int) -> ImportJob:

@@ -27,7 +27,6 @@ class JobProgress:
     done: int
     total: int
     finished: bool = False
-    interrupted: bool = False
 
     @property
     def percent(self) -> int:

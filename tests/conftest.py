@@ -1,6 +1,16 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import make_topic, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the progress of a job of an earlier
+    test (whose id this test's database may give again) is not this test's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -66,10 +66,10 @@ def test_production_cookies_are_secure_and_http_only():
     assert settings.SESSION_COOKIE_HTTPONLY
 
 
-def production_setting(name: str, env: dict) -> str:
-    code = f"import django;django.setup();from django.conf import settings as s;print(s.{name})"
+def in_production(code: str, env: dict) -> str:
+    """What ``code`` prints in a process of its own under production settings."""
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", f"import django;django.setup();{code}"],
         cwd=ROOT,
         env={**{k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENV}, **env},
         capture_output=True,
@@ -78,6 +78,10 @@ def production_setting(name: str, env: dict) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def production_setting(name: str, env: dict) -> str:
+    return in_production(f"from django.conf import settings as s;print(s.{name})", env)
 
 
 def test_production_keeps_sqlite_connections_between_requests_too():
@@ -95,3 +99,13 @@ def test_the_number_of_proxies_comes_from_the_environment():
         production_setting("AXES_CLIENT_IP_CALLABLE", behind_two)
         == "prep_site.client_address.client_address"
     )
+
+
+def test_without_redis_every_worker_of_a_machine_shares_the_cache(tmp_path):
+    """A job's progress is kept by the worker that runs it and read by whichever
+    worker serves its page: two processes under production settings (two
+    gunicorn workers) see each other's cache entries."""
+    env = {**PRODUCTION_ENV, "PREP_CACHE_DIR": str(tmp_path), "REDIS_URL": ""}
+    cache = "from django.core.cache import cache;"
+    in_production(cache + "cache.set('restore-progress:7', (40, 100), 60)", env)
+    assert in_production(cache + "print(cache.get('restore-progress:7'))", env) == "(40, 100)"

@@ -9,9 +9,11 @@ import time
 import tracemalloc
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from cards import importing
@@ -226,13 +228,25 @@ def test_progress_of_running_done_and_interrupted_jobs(user, topic):
     job = job_from(user, f"Q,A,{topic.name}\n")
     assert importing.job_progress(job=job).percent == 0
     importing.start_import(job=job, on_duplicate="skip")
+    long_ago = timezone.now() - importing.STALE_AFTER * 2
+    ImportJob.objects.filter(pk=job.pk).update(started_at=long_ago)
+    job.refresh_from_db()
+    # Started long ago but still moving: it is left to run.
     importing._report_progress(job.pk, 1, 4)
-    progress = importing.job_progress(job=job)
-    assert (progress.percent, progress.interrupted) == (25, False)
-    job.started_at -= importing.STALE_AFTER * 2
-    assert importing.job_progress(job=job).interrupted
+    assert importing.job_progress(job=job).percent == 25
+    assert job.status == ImportJob.Status.RUNNING
+    # Its progress gone still (here: never reported) for STALE_AFTER: its process
+    # died, and it goes back to its preview with its rows, for another try.
+    cache.clear()
+    assert importing.job_progress(job=job).percent == 0
+    job.refresh_from_db()
+    assert (job.status, job.failure, job.started_at) == ("preview", importing.INTERRUPTED, None)
+    assert len(job.rows) == 1
+    importing.start_import(job=job, on_duplicate="skip")
+    assert job.failure == ""
     job = importing.run_import(job_id=job.pk)
     assert importing.job_progress(job=job).percent == 100
+    assert Card.objects.filter(owner=user).count() == 1
 
 
 def test_old_previews_are_cleared_when_a_new_file_comes(user, topic):

@@ -256,16 +256,39 @@ def test_a_file_with_nothing_importable_offers_no_confirmation(client_in):
     assert confirm_url(job) not in page
 
 
-def test_failed_and_interrupted_imports_say_nothing_was_written(client_in):
+def test_a_failed_import_says_nothing_was_written(client_in):
     job = uploaded_job(client_in)
     ImportJob.objects.filter(pk=job.pk).update(status="failed")
     assert "The import failed, so nothing was written" in body(client_in.get(job_url(job)))
+
+
+def test_an_interrupted_import_comes_back_to_its_preview(client_in, inline_imports):
+    """Its process died mid-import (nothing was written): the progress poll
+    sends the page back to the preview, which says so and can be confirmed
+    again, without uploading the file again."""
+    job = uploaded_job(client_in)
     ImportJob.objects.filter(pk=job.pk).update(
         status="running", started_at=timezone.now() - importing.STALE_AFTER * 2
     )
+    poll = client_in.get(job_url(job), headers={"HX-Request": "true"})
+    assert poll.headers["HX-Redirect"] == job_url(job)
     page = body(client_in.get(job_url(job)))
-    assert "The import was interrupted before it finished, so nothing was written." in page
-    assert "hx-trigger" not in page
+    assert importing.INTERRUPTED in page
+    assert confirm_url(job) in page
+    with inline_imports(execute=True):
+        client_in.post(confirm_url(job), {"on_duplicate": "skip"})
+    job.refresh_from_db()
+    assert (job.status, job.failure) == ("done", "")
+    assert "stopped before it finished" not in body(client_in.get(job_url(job)))
+
+
+def test_the_import_page_settles_an_interrupted_import_in_its_list(client_in):
+    job = uploaded_job(client_in)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", started_at=timezone.now() - importing.STALE_AFTER * 2
+    )
+    page = body(client_in.get(UPLOAD_URL))
+    assert "Waiting for confirmation" in page and "Importing" not in page
 
 
 def test_cancelling_a_preview_deletes_it(client_in):
