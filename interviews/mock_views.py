@@ -50,7 +50,8 @@ def start(request):
                 messages.info(
                     request,
                     f"You asked for {started.asked} questions but only {started.drawn} "
-                    f"match, so this mock interview has {started.drawn}.",
+                    f"{'matches' if started.drawn == 1 else 'match'}, so this mock interview "
+                    f"has {started.drawn}.",
                 )
             return redirect(started.session)
     elif request.method == "GET" and request.GET.get("interview", "").isdigit():

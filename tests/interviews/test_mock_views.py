@@ -98,6 +98,22 @@ def test_starting_with_areas_redirects_to_the_session(client_in, user, questions
     assert {a.question.area for a in session.answers.all()} == {TECH}
 
 
+@pytest.mark.parametrize(
+    ("area", "expected"),
+    [
+        (BEHAVIORAL, "You asked for 5 questions but only 1 matches, so this mock interview has 1."),
+        (TECH, "You asked for 5 questions but only 2 match, so this mock interview has 2."),
+    ],
+)
+def test_asking_for_more_questions_than_match_says_how_many_there_are(
+    client_in, questions, area, expected
+):
+    response = client_in.post(
+        url("start"), {"areas": [area], "count": 5, "time_limit_seconds": 60}, follow=True
+    )
+    assert expected in body(response)
+
+
 def test_starting_for_an_interview_takes_its_areas(client_in, user, questions):
     make_question(area=SYSTEM_DESIGN, text="Design a URL shortener.")
     interview = make_interview(user, stage=Stage.SYSTEM_DESIGN)
