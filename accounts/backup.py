@@ -66,6 +66,7 @@ from interviews.models import (
     PracticeArea,
     QuestionToAsk,
 )
+from prep_site import planner
 
 from .backup_file import READ_CHUNK, STREAMED, BackupFile, BackupRejected
 from .backup_file import human_size as human_size  # the data page's, too
@@ -1856,6 +1857,7 @@ def restore_backup(
             )
             writer.write_mock_sessions(check.mock_sessions(parts.take("mock_sessions")))
             parts.finish()
+            planner.analyze_after_commit(sum(writer.report.added.values()))
             return writer.report
     except IntegrityError as error:
         raise BackupRejected(

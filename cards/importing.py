@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from prep_site import jobs
+from prep_site import jobs, planner
 from prep_site.jobs import JobProgress
 
 from .import_forms import ImportRowForm
@@ -858,6 +858,7 @@ def import_rows(*, job_id: int) -> ImportJob:
     }
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "rows", "result", "finished_at"])
+    planner.analyze_after_commit(len(plan.new) + len(updating))
     return job
 
 

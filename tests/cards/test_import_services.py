@@ -19,6 +19,7 @@ from taggit.models import Tag, TaggedItem
 from cards import importing
 from cards.importing import ImportRejected
 from cards.models import Card, ImportJob, Prompt, Topic
+from prep_site import planner
 from tests.factories import make_card, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -247,6 +248,30 @@ def test_progress_of_running_done_and_interrupted_jobs(user, topic):
     job = importing.run_import(job_id=job.pk)
     assert importing.job_progress(job=job).percent == 100
     assert Card.objects.filter(owner=user).count() == 1
+
+
+def test_a_bulk_import_refreshes_postgresqls_statistics(
+    user, topic, django_capture_on_commit_callbacks
+):
+    """PostgreSQL's planner learns the card tables' new sizes as soon as a large
+    import commits (prep_site/planner.py); a small one leaves it to autovacuum.
+    SQLite keeps no statistics to refresh."""
+    small = job_from(user, "".join(f"Small {n},A,{topic.name}\n" for n in range(10)))
+    importing.start_import(job=small, on_duplicate="skip")
+    with django_capture_on_commit_callbacks() as callbacks:
+        importing.import_rows(job_id=small.pk)
+    assert planner.analyze not in callbacks
+
+    size = planner.BULK_ROWS
+    job = job_from(user, "".join(f"Question {n},A,{topic.name}\n" for n in range(size)))
+    importing.start_import(job=job, on_duplicate="skip")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        importing.import_rows(job_id=job.pk)
+    assert (planner.analyze in callbacks) == (connection.vendor == "postgresql")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'cards_card'")
+            assert cursor.fetchone()[0] >= size
 
 
 def test_old_previews_are_cleared_when_a_new_file_comes(user, topic):
