@@ -20,9 +20,11 @@ TABLES = ("cards.Card", "cards.Prompt", "cards.Progress", "cards.ReviewLog")
 def analyze_after_commit(rows_written: int) -> None:
     """Once the current transaction commits, have PostgreSQL ANALYZE the card
     tables, if ``rows_written`` makes it a bulk write. (SQLite plans from its
-    indexes alone here: it never runs ANALYZE, so it has no statistics to age.)"""
+    indexes alone here: it never runs ANALYZE, so it has no statistics to age.)
+    If ANALYZE fails, the error is logged: the write has committed, and
+    autovacuum will still come."""
     if connection.vendor == "postgresql" and rows_written >= BULK_ROWS:
-        transaction.on_commit(analyze)
+        transaction.on_commit(analyze, robust=True)
 
 
 def analyze() -> None:
