@@ -406,7 +406,9 @@ class ReviewLog(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "reviewed_at"], name="review_user_time"),
-            models.Index(fields=["session", "reviewed_at"], name="review_session_time"),
+            # With the id, which breaks ties of time: a session's last grade (the
+            # undo's, read on every study step) is then the index's last entry.
+            models.Index(fields=["session", "reviewed_at", "id"], name="review_session_time"),
         ]
 
     def __str__(self) -> str:

@@ -629,3 +629,44 @@ def test_the_new_card_search_walks_the_persons_cards_in_order_and_sorts_nothing(
         cursor.execute(explain + walk)
         plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+def test_the_sessions_last_grade_is_read_at_the_end_of_an_index(user, topic):
+    """The undo form's "last grade" (on every step) reads one index entry, not
+    every grade of a long session: the session's index holds the id that breaks
+    ties of time (SQLite's holds it anyway; PostgreSQL's needed it)."""
+    card = make_card(topic, user)
+    prompt = card.prompts.get()
+    session = start(user, topic)
+    other = start(user, topic)
+    now = timezone.now()
+    ReviewLog.objects.bulk_create(
+        ReviewLog(
+            user=user,
+            card=card,
+            prompt=prompt,
+            session=session if n % 2 else other,
+            rating=3,
+            # Pairs of grades in the same second: the later id is the later grade.
+            reviewed_at=now - timedelta(seconds=(4000 - n) // 2),
+            day=now.date(),
+            review_number=n + 1,
+            state_before=State.REVIEW,
+            state_after=State.REVIEW,
+            due_after=now,
+        )
+        for n in range(4000)
+    )
+    last = ReviewLog.objects.filter(session=session).order_by("-id").first()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cards_reviewlog")
+    with CaptureQueriesContext(connection) as captured:
+        assert services.latest_review_id(session) == last.pk
+    [query] = captured.captured_queries
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + query["sql"])
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "review_session_time" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
