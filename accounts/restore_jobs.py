@@ -15,7 +15,6 @@ import contextlib
 import logging
 import os
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -24,15 +23,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from prep_site import jobs
-from prep_site.jobs import JobProgress
+from prep_site.jobs import STALE_AFTER, JobProgress
 
 from . import backup
 from .models import RestoreJob
 
 logger = logging.getLogger(__name__)
 
-# A running restore whose progress has not moved for this long died with its process.
-STALE_AFTER = timedelta(minutes=5)
 COPY_CHUNK = 1024 * 1024
 FILE_PREFIX = "prep-restore-"
 FILE_SUFFIX = ".backup"
@@ -89,7 +86,7 @@ def run_restore(*, job_id: int) -> RestoreJob:
         return job  # already run: nothing to do
 
     def report(done: int, total: int) -> None:
-        cache.set(_progress_key(job_id), (done, total, timezone.now()), timeout=3600)
+        jobs.report_progress(_progress_key(job_id), done, total)
 
     report(0, job.size)
     outcome = {"status": RestoreJob.Status.FAILED}
@@ -118,9 +115,10 @@ def restore_progress(*, job: RestoreJob) -> JobProgress:
     """How much of the file a running restore has read (from the cache). A
     restore found interrupted is settled as failed (``job`` is updated)."""
     if job.status == RestoreJob.Status.RUNNING:
-        done, total, at = cache.get(_progress_key(job.pk)) or (0, job.size, job.created_at)
-        if at >= timezone.now() - STALE_AFTER:
-            return JobProgress(done=done, total=total)
+        key = _progress_key(job.pk)
+        progress = jobs.live_progress(key, total=job.size, since=job.created_at)
+        if progress is not None:
+            return progress
         _settle_interrupted(job)
     return JobProgress(done=job.size, total=job.size, finished=True)
 

@@ -62,9 +62,8 @@ MAX_COMPRESSION_RATIO = 100  # a real collection compresses 3-10 times
 MAX_ZIP_ENTRIES = 100_000
 SQLITE_SECONDS = 30
 
-# A running import whose progress has not moved for this long died with its
+# A running import whose progress has been still for STALE_AFTER died with its
 # process: its transaction rolled back, so nothing was written.
-STALE_AFTER = timedelta(minutes=5)
 INTERRUPTED = (
     "The import stopped before it finished (the server it ran on was restarted), so "
     "nothing was written. Its cards are still here: confirm to import them again."
@@ -728,7 +727,7 @@ def _progress_key(job_id: int) -> str:
 
 
 def _report_progress(job_id: int, done: int, total: int) -> None:
-    cache.set(_progress_key(job_id), (done, total, timezone.now()), timeout=3600)
+    jobs.report_progress(_progress_key(job_id), done, total)
 
 
 def job_progress(*, job: ImportJob) -> JobProgress:
@@ -740,9 +739,9 @@ def job_progress(*, job: ImportJob) -> JobProgress:
         return JobProgress(done=count, total=count, finished=True)
     if job.status != ImportJob.Status.RUNNING:
         return JobProgress(done=0, total=0)
-    done, total, at = cache.get(_progress_key(job.pk)) or (0, 0, job.started_at)
-    if at is None or at >= timezone.now() - STALE_AFTER:
-        return JobProgress(done=done, total=total)
+    progress = jobs.live_progress(_progress_key(job.pk), total=0, since=job.started_at)
+    if progress is not None:
+        return progress
     _settle_interrupted(job)
     return JobProgress(done=0, total=0)
 

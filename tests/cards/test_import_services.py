@@ -19,7 +19,7 @@ from taggit.models import Tag, TaggedItem
 from cards import importing
 from cards.importing import ImportRejected
 from cards.models import Card, ImportJob, Prompt, Topic
-from prep_site import planner
+from prep_site import jobs, planner
 from tests.factories import make_card, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +229,7 @@ def test_progress_of_running_done_and_interrupted_jobs(user, topic):
     job = job_from(user, f"Q,A,{topic.name}\n")
     assert importing.job_progress(job=job).percent == 0
     importing.start_import(job=job, on_duplicate="skip")
-    long_ago = timezone.now() - importing.STALE_AFTER * 2
+    long_ago = timezone.now() - jobs.STALE_AFTER * 2
     ImportJob.objects.filter(pk=job.pk).update(started_at=long_ago)
     job.refresh_from_db()
     # Started long ago but still moving: it is left to run.

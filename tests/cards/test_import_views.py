@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cards import importing
 from cards.models import Card, ImportJob, Topic
+from prep_site import jobs
 from tests.cards.test_import_apkg import DECKS, SPANISH_AND_RUST, make_apkg
 from tests.factories import make_card, make_topic
 
@@ -268,7 +269,7 @@ def test_an_interrupted_import_comes_back_to_its_preview(client_in, inline_impor
     again, without uploading the file again."""
     job = uploaded_job(client_in)
     ImportJob.objects.filter(pk=job.pk).update(
-        status="running", started_at=timezone.now() - importing.STALE_AFTER * 2
+        status="running", started_at=timezone.now() - jobs.STALE_AFTER * 2
     )
     poll = client_in.get(job_url(job), headers={"HX-Request": "true"})
     assert poll.headers["HX-Redirect"] == job_url(job)
@@ -285,7 +286,7 @@ def test_an_interrupted_import_comes_back_to_its_preview(client_in, inline_impor
 def test_the_import_page_settles_an_interrupted_import_in_its_list(client_in):
     job = uploaded_job(client_in)
     ImportJob.objects.filter(pk=job.pk).update(
-        status="running", started_at=timezone.now() - importing.STALE_AFTER * 2
+        status="running", started_at=timezone.now() - jobs.STALE_AFTER * 2
     )
     page = body(client_in.get(UPLOAD_URL))
     assert "Waiting for confirmation" in page and "Importing" not in page
