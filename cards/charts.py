@@ -7,6 +7,10 @@ CELL = 11
 GAP = 2
 STEP = CELL + GAP
 WEEKDAY_LABELS = ["Mon", "", "Wed", "", "Fri", "", ""]
+# The columns a month's name takes above the heatmap.
+MONTH_LABEL_COLUMNS = 3
+# The width a date tick ("24 Dec") takes under a bar chart.
+TICK_WIDTH = 40
 
 
 @dataclass
@@ -62,6 +66,10 @@ def heatmap(day_counts: dict[date, int], today: date, weeks: int = 53) -> Heatma
         if weekday == 0 and day.month != last_month:
             months.append((x, day.strftime("%b")))
             last_month = day.month
+    # The first column's month may get only a week or two before the next one
+    # starts; its name would run into the next one's ("NovDec").
+    if len(months) > 1 and months[1][0] - months[0][0] < MONTH_LABEL_COLUMNS * STEP:
+        del months[0]
     return Heatmap(
         cells=cells,
         months=months,
@@ -104,15 +112,18 @@ def bar_chart(points: list[tuple[date, int]], *, width: int = 620, height: int =
     bars = []
     for index, (day, value) in enumerate(points):
         bar_height = plot_height * value / peak if peak else 0
+        x = round(left + index * slot + 1, 1)
+        # A week's date tick, where the whole of "24 Dec" fits inside the chart.
+        ticked = index % 7 == 0 and x + TICK_WIDTH <= width
         bars.append(
             Bar(
-                x=round(left + index * slot + 1, 1),
+                x=x,
                 y=round(top + plot_height - bar_height, 1),
                 width=round(max(slot - 2, 1), 1),
                 height=round(bar_height, 1),
                 label=day.strftime("%a %d %b"),
                 value=value,
-                tick=day.strftime("%d %b") if index % 7 == 0 else "",
+                tick=day.strftime("%d %b") if ticked else "",
             )
         )
     return BarChart(bars=bars, width=width, height=height, peak=peak, baseline=top + plot_height)

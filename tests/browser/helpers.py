@@ -6,6 +6,14 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
 
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_fits_a_phone(page: Page, what: str) -> None:
+    """Nothing on the page is wider than a phone's screen."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{what} scrolls sideways: {width}px wide at 390px"
+
 
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     """Log in through the login form, the way a person does."""

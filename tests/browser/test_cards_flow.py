@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from cards.models import Card, Topic
-from tests.browser.helpers import card_settled, log_in, on_study_page
+from tests.browser.helpers import PHONE, assert_fits_a_phone, card_settled, log_in, on_study_page
 from tests.factories import make_user
 
 CODE_AND_MATH_BACK = """\
@@ -24,12 +24,6 @@ XSS_FRONT = (
     "Which probe leaves no trace?"
 )
 PROBE_BACK = "Nothing runs, and this still typesets: \\(x^2\\)"
-PHONE = {"width": 390, "height": 844}
-
-
-def assert_no_horizontal_scroll(page: Page, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways: {width}px wide at 390px"
 
 
 def test_write_cards_search_and_read_them_on_a_phone(page: Page, browser_problems):
@@ -116,15 +110,15 @@ def test_write_cards_search_and_read_them_on_a_phone(page: Page, browser_problem
     page.set_viewport_size(PHONE)
     page.goto("/")
     expect(page.get_by_role("heading", name="Hello, carol")).to_be_visible()
-    assert_no_horizontal_scroll(page, "the home page")
+    assert_fits_a_phone(page, "the home page")
 
     page.goto(topic.get_absolute_url())
     expect(page.get_by_role("heading", name="Numerics")).to_be_visible()
-    assert_no_horizontal_scroll(page, "the topic page")
+    assert_fits_a_phone(page, "the topic page")
 
     page.goto(code_card.get_absolute_url())
     expect(page.locator(".math .katex").first).to_be_attached()
-    assert_no_horizontal_scroll(page, "the card page with a long code line")
+    assert_fits_a_phone(page, "the card page with a long code line")
 
     # The navbar is collapsed behind its toggler; Bootstrap's JS opens it.
     study_link = page.get_by_role("navigation").get_by_role("link", name="Study", exact=True)
@@ -136,7 +130,7 @@ def test_write_cards_search_and_read_them_on_a_phone(page: Page, browser_problem
     page.get_by_role("button", name="Start studying").click()
     on_study_page(page)
     expect(page.get_by_test_id("question")).to_contain_text("How do you divide safely")
-    assert_no_horizontal_scroll(page, "the study page")
+    assert_fits_a_phone(page, "the study page")
 
     page.keyboard.press("Space")
     expect(page.get_by_test_id("answer")).to_be_visible()
@@ -147,13 +141,13 @@ def test_write_cards_search_and_read_them_on_a_phone(page: Page, browser_problem
         expect(buttons.nth(index)).to_be_visible()
         box = buttons.nth(index).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-    assert_no_horizontal_scroll(page, "the study page with its answer shown")
+    assert_fits_a_phone(page, "the study page with its answer shown")
 
     # Grading swaps in the probe; math in swapped-in cards is typeset too (htmx:load).
     buttons.nth(2).click()
     expect(page.get_by_test_id("question")).to_contain_text("Which probe leaves no trace?")
     card_settled(page)
-    assert_no_horizontal_scroll(page, "the next study card")
+    assert_fits_a_phone(page, "the next study card")
     page.keyboard.press("Space")
     answer = page.get_by_test_id("answer")
     expect(answer).to_contain_text("Nothing runs")

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from interviews import mock_services
 from interviews.models import InterviewerQuestion, MockAnswer, MockSession, PracticeArea
 from interviews.starter import load_starter_questions
-from tests.browser.helpers import log_in
+from tests.browser.helpers import PHONE, assert_fits_a_phone, log_in
 from tests.factories import make_user
 
 FIRST_ANSWER = (
@@ -19,7 +19,6 @@ FIRST_ANSWER = (
 )
 SECOND_ANSWER = "I would start with the data I had and"
 SESSION_URL = re.compile(r"/mock/(\d+)/$")
-PHONE = {"width": 390, "height": 844}
 
 
 def state(page: Page):
@@ -144,11 +143,6 @@ def test_mock_interview_with_autosave_reload_ctrl_enter_timeout_and_summary(page
     expect(history).to_contain_text("2 / 2")
     expect(history).to_contain_text(f"{round(mean * 100)}%")
     assert MockAnswer.objects.filter(session__user=user).count() == 2
-
-
-def assert_fits_a_phone(page: Page, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} scrolls sideways: {width}px wide at 390px"
 
 
 def test_mock_pages_at_phone_width_and_an_own_question(page: Page):

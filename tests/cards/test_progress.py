@@ -1,5 +1,6 @@
 """The dashboard's numbers against fixtures computed by hand."""
 
+import itertools
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -262,9 +263,11 @@ def test_dashboard_shows_the_figures(client_in, user):
 def test_charts_are_well_formed_labelled_svg(client_in, user):
     card = make_card(make_topic(owner=user), user)
     log(user, card, at=timezone.now() - timedelta(days=1))
+    progress_row(user, card, due=timezone.now() + timedelta(days=2))
     body = client_in.get(reverse("cards:progress")).content.decode()
     svgs = [body[i : body.index("</svg>", i) + 6] for i in _find_all(body, "<svg")]
     assert len(svgs) >= 2
+    assert 'data-testid="forecast-empty"' not in body
     for svg in svgs:
         root = ET.fromstring(svg)
         assert root.get("role") == "img"
@@ -281,6 +284,14 @@ def _find_all(text, needle):
         start = text.find(needle, start + 1)
 
 
+def test_a_forecast_with_nothing_due_says_so_instead_of_an_empty_chart(client_in, user):
+    make_card(make_topic(owner=user), user)  # new, never studied: never due
+    body = client_in.get(reverse("cards:progress")).content.decode()
+    assert "Nothing is due in the next 30 days." in body
+    assert "Cards due per day" not in body
+    assert "Forecast as a table" not in body
+
+
 def test_heatmap_geometry():
     today = date(2026, 11, 25)  # a Wednesday
     heat = charts.heatmap({today: 8, today - timedelta(days=1): 2}, today)
@@ -289,6 +300,31 @@ def test_heatmap_geometry():
     assert len(heat.cells) == 52 * 7 + 3
     assert heat.cells[-1].level == 4 and heat.cells[-2].level == 1
     assert heat.total == 10 and heat.days_studied == 2
+
+
+def test_heatmap_months_are_named_where_their_names_fit():
+    # The grid starts on Monday 24 Nov 2025: November has one column before
+    # December's, too narrow for its name.
+    heat = charts.heatmap({}, date(2026, 11, 26))
+    names = [name for _x, name in heat.months]
+    assert names[:2] == ["Dec", "Jan"] and names[-1] == "Nov"
+    assert len(names) == 12
+    columns = [x for x, _name in heat.months]
+    assert all(b - a >= 3 * charts.STEP for a, b in itertools.pairwise(columns))
+    # Starting on Monday 3 Feb 2025, February has four columns: it keeps its name.
+    heat = charts.heatmap({}, date(2026, 2, 4))
+    assert heat.cells[0].day == date(2025, 2, 3)
+    assert [name for _x, name in heat.months][:2] == ["Feb", "Mar"]
+
+
+def test_bar_chart_ticks_a_date_each_week_where_it_fits():
+    start = date(2026, 11, 26)
+    chart = charts.bar_chart([(start + timedelta(days=n), n % 3) for n in range(30)])
+    ticked = [(bar.x, bar.tick) for bar in chart.bars if bar.tick]
+    # 26 Nov, 3, 10 and 17 Dec; 24 Dec, 28 days in, would run off the right edge.
+    assert [tick for _x, tick in ticked] == ["26 Nov", "03 Dec", "10 Dec", "17 Dec"]
+    assert all(x + charts.TICK_WIDTH <= chart.width for x, _tick in ticked)
+    assert chart.peak == 2
 
 
 def test_card_page_shows_its_history(client_in, user):
