@@ -1,5 +1,5 @@
 """The progress dashboard on a phone: the year of reviews opens on its latest
-weeks, and its month names do not run into each other."""
+weeks, its month names do not run into each other, and the topics table fits."""
 
 import itertools
 
@@ -11,7 +11,7 @@ from tests.browser.helpers import PHONE, assert_fits_a_phone, log_in
 from tests.factories import make_card, make_topic, make_user
 
 
-def test_the_year_of_reviews_opens_on_today_on_a_phone(page: Page):
+def test_the_dashboard_reads_on_a_phone(page: Page):
     user = make_user("hana")
     card = make_card(make_topic(owner=user, name="Networking"), user, front="What is TCP?")
     services.grade_prompt(
@@ -50,3 +50,10 @@ def test_the_year_of_reviews_opens_on_today_on_a_phone(page: Page):
     assert len(boxes) >= 12
     for left, right in itertools.pairwise(boxes):
         assert left["x"] + left["width"] <= right["x"], "two month names overlap"
+
+    # The topics table fits the screen, with each topic's mastery bar under its name.
+    table = page.get_by_test_id("topic-table")
+    expect(table.get_by_role("row", name="Networking")).to_contain_text("0 / 1")
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    retention = table.get_by_role("columnheader", name="Retention").bounding_box()
+    assert retention["x"] + retention["width"] <= PHONE["width"]
