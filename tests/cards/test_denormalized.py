@@ -140,7 +140,7 @@ def dashboard(client) -> dict:
     topics = {
         name: {"mastered": int(m), "prompts": int(p), "studied": int(s), "retention": r}
         for name, m, p, s, r in re.findall(
-            r'<th scope="row"><a href="[^"]*">([^<]+)</a></th>.*?'
+            r'<th scope="row"><a href="[^"]*">([^<]+)</a>.*?</th>.*?'
             r'<td class="text-end">(\d+) / (\d+)</td>\s*'
             r'<td class="text-end">(\d+)</td>\s*<td class="text-end">([^<]*)</td>',
             body,
