@@ -15,6 +15,7 @@ from cards import charts, progress, review_days, services
 from cards.models import Progress, Prompt, ReviewDay, ReviewLog, State
 from interviews.models import Interview
 from tests.factories import make_card, make_collection, make_interview, make_topic
+from tests.plans import plan_of_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -398,11 +399,8 @@ def test_card_history_reads_the_cards_rows_not_all_the_persons(user):
     with CaptureQueriesContext(connection) as captured:
         reviews, states = progress.card_history(user=user, card=card, now=timezone.now())
     assert len(reviews) == 10 and len(states) == 1
-    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
     for query in captured.captured_queries:
-        with connection.cursor() as cursor:
-            cursor.execute(explain + query["sql"])
-            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        plan = plan_of_sql(query["sql"])
         if connection.vendor == "sqlite":
             assert "(user_id=? AND prompt_id=?)" in plan, plan
             assert "review_user_time" not in plan, plan

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from cards.models import Card
 from tests.factories import make_card, make_collection, make_topic, make_user
+from tests.plans import plan_of
 
 pytestmark = pytest.mark.django_db
 
@@ -83,14 +84,6 @@ def test_another_persons_words_never_reach_the_results(user, other_user, cards):
     assert found(stranger, "kafka") == {"Kafka consumer groups"}
     assert found(user, "kafka partitions") == {"Kafka partitions"}
     assert found(user, "caching") == {"Redis eviction"}
-
-
-def plan_of(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-    with connection.cursor() as cursor:
-        cursor.execute(explain + sql, params)
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
 def test_the_database_answers_from_its_full_text_index(user, cards):

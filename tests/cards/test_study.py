@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from cards import services
 from cards.models import Card, Progress, ReviewLog, State, StudySession
+from prep_site import planner
 from tests.factories import make_card, make_collection, make_topic, make_user
+from tests.plans import plan_of_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -624,10 +626,7 @@ def test_the_new_card_search_walks_the_persons_cards_in_order_and_sorts_nothing(
         for q in captured.captured_queries
         if 'FROM "cards_card"' in q["sql"] and f'"owner_id" = {user.pk}' in q["sql"]
     ]
-    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-    with connection.cursor() as cursor:
-        cursor.execute(explain + walk)
-        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    plan = plan_of_sql(walk)
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
 
 
@@ -659,14 +658,10 @@ def test_the_sessions_last_grade_is_read_at_the_end_of_an_index(user, topic):
     )
     last = ReviewLog.objects.filter(session=session).order_by("-id").first()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE cards_reviewlog")
+        planner.analyze()
     with CaptureQueriesContext(connection) as captured:
         assert services.latest_review_id(session) == last.pk
     [query] = captured.captured_queries
-    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
-    with connection.cursor() as cursor:
-        cursor.execute(explain + query["sql"])
-        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    plan = plan_of_sql(query["sql"])
     assert "review_session_time" in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
