@@ -66,14 +66,20 @@ def heatmap(day_counts: dict[date, int], today: date, weeks: int = 53) -> Heatma
         if weekday == 0 and day.month != last_month:
             months.append((x, day.strftime("%b")))
             last_month = day.month
-    # The first column's month may get only a week or two before the next one
-    # starts; its name would run into the next one's ("NovDec").
-    if len(months) > 1 and months[1][0] - months[0][0] < MONTH_LABEL_COLUMNS * STEP:
-        del months[0]
+    # A month's name is written where it has room before the next one's, or
+    # before the grid's edge: the first and the last month may have only a
+    # column or two ("NovDec", or a "Dec" cut off at the right).
+    width = left + weeks * STEP
+    ends = [x for x, _name in months[1:]] + [width]
+    months = [
+        (x, name)
+        for (x, name), end in zip(months, ends, strict=True)
+        if end - x >= MONTH_LABEL_COLUMNS * STEP
+    ]
     return Heatmap(
         cells=cells,
         months=months,
-        width=left + weeks * STEP,
+        width=width,
         height=top + 7 * STEP,
         total=sum(window.values()),
         days_studied=len(window),

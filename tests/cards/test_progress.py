@@ -312,6 +312,10 @@ def test_heatmap_months_are_named_where_their_names_fit():
     assert len(names) == 12
     columns = [x for x, _name in heat.months]
     assert all(b - a >= 3 * charts.STEP for a, b in itertools.pairwise(columns))
+    # December starts in the last column, too narrow for its name.
+    heat = charts.heatmap({}, date(2026, 12, 8))
+    assert [name for _x, name in heat.months][-1] == "Nov"
+    assert all(x + 3 * charts.STEP <= heat.width for x, _name in heat.months)
     # Starting on Monday 3 Feb 2025, February has four columns: it keeps its name.
     heat = charts.heatmap({}, date(2026, 2, 4))
     assert heat.cells[0].day == date(2025, 2, 3)
