@@ -14,4 +14,5 @@ class RestoreJobAdmin(admin.ModelAdmin):
     list_display = ["filename", "user", "status", "size", "merge", "created_at", "finished_at"]
     list_filter = ["status"]
     search_fields = ["filename", "user__username"]
-    readonly_fields = ["path", "report", "failure"]
+    # A job's state is the worker's to write: the admin shows it.
+    readonly_fields = ["upload", "report", "failure", "done", "total", "stage", "attempts"]

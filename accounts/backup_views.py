@@ -37,7 +37,6 @@ class RestoreForm(forms.Form):
 
 def _render_page(request, form: RestoreForm, *, status: int = 200):
     restores = list(RestoreJob.objects.filter(user=request.user)[:RECENT_RESTORES])
-    restore_jobs.settle_interrupted(restores)
     return render(
         request,
         "accounts/data.html",
@@ -106,8 +105,6 @@ def backup_restore(request):
     try:
         data = backup.read_backup(upload)
         if not restore_jobs.restores_inline(data):
-            if not merge:  # said now, rather than on the job's page (the job checks again)
-                backup.refuse_non_empty(request.user)
             job = restore_jobs.start_restore(user=request.user, upload=upload, merge=merge)
             return redirect(job)
         report = backup.restore_backup(user=request.user, data=data, merge=merge)
@@ -123,11 +120,7 @@ def restore_job(request, pk: int):
     """A restore running in the background: its progress (htmx polls the status
     fragment), then how it ended."""
     job = get_object_or_404(RestoreJob.objects.filter(user=request.user), pk=pk)
-    context = {
-        "job": job,
-        "progress": restore_jobs.restore_progress(job=job),
-        "title": f"Restore of {job.filename}",
-    }
+    context = {"job": job, "title": f"Restore of {job.filename}"}
     if request.htmx:
         return render(request, "accounts/restore_job.html#status", context)
     return render(request, "accounts/restore_job.html", context)

@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from prep_site.jobs import JobState
+
 
 def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
@@ -53,11 +55,11 @@ class Profile(models.Model):
         return profile
 
 
-class RestoreJob(models.Model):
-    """A backup too large to restore while the page waits: its file is kept on
-    this server's disk, in ``path``, until a thread of the process that took the
-    upload has restored it. Progress while it runs is in the cache (the restore
-    is one transaction, so nothing it writes is visible before it commits)."""
+class RestoreJob(JobState):
+    """A backup too large to restore while the page waits: its file is kept in
+    the default storage (``upload``) until a worker has restored it. The restore
+    is one transaction, so nothing it writes is visible before it commits; the
+    job's progress columns are written around it."""
 
     class Status(models.TextChoices):
         RUNNING = "running", "Restoring"
@@ -71,7 +73,7 @@ class RestoreJob(models.Model):
     size = models.PositiveBigIntegerField(help_text="The file's size in bytes, as uploaded.")
     merge = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    path = models.CharField(max_length=500, blank=True)
+    upload = models.FileField(upload_to="restores/%Y/%m/%d/", max_length=300, blank=True)
     report = models.TextField(blank=True)
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -80,6 +82,12 @@ class RestoreJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "status"], name="restore_user_status")]
+        constraints = [
+            # One restore at a time per person (services check it first, with a message).
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="running"), name="restore_one_running"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Restore of {self.filename}"

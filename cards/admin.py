@@ -83,4 +83,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner"]
     # The rows can run to megabytes; the admin shows the outcome, not the payload.
     exclude = ["rows"]
-    readonly_fields = ["errors", "notes", "result", "failure", "started_at", "finished_at"]
+    readonly_fields = [
+        *["upload", "errors", "notes", "result", "failure", "started_at", "finished_at"],
+        *["done", "total", "stage", "attempts"],
+    ]

@@ -14,6 +14,8 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
+from prep_site.jobs import JobState
+
 from .markdown import cloze_numbers, cloze_side, render_markdown
 
 MAX_FACE_LENGTH = 10_000
@@ -504,11 +506,13 @@ class QuizItem(models.Model):
         return f"{self.quiz} #{self.position}"
 
 
-class ImportJob(models.Model):
-    """One file being imported: its parsed, validated rows wait here between the
-    preview and the confirmation, and the job then records how the import went.
-    Progress while it runs is kept in the cache (the import is one transaction,
-    so nothing it writes, this row included, is visible before it commits)."""
+class ImportJob(JobState):
+    """One file being imported. A worker reads the uploaded file (``upload``,
+    deleted once read) into parsed, validated rows, which wait here between the
+    preview and the confirmation; a worker then writes them, and the job records
+    how the import went. The import itself is one transaction, so nothing it
+    writes is visible before it commits; the job's progress columns are written
+    around it."""
 
     class Source(models.TextChoices):
         CSV = "csv", "CSV"
@@ -517,6 +521,7 @@ class ImportJob(models.Model):
         APKG = "apkg", "Anki deck package"
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "Reading the file"
         PREVIEW = "preview", "Waiting for confirmation"
         RUNNING = "running", "Importing"
         DONE = "done", "Imported"
@@ -530,8 +535,11 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
     )
     filename = models.CharField(max_length=255)
-    source = models.CharField(max_length=10, choices=Source.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    # The file as uploaded, until a worker has read it.
+    upload = models.FileField(upload_to="imports/%Y/%m/%d/", max_length=300, blank=True)
+    default_topic = models.CharField(max_length=100, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
     on_duplicate = models.CharField(max_length=10, choices=OnDuplicate.choices, blank=True)
     # [line, front, back, topic name, [tags]] per valid row; emptied once imported.
     rows = models.JSONField(default=list, blank=True)
@@ -552,17 +560,30 @@ class ImportJob(models.Model):
         indexes = [models.Index(fields=["owner", "status"], name="import_owner_status")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["preview", "running", "done", "failed"]),
+                condition=Q(status__in=["checking", "preview", "running", "done", "failed"]),
                 name="import_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(on_duplicate__in=["", "skip", "update"]),
                 name="import_on_duplicate_valid",
             ),
+            # One import at a time per person (services check it first, with a message).
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=Q(status__in=["checking", "running"]),
+                name="import_one_in_progress",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Import {self.pk} of {self.filename}"
+
+    IN_PROGRESS = (Status.CHECKING, Status.RUNNING)
+
+    @property
+    def in_progress(self) -> bool:
+        """A worker has this job to do (reading the file, or writing the cards)."""
+        return self.status in self.IN_PROGRESS
 
     def get_absolute_url(self) -> str:
         return reverse("cards:import_job", args=[self.pk])

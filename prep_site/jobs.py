@@ -1,57 +1,156 @@
-"""Work that outlives the request that started it (an import, a large restore):
-a thread of the app server's process, its progress kept in the cache so that a
-page on any app server can show it."""
+"""Background jobs: work that outlives the request that asked for it (an
+import, a large restore, the nightly purge), run by django-q2's workers.
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+A job's state is a row the person's page reads: its status (on the job's own
+model), how far it has got (``done`` of ``total``), what it is doing now
+(``stage``) and how many times a worker has started it (``attempts``). The
+task writes them in short transactions of their own; a page that polls only
+reads. A task is enqueued once the transaction that asked for it commits, so a
+worker never finds a job that is not there yet.
 
-from django.core.cache import cache
-from django.db import connections
-from django.utils import timezone
+A worker that dies mid-task (killed, out of memory, the machine restarted)
+leaves its task locked in the broker; django-q2 hands it to a worker again
+once ``Q_CLUSTER["retry"]`` seconds have passed. The task then counts the
+attempt, and past ``PREP_TASK_ATTEMPTS`` it records the job as stopped instead
+of running it again. A task that outlives its timeout, or raises, is recorded
+by django-q2 as failed, and its hook (``on_failure``) settles the job.
+"""
 
-# A running job whose progress has not moved for this long died with its process.
-STALE_AFTER = timedelta(minutes=5)
-PROGRESS_KEPT_SECONDS = 3600
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 
-
-def run_in_thread(name: str, work: Callable[[], object]) -> None:
-    """Start ``work`` in a daemon thread; the thread's database connections are
-    its own, and closed when it ends."""
-
-    def run() -> None:
-        try:
-            work()
-        finally:
-            connections.close_all()
-
-    threading.Thread(target=run, name=name, daemon=True).start()
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django_q.tasks import async_task
 
 
-@dataclass
-class JobProgress:
-    done: int
-    total: int
-    finished: bool = False
+class JobState(models.Model):
+    """The progress columns every kind of job has."""
+
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True, help_text="What the job is doing now.")
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker has started this job."
+    )
+
+    class Meta:
+        abstract = True
 
     @property
     def percent(self) -> int:
-        if self.finished:
-            return 100
-        return min(99, self.done * 100 // self.total) if self.total else 0
+        if self.total == 0:
+            return 0
+        return min(100, self.done * 100 // self.total)
+
+    def record_progress(
+        self, *, done: int, total: int | None = None, stage: str | None = None
+    ) -> None:
+        """Record progress, committed at once (the caller is in no transaction)."""
+        changes = {"done": done}
+        if total is not None:
+            changes["total"] = total
+        if stage is not None:
+            changes["stage"] = stage[:200]
+        type(self)._default_manager.filter(pk=self.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(self, name, value)
 
 
-def report_progress(key: str, done: int, total: int) -> None:
-    """Keep a job's progress, with when it moved, for any app server to read."""
-    cache.set(key, (done, total, timezone.now()), timeout=PROGRESS_KEPT_SECONDS)
+@contextmanager
+def progress_aside(job: JobState) -> Iterator[Callable[[int, int], None]]:
+    """A ``report(done, total)`` for work that runs in one long transaction (a
+    restore, an import's write), where the job's row cannot be written through
+    the transaction's own connection (the page would see nothing until it
+    commits). On PostgreSQL the row is written through a second connection that
+    commits each write at once. SQLite has one writer at a time and the
+    transaction is it, so there the row is left as it was until the end."""
+    side = None
+    table = connection.ops.quote_name(type(job)._meta.db_table)
+
+    def report(done: int, total: int) -> None:
+        nonlocal side
+        if not connection.in_atomic_block:
+            job.record_progress(done=done, total=total)
+            return
+        if connection.vendor != "postgresql":
+            return
+        if side is None:
+            side = connections.create_connection(DEFAULT_DB_ALIAS)
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET done = %s, total = %s WHERE id = %s", [done, total, job.pk]
+            )
+
+    try:
+        yield report
+    finally:
+        if side is not None:
+            side.close()
 
 
-def live_progress(key: str, *, total: int, since: datetime | None) -> JobProgress | None:
-    """The progress kept under ``key`` (none yet: 0 of ``total``, as of
-    ``since``), or None once it has been still for STALE_AFTER: the process
-    running the job died, and the job with it."""
-    done, total, at = cache.get(key) or (0, total, since)
-    if at is not None and at < timezone.now() - STALE_AFTER:
+def max_attempts() -> int:
+    return settings.PREP_TASK_ATTEMPTS
+
+
+def claim_attempt(model: type[JobState], job_id: int, *, running: dict) -> bool:
+    """Count one more start of the job, if it is still in a running state
+    (``running`` filters it). False when it must not run: it is no longer
+    running (already done, or settled), or a worker has started it too often."""
+    claimed = model._default_manager.filter(pk=job_id, **running).update(
+        attempts=models.F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    attempts = model._default_manager.filter(pk=job_id).values_list("attempts", flat=True).get()
+    return attempts <= max_attempts()
+
+
+def enqueue_after_commit(func: str, job_id: int, *, on_failure: str) -> None:
+    """Run the task ``func`` (a dotted path) with ``job_id`` on a worker once the
+    current transaction commits; the hook ``on_failure(task)`` runs when django-q2
+    records the task as failed."""
+    label = f"{func.rsplit('.', 1)[-1]} {job_id}"
+    transaction.on_commit(lambda: async_task(func, job_id, hook=on_failure, task_name=label))
+
+
+def delete_unread_files(folder: str, *, keep: set[str], older_than: datetime) -> int:
+    """Delete the files under ``folder`` of the default storage that no job will
+    read: not in ``keep`` and last changed before ``older_than`` (a file saved a
+    moment ago may belong to a job whose transaction has not committed yet)."""
+    removed = 0
+    for name in _walk(folder):
+        if name in keep:
+            continue
+        try:
+            changed = default_storage.get_modified_time(name)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        if changed < older_than:
+            default_storage.delete(name)
+            removed += 1
+    return removed
+
+
+def _walk(folder: str):
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _walk(f"{folder}/{sub}")
+
+
+def failure_of(task) -> str | None:
+    """Why django-q2 recorded ``task`` as failed, in words; None if it succeeded."""
+    if task.success:
         return None
-    return JobProgress(done=done, total=total)
+    result = str(task.result or "")
+    if "TimeoutException" in result or "timeout" in result.lower():
+        minutes = max(1, settings.Q_CLUSTER["timeout"] // 60)
+        return f"it took longer than the {minutes} minutes a background job may run"
+    return "the server met an error while working on it"

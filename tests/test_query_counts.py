@@ -32,7 +32,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import RestoreJob
-from cards import importing, quiz_services, review_days, services
+from cards import imports as importing
+from cards import quiz_services, review_days, services
 from cards.exporting import EXPORT_CHUNK, exportable_cards
 from cards.models import (
     Card,

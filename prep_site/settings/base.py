@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "template_partials",
     "taggit",
+    "django_q",
     "accounts",
     "cards",
     "interviews",
@@ -151,6 +152,7 @@ STATICFILES_DIRS = [
 ]
 
 STORAGES = {
+    # Private files only (uploads waiting for a job): never served, so no MEDIA_URL.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -207,6 +209,35 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Background work (imports, large restores, the nightly purge) runs on django-q2's
+# workers (`manage.py qcluster`, which scripts/run.sh starts beside the web
+# server). The broker is the app's own database unless REDIS_URL is set; either
+# way, any number of worker machines may serve one database.
+PREP_TASK_TIMEOUT = int(os.environ.get("PREP_TASK_TIMEOUT", 30 * 60))
+Q_CLUSTER = {
+    "name": "prep",
+    "label": "Background tasks",
+    "workers": int(os.environ.get("PREP_TASK_WORKERS", 2)),
+    "timeout": PREP_TASK_TIMEOUT,
+    # A task whose worker died is handed out again this long after it was taken.
+    "retry": int(os.environ.get("PREP_TASK_RETRY", PREP_TASK_TIMEOUT + 60)),
+    "max_attempts": 1,  # a failure recorded by django-q2 is final (prep_site/jobs.py)
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 500,
+    "queue_limit": 4,
+    "orm": "default",
+    "poll": float(os.environ.get("PREP_TASK_POLL", 0.5)),
+}
+if os.environ.get("REDIS_URL"):
+    Q_CLUSTER.pop("orm")
+    Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
+# How many times a worker may start one job: a second start means the first
+# worker died mid-job (its writes rolled back), and the job is tried again.
+PREP_TASK_ATTEMPTS = int(os.environ.get("PREP_TASK_ATTEMPTS", 2))
+# A preview of an import that was never confirmed is deleted after this long.
+PREP_IMPORT_PREVIEW_HOURS = 24
+
 # The largest file /import/ accepts.
 PREP_IMPORT_MAX_BYTES = int(os.environ.get("PREP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 # The largest backup file a restore accepts, and the most a .gz or .zip may unpack
@@ -215,10 +246,13 @@ PREP_BACKUP_MAX_BYTES = int(os.environ.get("PREP_BACKUP_MAX_BYTES", 50 * 1024 * 
 PREP_BACKUP_MAX_UNPACKED_BYTES = int(
     os.environ.get("PREP_BACKUP_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
 )
-# A backup that unpacks to more than this is restored in the background, its
-# file kept in PREP_RESTORE_DIR (the system's temporary directory when empty).
+# A backup that unpacks to more than this is restored in the background.
 PREP_RESTORE_INLINE_BYTES = int(os.environ.get("PREP_RESTORE_INLINE_BYTES", 20 * 1024 * 1024))
-PREP_RESTORE_DIR = os.environ.get("PREP_RESTORE_DIR", "")
+# Files a background job reads (an import's upload, a large backup) are kept
+# through Django's default storage until the job ends: a directory here, which
+# every worker must reach (one machine, or a shared volume). For object storage,
+# point STORAGES["default"] at its backend (e.g. django-storages' S3 storage).
+MEDIA_ROOT = Path(os.environ.get("PREP_MEDIA_ROOT", BASE_DIR / "media"))
 # Uploads are kept only up to those limits, however much is sent (prep_site/uploads.py);
 # then Django's own handlers, in memory or in a temporary file.
 FILE_UPLOAD_HANDLERS = [

@@ -1,6 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL when DATABASE_URL is set."""
 
 import os
+import tempfile
 
 from .base import *  # noqa: F403
 
@@ -18,3 +19,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_prep_{os.getpid()}"}  # noqa: F405
+
+# Unit tests run each task at once, in the test's process (on the commit of the
+# transaction that enqueued it); tests/tasks/ starts real workers.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+
+# Kept files of one test process, apart from the checkout's (a worker the tests
+# start is given the same directory).
+MEDIA_ROOT = Path(os.environ.get("PREP_MEDIA_ROOT") or tempfile.mkdtemp(prefix="prep-test-media-"))  # noqa: F405

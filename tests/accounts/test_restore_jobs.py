@@ -1,39 +1,39 @@
 """A backup too large to restore while the page waits is restored in the
 background: the upload answers at once with a page that shows the progress,
 then how the restore ended. Real HTTP through the test client, the real
-database; the job runs in this thread when the request commits."""
+database; the task runs in this process when the request commits (the test
+settings run django-q2's tasks at once; tests/tasks/ starts real workers)."""
 
 import gzip
 import io
 import json
 import os
-import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django_q.models import Task
 
-from accounts import backup, restore_jobs
+from accounts import backup, restore_jobs, restore_tasks
 from accounts.backup import backup_bytes, backup_document, read_backup
 from accounts.models import RestoreJob
 from cards.models import Card, ReviewLog
 from tests.accounts.test_backup import NOW, snapshot, total_rows
+from tests.conftest import stored_files
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def background(settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
-    """Past 4 KB unpacked a backup restores in the background, its file kept in
-    tmp_path; the job runs in this thread as soon as the upload commits."""
+def background(settings, django_capture_on_commit_callbacks):
+    """Past 4 KB unpacked a backup restores in the background; its task runs as
+    soon as the upload commits."""
     settings.PREP_RESTORE_INLINE_BYTES = 4096
-    settings.PREP_RESTORE_DIR = str(tmp_path)
-    monkeypatch.setattr(
-        restore_jobs, "run_in_background", lambda job_id: restore_jobs.run_restore(job_id=job_id)
-    )
     return django_capture_on_commit_callbacks
 
 
@@ -48,7 +48,7 @@ def rows_but_jobs() -> dict[str, int]:
     return {name: n for name, n in total_rows().items() if name != "accounts.RestoreJob"}
 
 
-def test_a_large_backup_restores_in_the_background(client, history_user, background, tmp_path):
+def test_a_large_backup_restores_in_the_background(client, history_user, background, media_root):
     content = gzip.compress(backup_bytes(backup_document(user=history_user, now=NOW)))
     newcomer = make_user("newcomer")
     client.force_login(newcomer)
@@ -61,7 +61,7 @@ def test_a_large_backup_restores_in_the_background(client, history_user, backgro
     assert response.url == reverse("accounts:restore_job", args=[job.pk])
     assert job.status == RestoreJob.Status.DONE
     assert (job.filename, job.size, job.merge) == ("backup.json.gz", len(content), False)
-    assert list(tmp_path.iterdir()) == []  # the kept file is gone
+    assert (job.attempts, job.percent, stored_files(media_root)) == (1, 100, [])  # file gone
     assert snapshot(newcomer) == snapshot(history_user)
 
     page = client.get(response.url).content.decode()
@@ -84,7 +84,7 @@ def test_a_small_backup_still_restores_while_the_page_waits(client, history_user
 
 
 def test_a_broken_large_backup_fails_on_its_page_and_writes_nothing(
-    client, history_user, background, tmp_path
+    client, history_user, background, media_root
 ):
     document = json.loads(backup_bytes(backup_document(user=history_user, now=NOW)))
     document["reviews"][-1]["rating"] = 9
@@ -99,7 +99,7 @@ def test_a_broken_large_backup_fails_on_its_page_and_writes_nothing(
     assert job.status == RestoreJob.Status.FAILED
     assert job.failure.startswith("Nothing was restored: reviews[899].rating: ")
     assert rows_but_jobs() == before
-    assert list(tmp_path.iterdir()) == []
+    assert stored_files(media_root) == []
     page = client.get(response.url).content.decode()
     assert "Nothing was restored: reviews[899].rating" in page
     assert 'data-status="failed"' in page
@@ -139,83 +139,58 @@ def test_a_running_restore_polls_and_shows_how_far_it_is(client, user):
     assert "<html" not in fragment
 
 
-def stale(job: RestoreJob) -> None:
-    RestoreJob.objects.filter(pk=job.pk).update(
-        created_at=timezone.now() - restore_jobs.STALE_AFTER - timedelta(seconds=1)
-    )
-
-
-def kept_file(directory, name: str, *, age: timedelta = timedelta(0)) -> str:
-    path = directory / f"{restore_jobs.FILE_PREFIX}{name}{restore_jobs.FILE_SUFFIX}"
-    path.write_bytes(b"{}")
-    when = (timezone.now() - age).timestamp()
-    os.utime(path, (when, when))
-    return str(path)
-
-
-def test_a_restore_that_stopped_moving_ends_as_interrupted(client, user, settings, tmp_path):
-    """Its process died with its thread: the page says nothing was restored
-    and stops polling, the job is failed for good, and its file is gone."""
-    settings.PREP_RESTORE_DIR = str(tmp_path)
-    path = kept_file(tmp_path, "dead")
-    job = RestoreJob.objects.create(user=user, filename="big.json.gz", size=1000, path=path)
-    stale(job)
+def test_a_restore_started_too_often_ends_as_stopped(client, user, media_root):
+    """Its worker died each time it was handed the restore: past
+    PREP_TASK_ATTEMPTS the next delivery does not run it again. The page says
+    nothing was restored and stops polling, and the kept file is gone."""
+    job = RestoreJob(user=user, filename="big.json.gz", size=2, attempts=2)
+    job.upload.save("big.json.gz", ContentFile(b"{}"))
+    restore_tasks.restore(job.pk)  # the broker's next delivery
     client.force_login(user)
     page = client.get(reverse("accounts:restore_job", args=[job.pk])).content.decode()
-    assert restore_jobs.INTERRUPTED in page
+    assert restore_jobs.STOPPED in page
     assert "hx-get" not in page
     job.refresh_from_db()
-    assert (job.status, job.failure, job.path) == ("failed", restore_jobs.INTERRUPTED, "")
+    assert (job.status, job.failure, job.upload.name) == ("failed", restore_jobs.STOPPED, "")
     assert job.finished_at is not None
-    assert not os.path.exists(path)
+    assert stored_files(media_root) == []
 
 
-def test_the_data_page_lists_an_interrupted_restore_as_not_restored(client, user):
-    running = RestoreJob.objects.create(user=user, filename="running.json.gz", size=10)
-    dead = RestoreJob.objects.create(user=user, filename="dead.json.gz", size=10)
-    stale(dead)
+def test_a_retried_restore_says_so_while_it_runs(client, user):
+    job = RestoreJob.objects.create(user=user, filename="big.json.gz", size=10, attempts=2)
     client.force_login(user)
-    page = client.get(reverse("accounts:data")).content.decode()
-    badges = re.findall(r'<span class="badge[^"]*">([^<]*)</span>', page)
-    assert sorted(badges) == ["Not restored", "Restoring"]
-    dead.refresh_from_db()
-    running.refresh_from_db()
-    assert (dead.status, running.status) == ("failed", "running")
+    page = client.get(reverse("accounts:restore_job", args=[job.pk])).content.decode()
+    assert "The first try stopped when the worker doing it was stopped" in page
 
 
-def test_a_new_restore_clears_the_files_no_restore_will_read(
-    client, user, history_user, background, tmp_path
-):
-    """Files older than STALE_AFTER go unless a live restore reads them: the
-    upload whose process died before its job existed, and the dead job's. A
-    young file (a restore starting now) and a live restore's file stay."""
-    old = restore_jobs.STALE_AFTER + timedelta(minutes=1)
-    orphan = kept_file(tmp_path, "orphan", age=old)
-    young = kept_file(tmp_path, "young")
-    dead_path = kept_file(tmp_path, "dead", age=old)
-    dead = RestoreJob.objects.create(user=user, filename="d.json", size=10, path=dead_path)
-    stale(dead)
-    live_path = kept_file(tmp_path, "live", age=old)
-    live = RestoreJob.objects.create(user=user, filename="l.json", size=10, path=live_path)
-    unrelated = tmp_path / "notes.txt"
-    unrelated.write_text("not ours")
-    os.utime(unrelated, (0, 0))
+def test_a_timed_out_restore_is_settled_by_its_hook(user):
+    job = RestoreJob.objects.create(user=user, filename="big.json.gz", size=10)
+    restore_tasks.job_failed(Task(args=(job.pk,), success=False, result="TimeoutException"))
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.failure.startswith("Nothing was restored: it took longer than the 30 minutes")
 
+
+def test_one_restore_at_a_time(client, history_user, background):
+    running = RestoreJob.objects.create(user=make_user("busy"), filename="a.json", size=10)
     content = gzip.compress(backup_bytes(backup_document(user=history_user, now=NOW)))
-    client.force_login(make_user("newcomer"))
-    with background(execute=True):
-        assert upload(client, content).status_code == 302
+    client.force_login(running.user)
+    response = upload(client, content)
+    assert response.status_code == 400
+    assert "You already have an import or a restore under way" in response.content.decode()
+    assert RestoreJob.objects.count() == 1
 
-    assert not os.path.exists(orphan) and not os.path.exists(dead_path)
-    assert os.path.exists(young) and os.path.exists(live_path) and unrelated.exists()
-    dead.refresh_from_db()
-    live.refresh_from_db()
-    assert (dead.status, live.status) == ("failed", "running")
-    # The new restore ran, and its own file went when it ended.
-    assert RestoreJob.objects.get(user__username="newcomer").status == "done"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        os.path.basename(p) for p in (young, live_path, str(unrelated))
-    )
+
+def test_the_nightly_purge_deletes_kept_files_no_restore_reads(user, media_root):
+    live = RestoreJob(user=user, filename="live.json", size=2)
+    live.upload.save("live.json", ContentFile(b"{}"))
+    old = timezone.now() - timedelta(days=2)
+    os.utime(media_root / live.upload.name, (old.timestamp(), old.timestamp()))
+    orphan = default_storage.save("restores/2026/01/01/orphan.json", ContentFile(b"{}"))
+    os.utime(media_root / orphan, (old.timestamp(), old.timestamp()))
+    young = default_storage.save("restores/2026/01/01/young.json", ContentFile(b"{}"))
+    assert restore_tasks.purge_stale() == 1
+    assert stored_files(media_root) == sorted([live.upload.name, young])
 
 
 def test_another_persons_restore_is_not_found(client, user, other_user):

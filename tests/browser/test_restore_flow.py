@@ -14,13 +14,12 @@ from accounts.backup import backup_bytes, backup_document
 from accounts.models import RestoreJob
 from cards.models import ReviewLog
 from tests.browser.helpers import log_in
+from tests.conftest import stored_files
 from tests.factories import make_user
 
 
-def test_a_large_backup_restores_with_its_progress(page: Page, tmp_path, settings):
+def test_a_large_backup_restores_with_its_progress(page: Page, tmp_path, settings, media_root):
     settings.PREP_RESTORE_INLINE_BYTES = 4096  # this backup is restored in the background
-    settings.PREP_RESTORE_DIR = str(tmp_path / "kept")
-    (tmp_path / "kept").mkdir()
     call_command("make_history", cards=30, reviews=300, user="old", seed=5, stdout=StringIO())
     old = get_user_model().objects.get(username="old")
     path = tmp_path / "prep-backup-old.json.gz"
@@ -42,7 +41,7 @@ def test_a_large_backup_restores_with_its_progress(page: Page, tmp_path, setting
     erin = get_user_model().objects.get(username="erin")
     assert ReviewLog.objects.filter(user=erin).count() == 300
     assert RestoreJob.objects.get(user=erin).status == RestoreJob.Status.DONE
-    assert list((tmp_path / "kept").iterdir()) == []
+    assert stored_files(media_root) == []  # the kept backup is deleted
 
     page.get_by_role("link", name="Back to your data").click()
     expect(page.get_by_test_id("contents")).to_contain_text("30 cards")

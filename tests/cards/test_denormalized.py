@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from accounts.backup import backup_document, restore_backup
-from cards import importing
+from cards import imports as importing
 from cards.models import (
     Card,
     ImportJob,

@@ -8,8 +8,7 @@ import zipfile
 
 import pytest
 
-from cards import importing
-from cards.importing import ImportRejected, parse_upload
+from cards.imports import ImportRejected, apkg, parse_upload
 from cards.models import ImportJob
 
 FIELD_SEPARATOR = "\x1f"
@@ -265,7 +264,7 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path):
 
 def test_an_entry_larger_than_the_cap_is_refused(tmp_path, monkeypatch):
     path = make_apkg(tmp_path, [(["Q", "A"], [], 1)])
-    monkeypatch.setattr(importing, "MAX_COLLECTION_BYTES", 1024)
+    monkeypatch.setattr(apkg, "MAX_COLLECTION_BYTES", 1024)
     message = rejected(path)
     assert message.startswith("The package's “collection.anki2” would unpack to")
     assert "more than the 1,024 allowed" in message
@@ -278,7 +277,7 @@ def test_unpacking_stops_at_the_declared_size(tmp_path):
         info = archive.getinfo("collection.anki2")
         info.file_size = 100  # what a lying header would say
         with pytest.raises(ImportRejected) as error, (tmp_path / "out").open("wb") as target:
-            importing._unpack(archive, info, target)
+            apkg._unpack(archive, info, target)
     assert "cannot be unpacked" in str(error.value) or "more than it declares" in str(error.value)
     assert (tmp_path / "out").stat().st_size <= 100
 

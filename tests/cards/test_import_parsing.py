@@ -3,8 +3,8 @@ read back through cards.importing.parse_upload, and every kind of bad input."""
 
 import pytest
 
-from cards import importing
-from cards.importing import ImportRejected, parse_upload
+from cards import imports as importing
+from cards.imports import ImportRejected, parse_upload, rows
 from cards.models import MAX_FACE_LENGTH, ImportJob
 
 
@@ -281,19 +281,19 @@ def test_a_line_that_cannot_be_parsed_is_an_error_of_its_line(tmp_path):
 
 
 def test_too_many_rows_or_topics_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    monkeypatch.setattr(rows, "MAX_ROWS", 3)
     content = "".join(f"Q{n},A{n},T\n" for n in range(4))
     assert "more than 3 rows" in rejected(tmp_path, "cards.csv", content)
 
-    monkeypatch.setattr(importing, "MAX_ROWS", 100)
-    monkeypatch.setattr(importing, "MAX_TOPICS", 2)
+    monkeypatch.setattr(rows, "MAX_ROWS", 100)
+    monkeypatch.setattr(rows, "MAX_TOPICS", 2)
     content = "".join(f"Q{n},A{n},Topic {n}\n" for n in range(3))
     message = rejected(tmp_path, "cards.csv", content)
     assert message.startswith("The file names more than 2 different topics (line 3")
 
 
 def test_only_the_first_errors_are_kept_but_all_are_counted(tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_STORED_ERRORS", 2)
+    monkeypatch.setattr(rows, "MAX_STORED_ERRORS", 2)
     parsed = parse(tmp_path, "cards.csv", "a\nb\nc\nd\n", default_topic="T")
     assert [error[0] for error in parsed.errors] == [1, 2]
     assert parsed.error_count == 4

@@ -7,19 +7,25 @@ import os
 import resource
 import time
 import tracemalloc
+from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
+from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
+from django_q.models import Task
 from taggit.models import Tag, TaggedItem
 
-from cards import importing
-from cards.importing import ImportRejected
+from cards import imports as importing
+from cards.imports import ImportRejected, planning, tasks, writing
+from cards.imports.services import WRITE_STOPPED
 from cards.models import Card, ImportJob, Prompt, Topic
-from prep_site import jobs, planner
+from prep_site import planner
+from tests.conftest import stored_files
 from tests.factories import make_card, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +84,7 @@ def test_the_plan_takes_two_queries_whatever_the_file(user, topic, django_assert
 
 
 def test_preview_counts_and_first_rows(user, topic, monkeypatch):
-    monkeypatch.setattr(importing, "PREVIEW_ROWS", 2)
+    monkeypatch.setattr(planning, "PREVIEW_ROWS", 2)
     make_card(topic, user, front="Old", back="A")
     job = job_from(
         user,
@@ -96,7 +102,7 @@ def test_preview_counts_and_first_rows(user, topic, monkeypatch):
 
 
 def test_preview_says_where_the_duplicates_are(user, topic, monkeypatch):
-    monkeypatch.setattr(importing, "SHOWN_DUPLICATE_LINES", 2)
+    monkeypatch.setattr(planning, "SHOWN_DUPLICATE_LINES", 2)
     for front in ("A", "B", "C"):
         make_card(topic, user, front=front, back="x")
     job = job_from(user, "".join(f"{front},y,{topic.name}\n" for front in "ABCD"))
@@ -187,7 +193,7 @@ def test_duplicates_are_skipped_or_updated(user, topic, choice):
 def test_a_failure_midway_writes_nothing(user, topic, monkeypatch):
     """Cards of the first batch are already inserted when the second batch fails:
     the transaction takes them back, with the new topic and the new tags."""
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(writing, "BATCH_SIZE", 2)
     calls = []
     real_bulk_create = Prompt.objects.bulk_create
 
@@ -225,29 +231,38 @@ def test_an_import_is_confirmed_once(user, topic):
     assert Card.objects.filter(owner=user).count() == 1
 
 
-def test_progress_of_running_done_and_interrupted_jobs(user, topic):
+def test_a_job_started_too_often_goes_back_to_its_preview(user, topic):
+    """A worker died mid-import each time it was handed the job: past
+    PREP_TASK_ATTEMPTS the next delivery does not run it again; the job goes
+    back to its preview with its rows, for the person to confirm again."""
     job = job_from(user, f"Q,A,{topic.name}\n")
-    assert importing.job_progress(job=job).percent == 0
     importing.start_import(job=job, on_duplicate="skip")
-    long_ago = timezone.now() - jobs.STALE_AFTER * 2
-    ImportJob.objects.filter(pk=job.pk).update(started_at=long_ago)
-    job.refresh_from_db()
-    # Started long ago but still moving: it is left to run.
-    importing._report_progress(job.pk, 1, 4)
-    assert importing.job_progress(job=job).percent == 25
-    assert job.status == ImportJob.Status.RUNNING
-    # Its progress gone still (here: never reported) for STALE_AFTER: its process
-    # died, and it goes back to its preview with its rows, for another try.
-    cache.clear()
-    assert importing.job_progress(job=job).percent == 0
-    job.refresh_from_db()
-    assert (job.status, job.failure, job.started_at) == ("preview", importing.INTERRUPTED, None)
-    assert len(job.rows) == 1
+    ImportJob.objects.filter(pk=job.pk).update(attempts=settings.PREP_TASK_ATTEMPTS)
+    job = importing.run_import(job_id=job.pk)
+    assert (job.status, job.failure, job.started_at) == ("preview", WRITE_STOPPED, None)
+    assert len(ImportJob.objects.get(pk=job.pk).rows) == 1 and Card.objects.count() == 0
     importing.start_import(job=job, on_duplicate="skip")
     assert job.failure == ""
     job = importing.run_import(job_id=job.pk)
-    assert importing.job_progress(job=job).percent == 100
+    assert (job.status, job.percent, job.attempts) == ("done", 100, 1)
     assert Card.objects.filter(owner=user).count() == 1
+
+
+def test_a_retried_job_runs_again_within_its_attempts(user, topic):
+    job = job_from(user, f"Q,A,{topic.name}\n")
+    importing.start_import(job=job, on_duplicate="skip")
+    ImportJob.objects.filter(pk=job.pk).update(attempts=settings.PREP_TASK_ATTEMPTS - 1)
+    job = importing.run_import(job_id=job.pk)
+    assert job.status == "done" and Card.objects.filter(owner=user).count() == 1
+
+
+def test_a_task_django_q_records_as_failed_settles_its_job(user, topic):
+    job = job_from(user, f"Q,A,{topic.name}\n")
+    importing.start_import(job=job, on_duplicate="skip")
+    tasks.job_failed(Task(args=(job.pk,), success=False, result="TimeoutException"))
+    job.refresh_from_db()
+    assert job.status == "preview"
+    assert job.failure.startswith("The import failed: it took longer than the 30 minutes")
 
 
 def test_a_bulk_import_refreshes_postgresqls_statistics(
@@ -274,15 +289,17 @@ def test_a_bulk_import_refreshes_postgresqls_statistics(
             assert cursor.fetchone()[0] >= size
 
 
-def test_old_previews_are_cleared_when_a_new_file_comes(user, topic):
+def test_the_nightly_purge_deletes_old_previews_and_unread_files(user, topic, media_root):
     old = job_from(user, f"Q,A,{topic.name}\n")
-    ImportJob.objects.filter(pk=old.pk).update(
-        created_at=old.created_at - importing.timedelta(days=2)
-    )
+    ImportJob.objects.filter(pk=old.pk).update(created_at=old.created_at - timedelta(days=2))
     recent = job_from(user, f"Q,A,{topic.name}\n")
-    job_from(user, f"Q,A,{topic.name}\n")
+    reading = importing.receive_upload(user=user, upload=SimpleUploadedFile("r.csv", b"Q,A,T\n"))
+    stray = default_storage.save("imports/2026/01/01/stray.csv", ContentFile(b"Q,A"))
+    os.utime(media_root / stray, (0, 0))  # written long ago, by an upload that never committed
+    assert tasks.purge_stale() == 1
     assert not ImportJob.objects.filter(pk=old.pk).exists()
     assert ImportJob.objects.filter(pk=recent.pk).exists()
+    assert stored_files(media_root) == [reading.upload.name]  # a job still reads it
 
 
 def test_a_package_imports_its_decks_as_topics(user, tmp_path):
@@ -335,7 +352,12 @@ def test_a_large_file_uploads_previews_and_imports_in_bounded_time(client_in, us
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     upload = SimpleUploadedFile("big.csv", content)
-    response = measure("upload", lambda: client_in.post(reverse("cards:import"), {"file": upload}))
+
+    def upload_and_read():
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return client_in.post(reverse("cards:import"), {"file": upload})
+
+    response = measure("upload and reading", upload_and_read)
     assert response.status_code == 302
     job = ImportJob.objects.defer("rows").get()
     page = measure("preview page", lambda: client_in.get(job.get_absolute_url()))

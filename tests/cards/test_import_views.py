@@ -5,17 +5,18 @@ job, and bounded queries."""
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from cards import importing
+from cards import imports as importing
+from cards.imports.services import WRITE_STOPPED
 from cards.models import Card, ImportJob, Topic
-from prep_site import jobs
 from tests.cards.test_import_apkg import DECKS, SPANISH_AND_RUST, make_apkg
+from tests.conftest import stored_files
 from tests.factories import make_card, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +31,9 @@ CSV_WITH_ONE_BAD_LINE = (
 
 
 @pytest.fixture
-def inline_imports(monkeypatch, django_capture_on_commit_callbacks):
-    """Confirming runs the import in this thread, as soon as the request commits."""
-    monkeypatch.setattr(
-        importing, "run_in_background", lambda job_id: importing.run_import(job_id=job_id)
-    )
+def inline_imports(django_capture_on_commit_callbacks):
+    """The tasks a request enqueues run as soon as it commits (the test settings
+    run django-q2's tasks in this process)."""
     return django_capture_on_commit_callbacks
 
 
@@ -57,7 +56,9 @@ def body(response) -> str:
 
 
 def uploaded_job(client, content=CSV_WITH_ONE_BAD_LINE, name="cards.csv", **data) -> ImportJob:
-    response = upload(client, name, content, **data)
+    """Upload a file; the worker's reading of it runs when the request commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = upload(client, name, content, **data)
     assert response.status_code == 302, body(response)
     return ImportJob.objects.get(pk=re.search(r"/import/(\d+)/$", response.url).group(1))
 
@@ -131,22 +132,37 @@ def test_another_persons_topic_is_not_a_choice(client_in, other_user):
     ("name", "content", "message"),
     [
         ("cards.csv", b"", "The file is empty: there is nothing in it to import."),
-        ("cards.csv", b"\x00\x01\x02binary", "Line 1 contains a NUL byte: this is a binary file"),
-        ("cards.csv", "Q,Café\n".encode("latin-1"), "Line 1 is not UTF-8 text"),
-        ("cards.csv", b"front,back,colour\nQ,A,red\n", "Line 1: column 3 of the header has"),
-        ("deck.apkg", b"not a zip", "This .apkg file is not a zip archive"),
         ("cards.pdf", b"%PDF-1.7", "File extension \u201cpdf\u201d is not allowed"),
     ],
 )
-def test_bad_files_are_refused_with_a_message_and_nothing_is_kept(
-    client_in, htmx_headers, name, content, message
-):
+def test_files_the_form_refuses_are_not_kept(client_in, htmx_headers, name, content, message):
     response = upload(client_in, name, content)
     assert response.status_code == 200
     assert message in body(response)
     fragment = body(upload(client_in, name, content, headers=htmx_headers))
     assert message in fragment and "<html" not in fragment
     assert not ImportJob.objects.exists() and Card.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("cards.csv", b"\x00\x01\x02binary", "Line 1 contains a NUL byte: this is a binary file"),
+        ("cards.csv", "Q,Café\n".encode("latin-1"), "Line 1 is not UTF-8 text"),
+        ("cards.csv", b"front,back,colour\nQ,A,red\n", "Line 1: column 3 of the header has"),
+        ("deck.apkg", b"not a zip", "This .apkg file is not a zip archive"),
+    ],
+)
+def test_files_the_worker_cannot_read_end_with_a_message(
+    client_in, media_root, name, content, message
+):
+    job = uploaded_job(client_in, content, name=name)
+    assert (job.status, job.upload.name) == (ImportJob.Status.FAILED, "")
+    page = body(client_in.get(job_url(job)))
+    assert "Nothing was imported." in page and message in page
+    assert f'href="{UPLOAD_URL}">Upload a file</a>' in page and "hx-trigger" not in page
+    assert Card.objects.count() == 0
+    assert stored_files(media_root) == []  # the upload is deleted once read
 
 
 def test_the_upload_stops_at_the_size_limit(client_in, settings):
@@ -170,7 +186,7 @@ def test_the_upload_checks_csrf(user):
 
 def test_a_package_preview_names_notes_and_media(client_in, tmp_path):
     path = make_apkg(tmp_path, SPANISH_AND_RUST, DECKS, media={"a.jpg": b"\xff\xd8"})
-    with path.open("rb") as file:
+    with path.open("rb") as file, TestCase.captureOnCommitCallbacks(execute=True):
         response = client_in.post(UPLOAD_URL, {"file": file})
     job = ImportJob.objects.get()
     assert response.url == job_url(job)
@@ -199,20 +215,19 @@ def test_confirming_imports_and_shows_the_result(client_in, user, inline_imports
     assert 'aria-valuenow="100"' in page and "hx-trigger" not in page
 
 
-def test_confirming_with_htmx_returns_the_polling_progress(client_in, htmx_headers, monkeypatch):
-    started = []
-    monkeypatch.setattr(importing, "run_in_background", started.append)
+def test_confirming_with_htmx_returns_the_polling_progress(client_in, htmx_headers):
     job = uploaded_job(client_in)
     response = client_in.post(confirm_url(job), {"on_duplicate": "skip"}, **htmx_headers)
     fragment = body(response)
     assert fragment.lstrip().startswith('<div id="import-status"')
     assert 'hx-trigger="every 1s"' in fragment and f'hx-get="{job_url(job)}"' in fragment
-    assert 'aria-valuenow="0"' in fragment
-    assert started == []  # on commit: the test's transaction never commits
+    assert 'aria-valuenow="0"' in fragment and "Waiting for a worker…" in fragment
+    job.refresh_from_db()
+    assert job.status == "running"  # the task waits for the commit, which never comes here
 
-    importing._report_progress(job.pk, 3, 4)
+    job.record_progress(done=3, total=4, stage="Writing 4 cards")
     fragment = body(client_in.get(job_url(job), **htmx_headers))
-    assert 'aria-valuenow="75"' in fragment and "Importing 4 cards" in fragment
+    assert 'aria-valuenow="75"' in fragment and "Writing 4 cards…" in fragment
     assert "<html" not in fragment
 
 
@@ -263,19 +278,20 @@ def test_a_failed_import_says_nothing_was_written(client_in):
     assert "The import failed, so nothing was written" in body(client_in.get(job_url(job)))
 
 
-def test_an_interrupted_import_comes_back_to_its_preview(client_in, inline_imports):
-    """Its process died mid-import (nothing was written): the progress poll
-    sends the page back to the preview, which says so and can be confirmed
-    again, without uploading the file again."""
+def test_an_import_whose_worker_died_comes_back_to_its_preview(client_in, inline_imports):
+    """Its worker died mid-import on its last allowed attempt (nothing was
+    written): when django-q2 hands the task out again, the task puts the job
+    back to its preview, which says so and can be confirmed again without
+    uploading the file again."""
     job = uploaded_job(client_in)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status="running", started_at=timezone.now() - jobs.STALE_AFTER * 2
-    )
+    importing.start_import(job=job, on_duplicate="skip")
+    ImportJob.objects.filter(pk=job.pk).update(attempts=settings.PREP_TASK_ATTEMPTS)
+    importing.run_import(job_id=job.pk)  # the broker's next delivery
     poll = client_in.get(job_url(job), headers={"HX-Request": "true"})
     assert poll.headers["HX-Redirect"] == job_url(job)
     page = body(client_in.get(job_url(job)))
-    assert importing.INTERRUPTED in page
-    assert confirm_url(job) in page
+    assert WRITE_STOPPED in page
+    assert confirm_url(job) in page and Card.objects.count() == 0
     with inline_imports(execute=True):
         client_in.post(confirm_url(job), {"on_duplicate": "skip"})
     job.refresh_from_db()
@@ -283,13 +299,32 @@ def test_an_interrupted_import_comes_back_to_its_preview(client_in, inline_impor
     assert "stopped before it finished" not in body(client_in.get(job_url(job)))
 
 
-def test_the_import_page_settles_an_interrupted_import_in_its_list(client_in):
+def test_a_retried_import_says_so_while_it_runs(client_in):
     job = uploaded_job(client_in)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status="running", started_at=timezone.now() - jobs.STALE_AFTER * 2
-    )
-    page = body(client_in.get(UPLOAD_URL))
-    assert "Waiting for confirmation" in page and "Importing" not in page
+    importing.start_import(job=job, on_duplicate="skip")
+    ImportJob.objects.filter(pk=job.pk).update(attempts=2)
+    page = body(client_in.get(job_url(job)))
+    assert "The first try stopped when the worker doing it was stopped" in page
+
+
+def test_one_import_at_a_time(client_in, user):
+    job = uploaded_job(client_in)
+    importing.start_import(job=job, on_duplicate="skip")
+    response = upload(client_in, "more.csv", "Q,A,T\n")
+    assert response.status_code == 200
+    assert "You already have an import or a restore under way" in body(response)
+    assert ImportJob.objects.count() == 1
+
+
+def test_pages_that_poll_write_nothing(client_in, htmx_headers):
+    job = uploaded_job(client_in)
+    importing.start_import(job=job, on_duplicate="skip")
+    with CaptureQueriesContext(connection) as captured:
+        client_in.get(job_url(job), **htmx_headers)
+        client_in.get(job_url(job))
+        client_in.get(UPLOAD_URL)
+    writes = [q["sql"] for q in captured if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
 
 
 def test_cancelling_a_preview_deletes_it(client_in):

@@ -31,7 +31,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import RestoreJob
-from cards import importing, quiz_services, services
+from cards import imports as importing
+from cards import quiz_services, services
 from cards.models import Card, Topic
 from interviews import mock_services
 from interviews.models import (

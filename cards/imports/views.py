@@ -1,5 +1,5 @@
 """Importing cards from a file: upload, preview, confirm, and the progress of the
-import. The views glue HTTP to cards/importing.py."""
+import. The views glue HTTP to cards/imports/services.py; workers do the rest."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,9 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import importing
-from .import_forms import ImportConfirmForm, ImportUploadForm
-from .models import ImportJob
+from ..models import ImportJob
+from . import services
+from .forms import ImportConfirmForm, ImportUploadForm
+from .planning import preview_import
+from .rows import ImportRejected
 
 RECENT_JOBS = 5
 
@@ -28,19 +30,15 @@ def import_upload(request):
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES, user=request.user, max_bytes=max_bytes)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
             try:
-                parsed = importing.parse_upload(
-                    file=upload,
-                    filename=upload.name,
+                job = services.receive_upload(
+                    user=request.user,
+                    upload=form.cleaned_data["file"],
                     default_topic=form.cleaned_data["default_topic"],
                 )
-            except importing.ImportRejected as error:
-                form.add_error("file", str(error))
+            except ImportRejected as error:
+                form.add_error(None, str(error))
             else:
-                job = importing.create_import_job(
-                    user=request.user, filename=upload.name, parsed=parsed
-                )
                 if request.htmx:
                     return HttpResponseClientRedirect(job.get_absolute_url())
                 return redirect(job)
@@ -49,7 +47,6 @@ def import_upload(request):
     if request.htmx:
         return render(request, "cards/import_upload.html#upload-form", {"form": form})
     recent = list(_own_jobs(request).defer("rows", "errors")[:RECENT_JOBS])
-    importing.settle_interrupted(recent)
     return render(
         request,
         "cards/import_upload.html",
@@ -59,17 +56,18 @@ def import_upload(request):
 
 @require_GET
 def import_job(request, pk: int):
-    """The preview while the job waits for confirmation, then its progress and
-    result. htmx polls the progress as a fragment."""
+    """While a worker reads the file, its progress; then the preview, waiting for
+    confirmation; then the progress of the import and its result. htmx polls the
+    progress as a fragment; it only reads."""
     job = get_object_or_404(_own_jobs(request).defer("rows"), pk=pk)
-    context = {"job": job, "progress": importing.job_progress(job=job)}
+    context = {"job": job}
     if request.htmx:
-        if job.status == ImportJob.Status.PREVIEW and job.failure:
-            # It was interrupted and is back to its preview: show that page.
+        if job.status == ImportJob.Status.PREVIEW:
+            # The file was read, or the import stopped and is back to its preview.
             return HttpResponseClientRedirect(job.get_absolute_url())
         return render(request, "cards/import_job.html#status", context)
     if job.status == ImportJob.Status.PREVIEW:
-        context["preview"] = importing.preview_import(job=job)
+        context["preview"] = preview_import(job=job)
         context["confirm_form"] = ImportConfirmForm()
     return render(request, "cards/import_job.html", context)
 
@@ -80,18 +78,16 @@ def import_confirm(request, pk: int):
     form = ImportConfirmForm(request.POST)
     try:
         if not form.is_valid():
-            raise importing.ImportRejected(
-                "Choose whether to skip or update the cards you already have."
-            )
-        importing.start_import(job=job, on_duplicate=form.cleaned_data["on_duplicate"])
-    except importing.ImportRejected as error:
+            raise ImportRejected("Choose whether to skip or update the cards you already have.")
+        services.start_import(job=job, on_duplicate=form.cleaned_data["on_duplicate"])
+    except ImportRejected as error:
         messages.warning(request, str(error))
         if request.htmx:
             return HttpResponseClientRedirect(job.get_absolute_url())
         return redirect(job)
     if request.htmx:
-        context = {"job": job, "progress": importing.job_progress(job=job)}
-        return render(request, "cards/import_job.html#status", context)
+        job.refresh_from_db()
+        return render(request, "cards/import_job.html#status", {"job": job})
     return redirect(job)
 
 

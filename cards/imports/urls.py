@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import import_views
+from . import views as import_views
 
-# Routes of cards/import_views.py; appended to the "cards" namespace by cards/urls.py.
+# Routes of cards/imports/views.py; appended to the "cards" namespace by cards/urls.py.
 urlpatterns = [
     path("import/", import_views.import_upload, name="import"),
     path("import/<int:pk>/", import_views.import_job, name="import_job"),

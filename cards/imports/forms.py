@@ -8,8 +8,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from taggit.utils import parse_tags
 
-from .markdown import cloze_numbers
-from .models import MAX_FACE_LENGTH, ImportJob, Topic
+from ..markdown import cloze_numbers
+from ..models import MAX_FACE_LENGTH, ImportJob, Topic
 
 IMPORT_EXTENSIONS = ["csv", "tsv", "txt", "apkg"]
 MAX_TOPIC_NAME = Topic._meta.get_field("name").max_length

@@ -1,0 +1,208 @@
+"""Reading Anki deck packages (.apkg). Nothing in one is trusted: its zip entries
+are checked for names that climb out of it and for sizes or compression ratios
+only a zip bomb has, and its SQLite collection is unpacked (capped) to a
+temporary file and only ever read, with a time limit."""
+
+import json
+import re
+import sqlite3
+import tempfile
+import time
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from ..models import ImportJob
+from .rows import READ_CHUNK, ImportRejected, ParsedFile
+
+COLLECTION_NAMES = ("collection.anki21", "collection.anki2")
+PACKAGE_FILES = {*COLLECTION_NAMES, "collection.anki21b", "media", "meta"}
+MAX_COLLECTION_BYTES = 256 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100  # a real collection compresses 3-10 times
+MAX_ZIP_ENTRIES = 100_000
+SQLITE_SECONDS = 30
+
+
+def _check_entry(info: zipfile.ZipInfo) -> None:
+    name = info.filename
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or re.match(r"[A-Za-z]:", name) or "\x00" in name:
+        raise ImportRejected(
+            f"The package contains a file named “{name}”, which points outside the package. "
+            "It was refused and nothing was imported."
+        )
+    if info.file_size > MAX_COLLECTION_BYTES:
+        raise ImportRejected(
+            f"The package's “{name}” would unpack to {info.file_size:,} bytes, more than the "
+            f"{MAX_COLLECTION_BYTES:,} allowed. It was refused and nothing was imported."
+        )
+    if info.file_size > 1024 * 1024 and info.file_size > MAX_COMPRESSION_RATIO * max(
+        info.compress_size, 1
+    ):
+        ratio = info.file_size // max(info.compress_size, 1)
+        raise ImportRejected(
+            f"The package's “{name}” would unpack to {ratio:,} times its packed size, which "
+            "only a zip bomb does. It was refused and nothing was imported."
+        )
+
+
+def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target) -> None:
+    """Copy one entry out, never more than it declares (and the cap allows)."""
+    limit = min(info.file_size, MAX_COLLECTION_BYTES)
+    written = 0
+    try:
+        with archive.open(info) as source:
+            while chunk := source.read(READ_CHUNK):
+                written += len(chunk)
+                if written > limit:
+                    raise ImportRejected(
+                        f"The package's “{info.filename}” unpacks to more than it declares. It "
+                        "was refused and nothing was imported."
+                    )
+                target.write(chunk)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError) as error:
+        # RuntimeError: encrypted; NotImplementedError is caught by the caller.
+        raise ImportRejected(
+            f"The package's “{info.filename}” cannot be unpacked ({error}). Nothing was imported."
+        ) from None
+    target.flush()
+
+
+def parse_package(file, *, default_topic: str) -> ParsedFile:
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise ImportRejected(
+            "This .apkg file is not a zip archive, so it is not an Anki deck package (export "
+            "the deck from Anki again). Nothing was imported."
+        ) from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise ImportRejected(
+                f"The package holds {len(entries):,} files, more than an Anki deck has. "
+                "Nothing was imported."
+            )
+        for info in entries:
+            _check_entry(info)
+        by_name = {info.filename: info for info in entries}
+        collection = next((by_name[n] for n in COLLECTION_NAMES if n in by_name), None)
+        if collection is None or (
+            "collection.anki21b" in by_name and collection.filename != "collection.anki21"
+        ):
+            if "collection.anki21b" in by_name:
+                raise ImportRejected(
+                    "The package is in the newer Anki format (collection.anki21b), which this "
+                    "import cannot read. In Anki, export it again with “Support older Anki "
+                    "versions” ticked. Nothing was imported."
+                )
+            raise ImportRejected(
+                "The package has no collection inside (collection.anki2 or collection.anki21): "
+                "it is not an Anki deck package. Nothing was imported."
+            )
+        media = sum(1 for info in entries if info.filename not in PACKAGE_FILES)
+        with tempfile.TemporaryDirectory(prefix="prep-import-") as folder:
+            path = Path(folder) / "collection.sqlite3"
+            with path.open("wb") as target:
+                try:
+                    _unpack(archive, collection, target)
+                except NotImplementedError as error:
+                    raise ImportRejected(
+                        f"The package's “{collection.filename}” is compressed in a way this "
+                        f"import cannot read ({error}). Nothing was imported."
+                    ) from None
+            parsed = _read_collection(path, collection.filename, default_topic=default_topic)
+    if media:
+        parsed.notes.append(
+            f"The package holds {media} media file{'s' if media > 1 else ''} (images, sounds); "
+            "media is not imported, so cards that show them will show the file name or a "
+            "broken image instead."
+        )
+    if not parsed.rows and not parsed.error_count:
+        raise ImportRejected("The package's collection has no notes in it.")
+    return parsed
+
+
+def _deck_names(db: sqlite3.Connection, part: str) -> dict[int, str]:
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if not {"notes", "cards", "col"} <= tables:
+        raise ImportRejected(
+            f"The package's “{part}” has no notes, cards or col table: it is not an Anki "
+            "collection. Nothing was imported."
+        )
+    if "decks" in tables:  # newer collections keep decks in a table, levels split by \x1f
+        return {
+            deck_id: str(name).replace("\x1f", "::")
+            for deck_id, name in db.execute("SELECT id, name FROM decks")
+        }
+    row = db.execute("SELECT decks FROM col LIMIT 1").fetchone()
+    try:
+        decks = json.loads(row[0]) if row and row[0] else {}
+        return {int(deck_id): str(deck["name"]) for deck_id, deck in decks.items()}
+    except (TypeError, ValueError, KeyError, AttributeError):
+        raise ImportRejected(
+            f"The deck list in the package's “{part}” (col.decks) is damaged. Nothing was imported."
+        ) from None
+
+
+def _topic_name(deck: str) -> str:
+    """A deck's name as a topic name: nested decks keep Anki's “::”, and a name
+    too long for a topic keeps its last level."""
+    if len(deck) <= 80:
+        return deck
+    return deck.rsplit("::", 1)[-1][:80]
+
+
+def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile:
+    parsed = ParsedFile(source=ImportJob.Source.APKG)
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as error:
+        raise ImportRejected(f"The package's “{part}” cannot be opened ({error}).") from None
+    deadline = time.monotonic() + SQLITE_SECONDS
+    # A crafted database could hide endless work behind a view; give up in time.
+    db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        db.execute("PRAGMA trusted_schema = OFF")
+        decks = _deck_names(db, part)
+        deck_of: dict[int, int] = {}
+        for note_id, deck_id in db.execute(
+            "SELECT nid, CASE WHEN odid THEN odid ELSE did END FROM cards ORDER BY nid, ord"
+        ):
+            deck_of.setdefault(note_id, deck_id)
+        longer = 0
+        notes = db.execute("SELECT id, flds, tags FROM notes ORDER BY id")
+        for number, (note_id, fields, tags) in enumerate(notes, start=1):
+            if not isinstance(fields, str) or not isinstance(tags, str | None):
+                parsed.error(number, "its fields are not text")
+                continue
+            values = fields.split("\x1f")
+            if any(value.strip() for value in values[2:]):
+                longer += 1
+            deck = decks.get(deck_of.get(note_id), "")
+            parsed.add(
+                number,
+                {
+                    "front": values[0],
+                    "back": values[1] if len(values) > 1 else "",
+                    "topic": _topic_name(deck) or default_topic,
+                    "tags": " ".join((tags or "").split()),
+                },
+            )
+    except sqlite3.DatabaseError as error:
+        if "interrupted" in str(error):
+            raise ImportRejected(
+                f"Reading the package's “{part}” took longer than {SQLITE_SECONDS} seconds, so "
+                "it was stopped. Nothing was imported."
+            ) from None
+        raise ImportRejected(
+            f"The package's “{part}” is not a readable Anki collection ({error}). Nothing was "
+            "imported."
+        ) from None
+    finally:
+        db.close()
+    if longer:
+        parsed.notes.append(
+            f"{longer} note{'s have' if longer > 1 else ' has'} more than two fields; only the "
+            "first two (front and back) are imported."
+        )
+    return parsed

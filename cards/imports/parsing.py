@@ -1,0 +1,16 @@
+"""Reading an uploaded file into rows: the format is told by the file's name."""
+
+from pathlib import PurePosixPath
+
+from .apkg import parse_package
+from .rows import ParsedFile
+from .text import parse_text
+
+
+def parse_upload(*, file, filename: str, default_topic: str = "") -> ParsedFile:
+    """The rows of an uploaded file, validated, and the reason for every row left
+    out. Raises ImportRejected when the file as a whole cannot be read."""
+    file.seek(0)
+    if PurePosixPath(filename.lower()).suffix == ".apkg":
+        return parse_package(file, default_topic=default_topic)
+    return parse_text(file, filename=filename, default_topic=default_topic)

@@ -1,0 +1,122 @@
+"""What confirming an import would do, worked out before anything is written:
+new cards, duplicates of the person's cards, rows repeating an earlier row,
+and topics to create. The preview shows it; the write follows it."""
+
+from dataclasses import dataclass
+
+from ..markdown import cloze_numbers
+from ..models import Card, ImportJob, Topic
+
+PREVIEW_ROWS = 20
+SHOWN_ERRORS = 200
+SHOWN_DUPLICATE_LINES = 30
+
+
+@dataclass
+class PlannedRow:
+    line: int
+    front: str
+    back: str
+    topic_name: str
+    tags: list[str]
+    topic: Topic | None  # None: a topic the import creates
+    duplicate_of: int | None = None  # the person's card with the same front in the topic
+
+    @property
+    def kind(self) -> str:
+        return Card.Kind.CLOZE if cloze_numbers(self.front) else Card.Kind.BASIC
+
+
+@dataclass
+class ImportPlan:
+    rows: list[PlannedRow]  # in file order, repeats left out
+    new: list[PlannedRow]
+    duplicates: list[PlannedRow]
+    repeats: list[list]  # [line, reason]: rows repeating an earlier row of the file
+    new_topics: dict[str, str]  # lower-case name -> name as first written
+
+
+def plan_import(*, user, rows: list[list], unit: str = "line") -> ImportPlan:
+    """What confirming would do: which rows are new cards, which duplicate a card
+    the person (a user or their id) has, same front in the same topic, which
+    repeat an earlier row, and which topics would be created. Two queries,
+    whatever the size of the file."""
+    topics: dict[str, Topic] = {}
+    for topic in Topic.objects.visible_to(user).only("pk", "name", "owner_id"):
+        key = topic.name.lower()
+        if key not in topics or topic.owner_id is not None:  # one's own topic first
+            topics[key] = topic
+    wanted = {row[3].lower() for row in rows}
+    topic_ids = [topics[key].pk for key in wanted if key in topics]
+    existing: dict[tuple[int, str], int] = {}
+    if topic_ids:
+        cards = (
+            Card.objects.owned_by(user)
+            .filter(topic_id__in=topic_ids)
+            .order_by("pk")
+            .values_list("pk", "topic_id", "front")
+        )
+        for card_id, topic_id, front in cards:
+            existing.setdefault((topic_id, front.strip()), card_id)
+
+    plan = ImportPlan(rows=[], new=[], duplicates=[], repeats=[], new_topics={})
+    seen: dict[tuple, int] = {}
+    for line, front, back, topic_name, tags in rows:
+        topic = topics.get(topic_name.lower())
+        key = (topic.pk if topic else topic_name.lower(), front)
+        if key in seen:
+            shown = topic.name if topic else topic_name
+            plan.repeats.append(
+                [
+                    line,
+                    f"the same front as {unit.lower()} {seen[key]} in “{shown}”; only "
+                    f"{unit.lower()} {seen[key]} is imported",
+                ]
+            )
+            continue
+        seen[key] = line
+        row = PlannedRow(line, front, back, topic_name, tags, topic)
+        plan.rows.append(row)
+        if topic is None:
+            plan.new_topics.setdefault(topic_name.lower(), topic_name)
+            plan.new.append(row)
+        elif (topic.pk, front) in existing:
+            row.duplicate_of = existing[(topic.pk, front)]
+            plan.duplicates.append(row)
+        else:
+            plan.new.append(row)
+    return plan
+
+
+@dataclass
+class ImportPreview:
+    plan: ImportPlan
+    first_rows: list[PlannedRow]
+    errors: list[list]  # [line, reason], the first SHOWN_ERRORS of them, in line order
+    error_count: int
+
+    @property
+    def hidden_errors(self) -> int:
+        return self.error_count - len(self.errors)
+
+    @property
+    def importable(self) -> int:
+        return len(self.plan.new) + len(self.plan.duplicates)
+
+    @property
+    def duplicate_lines(self) -> str:
+        """Where the duplicates are: “2, 7, 9” (the first few, then “…”)."""
+        lines = [str(row.line) for row in self.plan.duplicates[:SHOWN_DUPLICATE_LINES]]
+        more = len(self.plan.duplicates) > SHOWN_DUPLICATE_LINES
+        return ", ".join(lines) + (", …" if more else "")
+
+
+def preview_import(*, job: ImportJob) -> ImportPreview:
+    plan = plan_import(user=job.owner_id, rows=job.rows, unit=job.unit)
+    errors = sorted(job.errors + plan.repeats, key=lambda error: error[0])
+    return ImportPreview(
+        plan=plan,
+        first_rows=plan.rows[:PREVIEW_ROWS],
+        errors=errors[:SHOWN_ERRORS],
+        error_count=job.error_count + len(plan.repeats),
+    )

@@ -1,0 +1,54 @@
+"""What every import format is read into: the valid rows of a file, the reason
+each other row was left out, and the limits on a file."""
+
+from dataclasses import dataclass, field
+
+from .forms import ImportRowForm
+
+MAX_ROWS = 100_000
+MAX_TOPICS = 500  # distinct topic names in one file
+MAX_STORED_ERRORS = 500
+PREVIEW_ROWS = 20
+SHOWN_ERRORS = 200
+SHOWN_DUPLICATE_LINES = 30
+BATCH_SIZE = 1000
+READ_CHUNK = 64 * 1024
+
+
+class ImportRejected(Exception):
+    """The file (or the confirmation) cannot go ahead at all; ``str(error)``
+    says why, for the person, naming the line or the part of the file."""
+
+
+@dataclass
+class ParsedFile:
+    source: str
+    rows: list[list] = field(default_factory=list)  # [line, front, back, topic, [tags]]
+    errors: list[list] = field(default_factory=list)  # [line, reason]
+    error_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    topic_names: set[str] = field(default_factory=set)
+
+    def add(self, line: int, values: dict[str, str]) -> None:
+        """Validate one row with the row form and keep it or its error."""
+        if len(self.rows) + self.error_count >= MAX_ROWS:
+            raise ImportRejected(
+                f"The file has more than {MAX_ROWS:,} rows; split it into smaller files."
+            )
+        form = ImportRowForm(values)
+        if not form.is_valid():
+            self.error(line, form.reason())
+            return
+        data = form.cleaned_data
+        self.topic_names.add(data["topic"].lower())
+        if len(self.topic_names) > MAX_TOPICS:
+            raise ImportRejected(
+                f"The file names more than {MAX_TOPICS} different topics (line {line} names "
+                f"another); import at most {MAX_TOPICS} at a time."
+            )
+        self.rows.append([line, data["front"], data["back"], data["topic"], data["tags"]])
+
+    def error(self, line: int, reason: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append([line, reason])

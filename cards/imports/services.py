@@ -1,0 +1,269 @@
+"""An import's life: the upload is kept and read by a worker into rows, which wait
+on the job for the person's preview; confirming has a worker write them (all or
+nothing, writing.py). Views and tasks call these; each step is one short
+transaction, and the job's row says where it stands."""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import RestoreJob
+from prep_site import jobs
+
+from ..models import ImportJob
+from .parsing import parse_upload
+from .rows import ImportRejected, ParsedFile
+from .writing import import_rows
+
+logger = logging.getLogger(__name__)
+
+BUSY = (
+    "You already have an import or a restore under way: wait for it to finish (its page "
+    "shows how far it has got), then try again."
+)
+# Said when a worker started the job again after the one running it died, more
+# often than PREP_TASK_ATTEMPTS allows: whatever it had written was rolled back.
+READ_STOPPED = (
+    "Reading the file stopped before it finished (the worker doing it was stopped), so "
+    "nothing was imported. Upload the file again."
+)
+WRITE_STOPPED = (
+    "The import stopped before it finished (the worker doing it was stopped), so nothing "
+    "was written. Its cards are still here: confirm to import them again."
+)
+PROGRESS_EVERY_BYTES = 256 * 1024
+READ_TASK = "cards.imports.tasks.read_upload"
+WRITE_TASK = "cards.imports.tasks.write_import"
+FAILURE_HOOK = "cards.imports.tasks.job_failed"
+
+
+def refuse_if_busy(user, *, besides: ImportJob | None = None) -> None:
+    """One import or restore at a time per person. Called in the transaction
+    that would start one; the person's row is locked first, so two requests at
+    once (two tabs) are taken one after the other."""
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    imports = ImportJob.objects.filter(owner=user, status__in=ImportJob.IN_PROGRESS)
+    if besides is not None:
+        imports = imports.exclude(pk=besides.pk)
+    busy = (
+        imports.exists()
+        or RestoreJob.objects.filter(user=user, status=RestoreJob.Status.RUNNING).exists()
+    )
+    if busy:
+        raise ImportRejected(BUSY)
+
+
+def receive_upload(*, user, upload, default_topic: str = "") -> ImportJob:
+    """Keep the uploaded file and have a worker read it. Nothing is parsed here."""
+    try:
+        with transaction.atomic():
+            refuse_if_busy(user)
+            job = ImportJob(
+                owner=user,
+                filename=Path(upload.name).name[:255] or "upload",
+                default_topic=default_topic,
+                status=ImportJob.Status.CHECKING,
+                total=upload.size,
+                stage="Waiting for a worker to read the file",
+            )
+            job.upload.save(job.filename, upload, save=False)
+            job.full_clean(exclude=["owner", "upload"])
+            job.save()
+            jobs.enqueue_after_commit(READ_TASK, job.pk, on_failure=FAILURE_HOOK)
+    except IntegrityError:  # the constraint behind refuse_if_busy, in a race
+        raise ImportRejected(BUSY) from None
+    return job
+
+
+class _CountingReader:
+    """A file that reports how much of it has been read."""
+
+    def __init__(self, file, report):
+        self._file, self._report, self._reported = file, report, 0
+
+    def read(self, size=-1):
+        data = self._file.read(size)
+        position = self._file.tell()
+        if position - self._reported >= PROGRESS_EVERY_BYTES:
+            self._reported = position
+            self._report(position)
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+
+def read_upload(*, job_id: int) -> ImportJob:
+    """The worker's part of an upload: parse and check every row, keep them on the
+    job for the preview, and delete the file."""
+    if not jobs.claim_attempt(ImportJob, job_id, running={"status": ImportJob.Status.CHECKING}):
+        return _stop(job_id, status=ImportJob.Status.CHECKING, failure=READ_STOPPED)
+    job = ImportJob.objects.get(pk=job_id)
+    job.record_progress(done=0, stage="Reading the file")
+    try:
+        with job.upload.open("rb") as file:
+            reader = _CountingReader(file, lambda done: job.record_progress(done=done))
+            parsed = parse_upload(
+                file=reader, filename=job.filename, default_topic=job.default_topic
+            )
+    except ImportRejected as error:
+        return _fail(job, failure=str(error))
+    except Exception:
+        logger.exception("Reading import %s failed", job_id)
+        return _fail(job, failure="The server met an error while reading the file.")
+    with transaction.atomic():
+        updated = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKING).update(
+            status=ImportJob.Status.PREVIEW,
+            source=parsed.source,
+            rows=parsed.rows,
+            errors=parsed.errors,
+            error_count=parsed.error_count,
+            notes=parsed.notes,
+            done=job.total,
+            stage="",
+            attempts=0,
+            upload="",
+        )
+    if updated:
+        _delete_file(job.upload.name)
+    return ImportJob.objects.defer("rows").get(pk=job_id)
+
+
+@transaction.atomic
+def create_import_job(*, user, filename: str, parsed: ParsedFile) -> ImportJob:
+    """A job with rows already read, waiting for the person's confirmation."""
+    job = ImportJob(
+        owner=user,
+        filename=Path(filename).name[:255] or "upload",
+        status=ImportJob.Status.PREVIEW,
+        source=parsed.source,
+        rows=parsed.rows,
+        errors=parsed.errors,
+        error_count=parsed.error_count,
+        notes=parsed.notes,
+    )
+    job.full_clean(exclude=["owner", "upload"])
+    job.save()
+    return job
+
+
+def start_import(*, job: ImportJob, on_duplicate: str) -> None:
+    """Confirm an import, once: the job moves from preview to running (a second
+    click finds it running and is refused), and a worker writes it once that
+    has committed."""
+    if on_duplicate not in ImportJob.OnDuplicate.values:
+        raise ImportRejected("Choose whether to skip or update the cards you already have.")
+    try:
+        with transaction.atomic():
+            refuse_if_busy(job.owner, besides=job)
+            started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+                status=ImportJob.Status.RUNNING,
+                on_duplicate=on_duplicate,
+                started_at=timezone.now(),
+                failure="",
+                attempts=0,
+                done=0,
+                total=0,
+                stage="Waiting for a worker",
+            )
+            if not started:
+                raise ImportRejected("This import was already confirmed.")
+            jobs.enqueue_after_commit(WRITE_TASK, job.pk, on_failure=FAILURE_HOOK)
+    except IntegrityError:
+        raise ImportRejected(BUSY) from None
+    job.refresh_from_db(fields=["status", "on_duplicate", "started_at", "failure", "stage"])
+
+
+def run_import(*, job_id: int) -> ImportJob:
+    """The worker's part of a confirmed import: write it; if anything fails,
+    nothing is written and the job says so."""
+    if not jobs.claim_attempt(ImportJob, job_id, running={"status": ImportJob.Status.RUNNING}):
+        return _stop(job_id, status=ImportJob.Status.RUNNING, failure=WRITE_STOPPED)
+    job = ImportJob.objects.get(pk=job_id)
+    rows = len(job.rows)
+    job.record_progress(
+        done=0, total=rows, stage=f"Writing {rows:,} card{'s' if rows != 1 else ''}"
+    )
+    try:
+        with jobs.progress_aside(job) as report:
+            import_rows(job_id=job_id, progress=report)
+    except Exception as error:
+        logger.exception("Import %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED,
+            failure=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+            stage="",
+        )
+    return ImportJob.objects.defer("rows").get(pk=job_id)
+
+
+def _stop(job_id: int, *, status: str, failure: str) -> ImportJob:
+    """A job a worker must not run: already settled, or started too often. A
+    write that stopped goes back to its preview (its rows are still here); a
+    read that stopped fails, its file deleted."""
+    job = ImportJob.objects.defer("rows").get(pk=job_id)
+    if job.status != status:
+        return job  # done, or settled already: nothing to do
+    if status == ImportJob.Status.RUNNING:
+        ImportJob.objects.filter(pk=job_id, status=status).update(
+            status=ImportJob.Status.PREVIEW, failure=failure, started_at=None, stage=""
+        )
+        job.refresh_from_db()
+        return job
+    return _fail(job, failure=failure)
+
+
+def _fail(job: ImportJob, *, failure: str) -> ImportJob:
+    """The file could not be read: the job says why, and its file goes."""
+    name = job.upload.name
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKING).update(
+        status=ImportJob.Status.FAILED,
+        failure=failure[:2000],
+        finished_at=timezone.now(),
+        stage="",
+        upload="",
+    )
+    _delete_file(name)
+    job.refresh_from_db()
+    return job
+
+
+def settle_failed(*, job_id: int, reason: str) -> None:
+    """django-q2 recorded the job's task as failed (it timed out, or raised):
+    nothing it wrote was kept, and the job says so."""
+    job = ImportJob.objects.defer("rows").filter(pk=job_id).first()
+    if job is None or not job.in_progress:
+        return
+    if job.status == ImportJob.Status.RUNNING:
+        _stop(job_id, status=job.status, failure=f"The import failed: {reason}. {WRITE_STOPPED}")
+    else:
+        _fail(job, failure=f"The file could not be read: {reason}. Upload it again.")
+
+
+def _delete_file(name: str) -> None:
+    if name:
+        default_storage.delete(name)
+
+
+def purge_stale(*, now=None) -> int:
+    """Delete previews nobody confirmed within PREP_IMPORT_PREVIEW_HOURS (their
+    rows can be large), and kept uploads no job reads any more. Returns how many
+    previews went."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.PREP_IMPORT_PREVIEW_HOURS)
+    stale = ImportJob.objects.filter(status=ImportJob.Status.PREVIEW, created_at__lt=cutoff)
+    deleted, _ = stale.delete()
+    in_use = set(
+        ImportJob.objects.filter(status__in=ImportJob.IN_PROGRESS)
+        .exclude(upload="")
+        .values_list("upload", flat=True)
+    )
+    jobs.delete_unread_files("imports", keep=in_use, older_than=cutoff)
+    return deleted

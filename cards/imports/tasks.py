@@ -1,0 +1,27 @@
+"""The import's background tasks, run by django-q2's workers. Each loads the
+job by id, calls its service and lets the service record the outcome."""
+
+from prep_site import jobs
+
+from . import services
+
+
+def read_upload(job_id: int) -> str:
+    return services.read_upload(job_id=job_id).status
+
+
+def write_import(job_id: int) -> str:
+    return services.run_import(job_id=job_id).status
+
+
+def job_failed(task) -> None:
+    """django-q2's hook after either task: settle the job if the task failed."""
+    reason = jobs.failure_of(task)
+    if reason is not None:
+        services.settle_failed(job_id=task.args[0], reason=reason)
+
+
+def purge_stale() -> int:
+    """Scheduled daily (migration 0013): previews never confirmed, and files no
+    import will read."""
+    return services.purge_stale()

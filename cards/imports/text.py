@@ -1,0 +1,262 @@
+"""Reading text files: CSV, TSV and Anki's “Notes in Plain Text” export. Text
+is read a line at a time and must be UTF-8 without NUL bytes; every row goes
+through ``ImportRowForm`` (``ParsedFile.add``)."""
+
+import csv
+import itertools
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from ..models import MAX_FACE_LENGTH, ImportJob
+from .rows import READ_CHUNK, ImportRejected, ParsedFile
+
+COLUMN_ROLES = {
+    "front": "front",
+    "question": "front",
+    "back": "back",
+    "answer": "back",
+    "topic": "topic",
+    "deck": "topic",
+    "tags": "tags",
+    "tag": "tags",
+}
+POSITIONAL_COLUMNS = ("front", "back", "topic", "tags")
+ANKI_SEPARATORS = {
+    "tab": "\t",
+    "comma": ",",
+    "semicolon": ";",
+    "space": " ",
+    "pipe": "|",
+    "colon": ":",
+}
+ANKI_HEADER = re.compile(
+    r"#(separator|html|tags column|deck column|notetype column|guid column|columns|deck"
+    r"|notetype|tags|if matches|match scope):(.*)",
+    re.IGNORECASE,
+)
+
+
+def _raw_lines(file) -> Iterator[bytes]:
+    """The file's lines (ending in \\n), read a chunk at a time."""
+    partial: list[bytes] = []
+    while chunk := file.read(READ_CHUNK):
+        start = 0
+        while (end := chunk.find(b"\n", start)) != -1:
+            partial.append(chunk[start : end + 1])
+            yield b"".join(partial)
+            partial = []
+            start = end + 1
+        if start < len(chunk):
+            partial.append(chunk[start:])
+    if partial:
+        yield b"".join(partial)
+
+
+def _text_lines(file) -> Iterator[str]:
+    """The lines as text, refusing a binary or non-UTF-8 file at its first bad line."""
+    for number, raw in enumerate(_raw_lines(file), start=1):
+        if b"\x00" in raw:
+            raise ImportRejected(
+                f"Line {number} contains a NUL byte: this is a binary file, not CSV or TSV "
+                "text. Nothing was imported."
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ImportRejected(
+                f"Line {number} is not UTF-8 text (byte 0x{raw[error.start]:02x} at position "
+                f"{error.start + 1}). Save the file as UTF-8 and upload it again; nothing "
+                "was imported."
+            ) from None
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        yield text
+
+
+def _column_number(value: str, line: int, what: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ImportRejected(f"Line {line}: “#{what}:{value}” is not a column number.")
+    return int(value) - 1
+
+
+def _csv_error(error: csv.Error) -> str:
+    message = str(error)
+    if "field larger than field limit" in message:
+        return (
+            f"a field is longer than {csv.field_size_limit():,} characters; a card face holds "
+            f"at most {MAX_FACE_LENGTH} characters"
+        )
+    return f"the line cannot be read ({message})"
+
+
+def parse_text(file, *, filename: str, default_topic: str) -> ParsedFile:
+    head = file.read(READ_CHUNK)
+    file.seek(0)
+    if b"\x00" in head:
+        line = head[: head.index(b"\x00")].count(b"\n") + 1
+        hint = (
+            " (a zip archive: an Anki package must be named .apkg)"
+            if head[:4] == b"PK\x03\x04"
+            else ""
+        )
+        raise ImportRejected(
+            f"Line {line} contains a NUL byte: this is a binary file{hint}, not CSV or TSV "
+            "text. Nothing was imported."
+        )
+    lines = _text_lines(file)
+    directives: dict[str, tuple[int, str]] = {}
+    header_lines = 0
+    first = None
+    for line in lines:
+        match = ANKI_HEADER.fullmatch(line.rstrip("\r\n"))
+        if match is None:
+            first = line
+            break
+        header_lines += 1
+        directives[match.group(1).lower()] = (header_lines, match.group(2))
+    if first is None:
+        if header_lines:
+            raise ImportRejected("The file has Anki header lines but no notes after them.")
+        raise ImportRejected("The file is empty: there is nothing in it to import.")
+
+    suffix = PurePosixPath(filename.lower()).suffix
+    if "separator" in directives:
+        line, value = directives["separator"]
+        delimiter = ANKI_SEPARATORS.get(value.strip().lower(), value if len(value) == 1 else "")
+        if not delimiter:
+            raise ImportRejected(f"Line {line}: “#separator:{value}” is not a separator.")
+    elif suffix == ".tsv" or (suffix != ".csv" and "\t" in first):
+        delimiter = "\t"
+    else:
+        delimiter = ","
+    if directives:
+        source = ImportJob.Source.ANKI_TEXT
+    else:
+        source = ImportJob.Source.TSV if delimiter == "\t" else ImportJob.Source.CSV
+    parsed = ParsedFile(source=source)
+
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
+    records = _records(reader, offset=header_lines, parsed=parsed)
+    if source == ImportJob.Source.ANKI_TEXT:
+        _read_anki_text(records, directives, parsed=parsed, default_topic=default_topic)
+    else:
+        _read_table(records, parsed=parsed, default_topic=default_topic)
+    if not parsed.rows and not parsed.error_count:
+        raise ImportRejected("The file has no cards in it: every line is empty.")
+    return parsed
+
+
+def _records(reader, *, offset: int, parsed: ParsedFile) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, fields) of every non-blank record; unreadable ones
+    become errors of their line."""
+    while True:
+        line = offset + reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            parsed.error(line, _csv_error(error))
+            continue
+        if any(cell.strip() for cell in record):
+            yield line, record
+
+
+def _read_table(records, *, parsed: ParsedFile, default_topic: str) -> None:
+    """CSV or TSV: the columns a header line names, or front, back, topic, tags."""
+    first = next(records, None)
+    if first is None:
+        return
+    line, record = first
+    names = [cell.strip().lower() for cell in record]
+    # A header names at least two columns, or only columns: one word that happens
+    # to be a column name (a topic called “Topic”) does not make a line a header.
+    known = sum(name in COLUMN_ROLES for name in names)
+    columns: dict[str, int]
+    if known >= 2 or (known and known == sum(1 for name in names if name)):
+        columns = {}
+        for index, name in enumerate(names, start=1):
+            if name not in COLUMN_ROLES:
+                shown = f"“{record[index - 1].strip()}”" if name else "no name"
+                raise ImportRejected(
+                    f"Line {line}: column {index} of the header has {shown}; the columns are "
+                    "front, back, topic and tags. Nothing was imported."
+                )
+            role = COLUMN_ROLES[name]
+            if role in columns:
+                raise ImportRejected(
+                    f"Line {line}: the header names the {role} column twice. Nothing was imported."
+                )
+            columns[role] = index - 1
+        if "front" not in columns:
+            raise ImportRejected(
+                f"Line {line}: the header has no “front” column. Nothing was imported."
+            )
+        width, header_line, rows = len(names), line, records
+    else:
+        columns = {role: index for index, role in enumerate(POSITIONAL_COLUMNS)}
+        width, header_line, rows = len(POSITIONAL_COLUMNS), None, itertools.chain([first], records)
+
+    for line, record in rows:
+        if len(record) > width:
+            if header_line:
+                reason = (
+                    f"{len(record)} fields, but the header on line {header_line} names "
+                    f"{width} columns"
+                )
+            else:
+                reason = (
+                    f"{len(record)} fields; without a header line a row has at most {width}: "
+                    "front, back, topic, tags"
+                )
+            parsed.error(line, reason)
+            continue
+        values = {
+            role: record[index] if index < len(record) else "" for role, index in columns.items()
+        }
+        values["topic"] = values.get("topic", "").strip() or default_topic
+        parsed.add(line, values)
+
+
+def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: str) -> None:
+    """Anki's “Notes in Plain Text”: the header lines say which columns hold the
+    tags, deck, note type and id; the other columns are the note's fields, of
+    which the first two become the front and the back."""
+    special: dict[str, int] = {}
+    for key, role in (
+        ("tags column", "tags"),
+        ("deck column", "topic"),
+        ("notetype column", "notetype"),
+        ("guid column", "guid"),
+    ):
+        if key in directives:
+            line, value = directives[key]
+            special[role] = _column_number(value, line, key)
+    deck = directives.get("deck", (0, ""))[1].strip()
+    extra_tags = directives.get("tags", (0, ""))[1].strip()
+    skipped = set(special.values())
+    longer = 0
+    for line, record in records:
+        fields = [cell for index, cell in enumerate(record) if index not in skipped]
+        if any(cell.strip() for cell in fields[2:]):
+            longer += 1
+
+        def cell(role: str, record=record) -> str:
+            index = special.get(role)
+            return record[index] if index is not None and index < len(record) else ""
+
+        parsed.add(
+            line,
+            {
+                "front": fields[0] if fields else "",
+                "back": fields[1] if len(fields) > 1 else "",
+                "topic": cell("topic").strip() or deck or default_topic,
+                "tags": " ".join([cell("tags"), extra_tags]),
+            },
+        )
+    if longer:
+        parsed.notes.append(
+            f"{longer} note{'s have' if longer > 1 else ' has'} more than two fields; only the "
+            "first two (front and back) are imported."
+        )

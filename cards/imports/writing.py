@@ -1,0 +1,179 @@
+"""Writing a confirmed import: everything in one transaction, or nothing."""
+
+from collections.abc import Callable, Iterable, Iterator
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
+
+from prep_site import planner
+
+from ..models import Card, ImportJob, Prompt, Topic
+from .planning import PlannedRow, plan_import
+from .rows import ImportRejected
+
+BATCH_SIZE = 1000
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = None) -> ImportJob:
+    """Everything in one transaction: the new topics, the cards with their
+    prompts and tags, the updates to duplicates (when asked for) and the job's
+    result. ``progress(done, total)`` is told after every batch."""
+    # Not locked for update: the job's progress is written through another
+    # connection meanwhile (prep_site.jobs.progress_aside). A second run at the
+    # same time is stopped at the end, where only one can mark the job done.
+    job = ImportJob.objects.select_related("owner").get(pk=job_id)
+    if job.status != ImportJob.Status.RUNNING:
+        return job  # already run (or never confirmed): nothing to do
+    user = job.owner
+    plan = plan_import(user=user, rows=job.rows, unit=job.unit)
+    update = job.on_duplicate == ImportJob.OnDuplicate.UPDATE
+    updating = plan.duplicates if update else []
+    total, done = len(plan.new) + len(updating), 0
+
+    created_topics = _create_topics(user=user, names=list(plan.new_topics.values()))
+    for row in plan.new:
+        if row.topic is None:
+            row.topic = created_topics[row.topic_name.lower()]
+    tag_ids = _tag_ids(tag for row in plan.new + updating for tag in row.tags)
+    card_type = ContentType.objects.get_for_model(Card)
+
+    for batch in _batches(plan.new, BATCH_SIZE):
+        cards = []
+        for row in batch:
+            # Ids rather than instances: at 50,000 rows Django's descriptors add up.
+            card = Card(
+                owner_id=user.pk,
+                topic_id=row.topic.pk,
+                kind=row.kind,
+                front=row.front,
+                back=row.back,
+            )
+            card.full_clean(
+                exclude=["owner", "topic"], validate_unique=False, validate_constraints=False
+            )
+            cards.append(card)
+        Card.objects.bulk_create(cards)
+        Prompt.objects.bulk_create(
+            [Prompt(card_id=card.pk, ordinal=n) for card in cards for n in card.prompt_ordinals()]
+        )
+        _tag(cards, batch, tag_ids=tag_ids, card_type=card_type)
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+
+    now = timezone.now()
+    for batch in _batches(updating, BATCH_SIZE):
+        cards = [Card(pk=row.duplicate_of, back=row.back, updated_at=now) for row in batch]
+        Card.objects.bulk_update(cards, ["back", "updated_at"])
+        retagged = [(card, row) for card, row in zip(cards, batch, strict=True) if row.tags]
+        TaggedItem.objects.filter(
+            content_type=card_type, object_id__in=[card.pk for card, _ in retagged]
+        ).delete()
+        _tag(
+            [card for card, _ in retagged],
+            [row for _, row in retagged],
+            tag_ids=tag_ids,
+            card_type=card_type,
+        )
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+
+    topics = {row.topic.pk: row.topic.name for row in plan.rows if row.topic is not None}
+    job.status = ImportJob.Status.DONE
+    job.rows = []
+    job.result = {
+        "created": len(plan.new),
+        "updated": len(updating),
+        "skipped": len(plan.duplicates) - len(updating),
+        "topics": sorted(([pk, name] for pk, name in topics.items()), key=lambda t: t[1].lower()),
+    }
+    job.finished_at = timezone.now()
+    finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        status=job.status,
+        rows=[],
+        result=job.result,
+        finished_at=job.finished_at,
+        done=F("total"),
+        stage="",
+    )
+    if not finished:
+        raise ImportRejected("This import was already written by another run.")
+    job.refresh_from_db()
+    planner.analyze_after_commit(len(plan.new) + len(updating))
+    return job
+
+
+def _create_topics(*, user, names: list[str]) -> dict[str, Topic]:
+    """The person's new topics, each with a slug none of their topics has yet."""
+    if not names:
+        return {}
+    taken = set(Topic.objects.owned_by(user).values_list("slug", flat=True))
+    topics = []
+    for name in names:
+        base = slugify(name, allow_unicode=True)[:90] or "topic"
+        slug, number = base, 2
+        while slug in taken:
+            suffix = f"-{number}"
+            slug, number = base[: 90 - len(suffix)] + suffix, number + 1
+        taken.add(slug)
+        topic = Topic(owner=user, name=name, slug=slug)
+        topic.full_clean(exclude=["owner"], validate_unique=False, validate_constraints=False)
+        topics.append(topic)
+    Topic.objects.bulk_create(topics)
+    return {topic.name.lower(): topic for topic in topics}
+
+
+def _tag_ids(names: Iterable[str]) -> dict[str, int]:
+    """Tag ids by lower-case name (tags are case-insensitive here), creating the
+    tags nobody has used yet."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(name.lower(), name)
+    ids: dict[str, int] = {}
+    keys = list(wanted)
+    for batch in _batches(keys, 500):
+        tags = Tag.objects.annotate(key=Lower("name")).filter(key__in=batch)
+        for tag_id, key in tags.values_list("pk", "key"):
+            ids.setdefault(key, tag_id)
+    missing = [wanted[key] for key in keys if key not in ids]
+    slugs = {name: Tag().slugify(name) for name in missing}
+    taken: set[str] = set()
+    for batch in _batches([slug for slug in slugs.values() if slug], 500):
+        taken.update(Tag.objects.filter(slug__in=batch).values_list("slug", flat=True))
+    plain, awkward = [], []
+    for name in missing:
+        slug = slugs[name]
+        if slug and slug not in taken:
+            taken.add(slug)
+            plain.append(Tag(name=name, slug=slug))
+        else:
+            awkward.append(name)
+    for tag in Tag.objects.bulk_create(plain, batch_size=500):
+        ids[tag.name.lower()] = tag.pk
+    for name in awkward:  # an empty or clashing slug: taggit finds a free one
+        tag = Tag(name=name)
+        tag.save()
+        ids[name.lower()] = tag.pk
+    return ids
+
+
+def _tag(cards: list[Card], rows: list[PlannedRow], *, tag_ids, card_type) -> None:
+    TaggedItem.objects.bulk_create(
+        [
+            TaggedItem(content_type_id=card_type.pk, object_id=card.pk, tag_id=tag_ids[tag.lower()])
+            for card, row in zip(cards, rows, strict=True)
+            for tag in row.tags
+        ]
+    )

@@ -1,0 +1,7 @@
+"""The settings of a real worker cluster the tests start: the test settings on
+the test's own database (DATABASE_URL) and media root (PREP_MEDIA_ROOT), with
+tasks going through the broker instead of running at once."""
+
+from prep_site.settings.test import *  # noqa: F403
+
+Q_CLUSTER = {**Q_CLUSTER, "sync": False, "workers": 1, "poll": 0.2}  # noqa: F405
