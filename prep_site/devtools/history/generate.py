@@ -39,9 +39,8 @@ from django.db import reset_queries, transaction
 from django.utils.text import slugify
 
 from accounts.models import Profile
-
-from . import review_days, scheduling
-from .models import Card, Progress, Prompt, Rating, ReviewDay, ReviewLog, State, Topic
+from cards import review_days, scheduling
+from cards.models import Card, Progress, Prompt, Rating, ReviewDay, ReviewLog, State, Topic
 
 DEFAULT_USERNAME = "bench"
 # Printed when the command creates the person, so a benchmark can log in as them.
