@@ -210,7 +210,7 @@ def ms(value: float) -> str:
 def fresh_database(db: str, pg_url: str | None, workdir: Path) -> dict:
     """Environment for a new, empty database of the given kind."""
     env = {
-        "DJANGO_SETTINGS_MODULE": "prep_site.settings.bench",
+        "DJANGO_SETTINGS_MODULE": "prep_site.devtools.settings",
         "SECRET_KEY": SECRET_KEY,
         "BENCH_STATIC_ROOT": str(workdir / "static"),
     }

@@ -1,6 +1,7 @@
 """Production settings pass Django's deployment checklist with the environment
 the README's deployment section gives."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -109,3 +110,57 @@ def test_without_redis_every_worker_of_a_machine_shares_the_cache(tmp_path):
     cache = "from django.core.cache import cache;"
     in_production(cache + "cache.set('restore-progress:7', (40, 100), 60)", env)
     assert in_production(cache + "print(cache.get('restore-progress:7'))", env) == "(40, 100)"
+
+
+def test_production_installs_no_development_tools():
+    """prep_site.devtools (make_history, the benchmark's bare views) is for
+    development, tests and the benchmark: production's settings do not install
+    it, its URLconf has no benchmark route, and loading the app and every URL
+    imports none of it."""
+    code = """import sys
+from django.apps import apps
+from django.conf import settings
+from django.urls import Resolver404, get_resolver, resolve
+
+print(apps.is_installed("prep_site.devtools"), settings.ROOT_URLCONF)
+for url in ("/bare/", "/bare/signed-in/"):
+    try:
+        print("resolves", url, resolve(url).view_name)
+    except Resolver404:
+        pass
+names = [name for name in get_resolver().reverse_dict if isinstance(name, str)]
+print("bench routes:", [name for name in names if name.startswith("bench")])
+print("devtools modules:", [m for m in sys.modules if m.startswith("prep_site.devtools")])
+"""
+    assert in_production(code, PRODUCTION_ENV).splitlines() == [
+        "False prep_site.urls",
+        "bench routes: []",
+        "devtools modules: []",
+    ]
+
+
+def test_production_has_no_make_history_command():
+    result = run_manage("help", "make_history", env=PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "Unknown command: 'make_history'" in result.stderr
+
+
+def test_no_product_code_imports_the_development_tools():
+    """What production runs never imports prep_site.devtools, even lazily."""
+    product = [ROOT / "accounts", ROOT / "cards", ROOT / "interviews", ROOT / "prep_site"]
+    offenders = []
+    for folder in product:
+        for path in folder.rglob("*.py"):
+            if ROOT / "prep_site" / "devtools" in path.parents:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom):
+                    base = "." * node.level + (node.module or "")
+                    modules = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+                else:
+                    continue
+                if any("devtools" in module for module in modules):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

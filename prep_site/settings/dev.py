@@ -6,3 +6,6 @@ DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-secret-key-not-for-production"  # noqa: F405
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# make_history and the benchmark's pieces (never in production).
+INSTALLED_APPS = [*INSTALLED_APPS, "prep_site.devtools"]  # noqa: F405

@@ -11,6 +11,9 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# make_history and the benchmark's pieces (never in production).
+INSTALLED_APPS = [*INSTALLED_APPS, "prep_site.devtools"]  # noqa: F405
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: WAL, locking and several threads behave as they do for real.
     # One file per test process, so two runs in one checkout never share it.

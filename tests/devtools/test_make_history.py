@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from cards import scheduling, services
-from cards.history import DEFAULT_PASSWORD
 from cards.models import Card, Progress, Prompt, Rating, ReviewLog, Topic
+from prep_site.devtools.history import DEFAULT_PASSWORD
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,13 +1,21 @@
-"""The benchmark (scripts/benchmark.sh): production settings served over plain
-HTTP on the loopback, plus a bare view to compare every page with."""
+"""The benchmark's settings (scripts/benchmark.sh): production's, served over
+plain HTTP on the loopback, with this app installed (``make_history``) and its
+URLconf (the app's URLs plus the bare views to compare every page with).
+
+    DJANGO_SETTINGS_MODULE=prep_site.devtools.settings
+
+They live here, not in prep_site/settings/, so that what production imports
+never names the development tools."""
 
 import os
 from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "not-for-production-" * 2)
 
-from .base import database_from_environment  # noqa: E402
-from .prod import *  # noqa: E402, F403
+from prep_site.settings.base import database_from_environment  # noqa: E402
+from prep_site.settings.prod import *  # noqa: E402, F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "prep_site.devtools"]  # noqa: F405
 
 ALLOWED_HOSTS = ["127.0.0.1"]
 SECURE_SSL_REDIRECT = False
@@ -15,7 +23,7 @@ SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 
-ROOT_URLCONF = "prep_site.bench_urls"
+ROOT_URLCONF = "prep_site.devtools.urls"
 
 # SQLite unless DATABASE_URL is set, with the production options (WAL,
 # IMMEDIATE transactions), in a file of the benchmark's own.

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cards.history import DEFAULT_USERNAME, HistoryRequestError, generate_history
+from prep_site.devtools.history import DEFAULT_USERNAME, HistoryRequestError, generate_history
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 SAMPLE_WRK_OUTPUT = """\
 Running 3s test @ http://127.0.0.1:40000/bare/
@@ -45,7 +45,7 @@ def load_benchmark():
 def test_bench_settings_import_as_production_over_plain_http():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "prep_site.settings.bench",
+        "DJANGO_SETTINGS_MODULE": "prep_site.devtools.settings",
         "BENCH_SQLITE_PATH": "/tmp/prep-bench-settings-check.sqlite3",
     }
     env.pop("SECRET_KEY", None)
@@ -54,7 +54,8 @@ def test_bench_settings_import_as_production_over_plain_http():
         "from django.conf import settings as s; "
         "print(s.DEBUG, s.ALLOWED_HOSTS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
         "s.CSRF_COOKIE_SECURE, s.ROOT_URLCONF, bool(s.SECRET_KEY), "
-        "s.DATABASES['default']['NAME'], s.STORAGES['staticfiles']['BACKEND'])"
+        "s.DATABASES['default']['NAME'], s.STORAGES['staticfiles']['BACKEND'], "
+        "'prep_site.devtools' in s.INSTALLED_APPS)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
@@ -66,16 +67,37 @@ def test_bench_settings_import_as_production_over_plain_http():
         "False",
         "False",
         "False",
-        "prep_site.bench_urls",
+        "prep_site.devtools.urls",
         "True",
         "/tmp/prep-bench-settings-check.sqlite3",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "True",
     ]
+
+
+def test_make_history_is_a_command_under_the_bench_settings():
+    """The benchmark builds its history with ``manage.py make_history``."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "prep_site.devtools.settings",
+        "BENCH_SQLITE_PATH": "/tmp/prep-bench-settings-check.sqlite3",
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "help", "make_history"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--reviews" in result.stdout
 
 
 @pytest.mark.django_db
 def test_bare_view_answers_without_login(settings):
-    settings.ROOT_URLCONF = "prep_site.bench_urls"
+    settings.ROOT_URLCONF = "prep_site.devtools.urls"
     response = Client().get("/bare/")
     assert response.status_code == 200
     assert response.content.decode() == "<!doctype html><title>bare</title><p>ok</p>"
@@ -83,7 +105,7 @@ def test_bare_view_answers_without_login(settings):
 
 @pytest.mark.django_db
 def test_signed_in_bare_view_needs_login_and_loads_the_person(settings, user):
-    settings.ROOT_URLCONF = "prep_site.bench_urls"
+    settings.ROOT_URLCONF = "prep_site.devtools.urls"
     client = Client()
     response = client.get("/bare/signed-in/")
     assert response.status_code == 302
@@ -100,7 +122,7 @@ def test_signed_in_bare_view_needs_login_and_loads_the_person(settings, user):
 
 @pytest.mark.django_db
 def test_app_pages_still_need_login_under_the_bench_urls(settings):
-    settings.ROOT_URLCONF = "prep_site.bench_urls"
+    settings.ROOT_URLCONF = "prep_site.devtools.urls"
     response = Client().get("/progress/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
