@@ -15,8 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import backup, restore_jobs
+from accounts import restore_jobs
 from accounts.backup import backup_bytes, backup_document, read_backup
+from accounts.backup import restore as backup
 from accounts.models import RestoreJob
 from cards.models import Card, ReviewLog
 from tests.accounts.test_backup import NOW, snapshot, total_rows
