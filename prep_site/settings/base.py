@@ -240,6 +240,14 @@ PREP_IMPORT_PREVIEW_HOURS = 24
 
 # The largest file /import/ accepts.
 PREP_IMPORT_MAX_BYTES = int(os.environ.get("PREP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+# What a backup holds, in the order the file has it: each app's part (accounts.backup
+# .sections.Part), declared in the app's own backup module. A part's rows may point
+# only at parts before it.
+PREP_BACKUP_PARTS = [
+    "accounts.backup.profile.PART",
+    "cards.backup.PART",
+    "interviews.backup.PART",
+]
 # The largest backup file a restore accepts, and the most a .gz or .zip may unpack
 # to (a restore reads the file as a stream, never whole).
 PREP_BACKUP_MAX_BYTES = int(os.environ.get("PREP_BACKUP_MAX_BYTES", 50 * 1024 * 1024))

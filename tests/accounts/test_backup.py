@@ -29,6 +29,7 @@ from accounts.backup import (
 from accounts.models import Profile
 from cards import progress, services
 from cards.models import Card, Progress, Quiz, QuizItem, ReviewLog, StudySession, Topic
+from interviews.backup import MOCK_SESSIONS
 from interviews.models import (
     ChecklistItem,
     Interview,
@@ -566,7 +567,7 @@ def test_a_failure_while_writing_rolls_everything_back(full_user, monkeypatch):
     def fail(self, checked):
         raise IntegrityError("simulated failure on the last part")
 
-    monkeypatch.setattr(backup._Writer, "write_mock_sessions", fail)
+    monkeypatch.setattr(MOCK_SESSIONS, "write", fail)
     with pytest.raises(BackupRejected, match="could not be written.*nothing was restored"):
         restore_file(target, content)
 

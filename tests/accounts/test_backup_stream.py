@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from accounts import backup, backup_file
 from accounts.backup import BackupRejected, backup_bytes, backup_document, read_backup
+from accounts.backup import file as backup_file
+from accounts.backup import restore as backup
 from cards.models import Card, Progress, ReviewLog
 from tests.accounts.test_backup import NOW, snapshot, total_rows
 from tests.factories import make_user

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Task
 
-from accounts import backup, restore_jobs, restore_tasks
+from accounts import restore_jobs, restore_tasks
 from accounts.backup import backup_bytes, backup_document, read_backup
+from accounts.backup import restore as backup
 from accounts.models import RestoreJob
 from cards.models import Card, ReviewLog
 from tests.accounts.test_backup import NOW, snapshot, total_rows

@@ -2,9 +2,9 @@
 
 A backup of 100,000 cards and 1,000,000 reviews is about 500 MB of JSON (60 MB
 gzipped); parsed whole it would take gigabytes. ``BackupFile.parts`` yields the
-document's top-level parts in the file's order. The large sections (cards,
-progress and reviews) come as iterators of rows, each row built on its own as
-the file is read; every other part is built whole.
+document's top-level parts in the file's order. The large sections (``streamed``:
+cards, progress and reviews) come as iterators of rows, each row built on its
+own as the file is read; every other part is built whole.
 
 What a file may cost is bounded three ways: the file itself (``max_bytes``),
 what it unpacks to (``max_unpacked``), and what is held in memory at once:
@@ -24,8 +24,6 @@ from collections.abc import Iterator
 
 import ijson
 
-# The sections that grow with the collection: read a row at a time.
-STREAMED = ("cards", "progress", "reviews")
 READ_CHUNK = 64 * 1024
 HELD_LIMIT = 64 * 1024 * 1024
 ROW_LIMIT = 1024 * 1024
@@ -93,8 +91,9 @@ def _json_error(error: Exception) -> BackupRejected:
 class BackupFile:
     """A backup file to read: ``open`` checks its start, ``parts`` reads it, once."""
 
-    def __init__(self, file, *, max_bytes: int, max_unpacked: int):
+    def __init__(self, file, *, max_bytes: int, max_unpacked: int, streamed: tuple[str, ...] = ()):
         self.file, self.max_bytes, self.max_unpacked = file, max_bytes, max_unpacked
+        self.streamed = streamed  # the sections read a row at a time
         self.held, self.keeping = 0, False
         self.size = self.unpacked_size = 0  # known once opened
         self.reader: _Counted | None = None
@@ -233,7 +232,7 @@ class BackupFile:
                 raise _twice(name)
             seen.add(name)
             event, value = next(events)
-            if name in STREAMED and event == "start_array":
+            if name in self.streamed and event == "start_array":
                 rows = self._rows(events, name)
                 yield name, rows
                 for _row in rows:  # what the reader of the part left unread
@@ -278,9 +277,11 @@ class BackupFile:
         return kept
 
     def _held_error(self, name: str) -> str:
+        *most, last = self.streamed or ("none",)
+        rows = f"{', '.join(most)} and {last}" if most else last
         return (
             f"{name}: this part of the backup is too large to restore. The parts read "
-            f"whole may take {human_size(HELD_LIMIT)} in all; cards, progress and reviews "
+            f"whole may take {human_size(HELD_LIMIT)} in all; {rows} "
             "are read a row at a time where they come in the order prep writes them."
         )
 

@@ -1,0 +1,327 @@
+"""The interviews app's part of a backup: questions to ask, interviews with
+their checklists, the person's own interviewer questions, and mock interviews
+with their answers."""
+
+from collections import defaultdict
+
+from accounts.backup.fields import (
+    Boolean,
+    Id,
+    IndexList,
+    Integer,
+    Number,
+    Ref,
+    Text,
+    TextList,
+    TimeZone,
+    TopicList,
+    When,
+    problem,
+)
+from accounts.backup.sections import Children, Part, Section
+from cards.backup import TOPICS, set_topics
+
+from .models import (
+    ChecklistItem,
+    Interview,
+    InterviewerQuestion,
+    MockAnswer,
+    MockSession,
+    PracticeArea,
+    QuestionToAsk,
+)
+
+
+def pristine_question_ids(user) -> list[int]:
+    """The person's copies of starter questions to ask, still as the library has
+    them: sign-up puts them there, so they do not make an account non-empty."""
+    library = {
+        key: (category, text)
+        for key, category, text in QuestionToAsk.objects.filter(user=None)
+        .exclude(starter_key="")
+        .values_list("starter_key", "category", "text")
+    }
+    return [
+        pk
+        for pk, key, category, text in QuestionToAsk.objects.filter(user=user)
+        .exclude(starter_key="")
+        .values_list("pk", "starter_key", "category", "text")
+        if library.get(key) == (category, text)
+    ]
+
+
+class QuestionsToAsk(Section):
+    name, model, one = "questions_to_ask", QuestionToAsk, "a question to ask"
+    fields = (Id("a"), Text("category"), Text("text"), Text("starter_key"), When("created_at"))
+    not_backed_up = ("user",)
+
+    def rows(self, user):
+        return QuestionToAsk.objects.filter(user=user).order_by("pk")
+
+    def check(self, restore, checked, row, seen):
+        key = checked.row.starter_key
+        if key:
+            if key in seen:
+                raise problem(row.place("starter_key"), "is used by two questions")
+            seen.add(key)
+
+    def write(self, restore, checked):
+        if not restore.merge:
+            # Sign-up's untouched copies of the starter questions make way for the
+            # backup's own question bank.
+            QuestionToAsk.objects.filter(pk__in=pristine_question_ids(restore.user)).delete()
+        by_key, by_text = {}, {}
+        for question in QuestionToAsk.objects.filter(user=restore.user).order_by("pk"):
+            if question.starter_key:
+                by_key.setdefault(question.starter_key, question)
+            by_text.setdefault((question.category, question.text), question)
+        new = []
+        for each in checked:
+            question = each.row
+            if question.starter_key:
+                current = by_key.get(question.starter_key)
+            else:
+                current = by_text.get((question.category, question.text))
+            if current is not None:
+                restore.written[self.name][each.id] = current
+                restore.report.kept[self.name] += 1
+                continue
+            question.user = restore.user
+            restore.written[self.name][each.id] = question
+            new.append(question)
+        self.create(new)
+        restore.report.added[self.name] += len(new)
+
+
+class ChecklistItems(Section):
+    name, model, parent = "checklist_items", ChecklistItem, "interview"
+    fields = (
+        Ref("question", to="questions_to_ask", null=True),
+        Text("text"),
+        Integer("position"),
+        Boolean("asked"),
+        Text("answer"),
+        When("updated_at"),
+    )
+    match = ("text",)
+    not_backed_up = ("id", "interview")
+
+    def check(self, restore, checked, row, seen):
+        question = checked.values["question"]
+        if question is not None:
+            if question in seen:
+                raise problem(row.place("question"), "is on this checklist twice")
+            seen.add(question)
+
+    def merged(self, restore, children, interview: Interview) -> list[ChecklistItem]:
+        """Items of an interview that is in both: the newer of each item by its
+        text, plus the backup's items the account does not have."""
+        existing = defaultdict(list)
+        used = set()
+        for item in interview.checklist.order_by("position", "pk"):
+            existing[item.text].append(item)
+            if item.question_id:
+                used.add(item.question_id)
+        new = []
+        for child in children:
+            item = child.row
+            question = QUESTIONS.resolve(restore, child.values["question"])
+            matches = existing.get(item.text)
+            if matches:
+                current = matches.pop(0)
+                if item.updated_at > current.updated_at:
+                    ChecklistItem.objects.filter(pk=current.pk).update(**self.changes(item))
+                    restore.report.updated[self.name] += 1
+                else:
+                    restore.report.kept[self.name] += 1
+                continue
+            if question is not None and question.pk in used:
+                question = None  # that question is on this checklist already
+            if question is not None:
+                used.add(question.pk)
+            item.interview, item.question = interview, question
+            new.append(item)
+        return new
+
+
+class Interviews(Section):
+    name, model, one = "interviews", Interview, "an interview"
+    fields = (
+        Id("i"),
+        Text("company"),
+        Text("role"),
+        When("scheduled_at"),
+        TimeZone("timezone"),
+        Integer("duration_minutes"),
+        Text("stage"),
+        Text("status"),
+        Text("links"),
+        Text("notes"),
+        TopicList(),
+        When("created_at"),
+        When("updated_at"),
+        Children("checklist", ChecklistItems()),
+    )
+    match = ("company", "role", "scheduled_at")
+    not_backed_up = ("user",)
+
+    def rows(self, user):
+        return Interview.objects.owned_by(user).order_by("pk")
+
+    def write(self, restore, checked):
+        existing = {
+            (i.company, i.role, i.scheduled_at): i for i in Interview.objects.owned_by(restore.user)
+        }
+        new, matched = [], []
+        for each in checked:
+            row = each.row
+            current = existing.pop((row.company, row.role, row.scheduled_at), None)
+            if current is None:
+                row.user = restore.user
+                restore.written[self.name][each.id] = row
+                new.append(each)
+                continue
+            restore.written[self.name][each.id] = current
+            matched.append((each, current))
+            if row.updated_at > current.updated_at:
+                Interview.objects.filter(pk=current.pk).update(**self.changes(row))
+                current.topics.set([TOPICS.resolve(restore, ref) for ref in each.values["topics"]])
+                restore.report.updated[self.name] += 1
+            else:
+                restore.report.kept[self.name] += 1
+        self.create([each.row for each in new])
+        set_topics(restore, Interview, [(each.row, each.values["topics"]) for each in new])
+        restore.report.added[self.name] += len(new)
+
+        checklist = CHECKLIST_ITEMS
+        items = []
+        for each in new:
+            for child in each.values["checklist"]:
+                child.row.interview = each.row
+                child.row.question = QUESTIONS.resolve(restore, child.values["question"])
+                items.append(child.row)
+        for each, current in matched:
+            items.extend(checklist.merged(restore, each.values["checklist"], current))
+        checklist.create(items)
+        restore.report.added[checklist.name] += len(items)
+
+
+class InterviewerQuestions(Section):
+    name, model = "interviewer_questions", InterviewerQuestion
+    one, noun = "an interviewer question", "interviewer question"
+    fields = (Id("q"), Text("area"), Text("text"), TextList("key_points"), Boolean("star"))
+    starter_key = "starter_key"
+    match = ("area", "text")
+    not_backed_up = ("owner", "starter_key")  # starter_key marks the library's own
+
+    def rows(self, user):
+        return InterviewerQuestion.objects.filter(owner=user).order_by("pk")
+
+    def starter_rows(self):
+        return InterviewerQuestion.objects.filter(owner=None, starter_key__isnull=False)
+
+    def write(self, restore, checked):
+        existing = {}
+        for question in InterviewerQuestion.objects.filter(owner=restore.user).order_by("pk"):
+            existing.setdefault((question.area, question.text), question)
+        new = []
+        for each in checked:
+            question = each.row
+            current = existing.get((question.area, question.text))
+            if current is not None:
+                restore.written[self.name][each.id] = current
+                restore.report.kept[self.name] += 1
+                continue
+            question.owner = restore.user
+            restore.written[self.name][each.id] = question
+            new.append(question)
+        self.create(new)
+        restore.report.added[self.name] += len(new)
+
+
+class MockAnswers(Section):
+    name, model, parent = "mock_answers", MockAnswer, "session"
+    fields = (
+        Ref("question", to="interviewer_questions"),
+        Integer("position"),
+        Text("text"),
+        When("started_at", null=True),
+        When("submitted_at", null=True),
+        Boolean("timed_out"),
+        IndexList("covered", largest=10_000, what="a key point number"),
+        Number("score", null=True, between=(0, 1)),
+        When("scored_at", null=True),
+    )
+    not_backed_up = ("id", "session")
+
+    def check(self, restore, checked, row, seen):
+        if checked.row.position in seen:
+            raise problem(row.place("position"), "is used twice in this session")
+        seen.add(checked.row.position)
+
+
+class MockSessions(Section):
+    name, model = "mock_sessions", MockSession
+    fields = (
+        Id("m"),
+        Ref("interview", to="interviews", null=True),
+        TextList("areas", choices=PracticeArea.values),
+        Integer("time_limit_seconds"),
+        When("started_at"),
+        When("finished_at", null=True),
+        Children("answers", MockAnswers()),
+    )
+    match = ("started_at",)
+    not_backed_up = ("user",)
+
+    def rows(self, user):
+        return MockSession.objects.filter(user=user).order_by("pk")
+
+    def write(self, restore, checked):
+        existing = {m.started_at for m in MockSession.objects.filter(user=restore.user)}
+        new = []
+        for each in checked:
+            if each.row.started_at in existing:
+                restore.report.kept[self.name] += 1
+                continue
+            each.row.user = restore.user
+            each.row.interview = INTERVIEWS.resolve(restore, each.values["interview"])
+            new.append(each)
+        self.create([each.row for each in new])
+        answers = []
+        for each in new:
+            for child in each.values["answers"]:
+                child.row.session = each.row
+                child.row.question = ASKED.resolve(restore, child.values["question"])
+                answers.append(child.row)
+        MockAnswer.objects.bulk_create(answers)
+        restore.report.added[self.name] += len(new)
+
+
+QUESTIONS, INTERVIEWS, ASKED = QuestionsToAsk(), Interviews(), InterviewerQuestions()
+CHECKLIST_ITEMS = Interviews.fields[-1].child
+MOCK_SESSIONS = MockSessions()
+
+
+def contents(user) -> dict[str, int]:
+    questions = QuestionToAsk.objects.filter(user=user).count()
+    return {
+        "interviews": Interview.objects.owned_by(user).count(),
+        "questions to ask": questions - len(pristine_question_ids(user)),
+        "interviewer questions": InterviewerQuestion.objects.filter(owner=user).count(),
+        "mock interviews": MockSession.objects.filter(user=user).count(),
+    }
+
+
+PART = Part(
+    sections=(QUESTIONS, INTERVIEWS, ASKED, MOCK_SESSIONS),
+    contents=contents,
+    singular={
+        "interviews": "interview",
+        "checklist items": "checklist item",
+        "questions to ask": "question to ask",
+        "interviewer questions": "interviewer question",
+        "mock interviews": "mock interview",
+        "mock sessions": "mock session",
+    },
+)

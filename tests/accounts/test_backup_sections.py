@@ -1,0 +1,69 @@
+"""Each app declares its part of a backup once (accounts.backup.sections): every
+field of a backed-up model is in its section or named as left out, so a field
+added to a model without a word about backups fails here."""
+
+import ast
+from pathlib import Path
+
+from accounts.backup.sections import Children, Section, sections
+
+
+def every_section():
+    for section in sections():
+        yield section
+        for field in getattr(section, "fields", ()):
+            if isinstance(field, Children):
+                yield field.child
+
+
+def test_every_field_of_a_backed_up_model_is_in_its_section_or_left_out_on_purpose():
+    assert len(list(every_section())) == 14
+    for section in every_section():
+        model = section.model
+        declared = [name for field in section.fields for name in field.model_fields()]
+        left_out = set(section.not_backed_up)
+        concrete = {f.name for f in model._meta.concrete_fields}
+        assert len(declared) == len(set(declared)), f"{section.name} declares a field twice"
+        assert set(declared) <= {f.name for f in model._meta.get_fields()}, section.name
+        assert left_out <= concrete, f"{section.name}: leaves out fields {model} does not have"
+        assert not left_out & set(declared), f"{section.name}: both backed up and left out"
+        undeclared = concrete - set(declared) - left_out
+        assert not undeclared, (
+            f"{model.__name__}.{', '.join(sorted(undeclared))}: add it to the "
+            f"“{section.name}” section of the backup, or to its not_backed_up"
+        )
+
+
+def test_a_section_written_back_keeps_the_times_it_declares():
+    times = {s.name: s.timestamps for s in every_section() if isinstance(s, Section)}
+    assert times["cards"] == ("created_at", "updated_at")
+    assert times["checklist_items"] == ("updated_at",)
+    assert times["reviews"] == ()
+
+
+def test_a_merge_updates_every_declared_value_but_the_match_and_the_creation_time():
+    by_name = {s.name: s for s in every_section()}
+    assert by_name["interviews"].updated == (
+        "timezone",
+        "duration_minutes",
+        "stage",
+        "status",
+        "links",
+        "notes",
+        "updated_at",
+    )
+    assert by_name["cards"].updated == ("kind", "back", "suspended", "updated_at")
+
+
+def test_the_core_does_not_import_the_apps_it_backs_up():
+    core = Path(__file__).resolve().parents[2] / "accounts" / "backup"
+    for path in core.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] not in {"cards", "interviews"}, f"{path.name}: {name}"
