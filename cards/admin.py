@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import (
     Card,
     ImportJob,
@@ -13,6 +14,46 @@ from .models import (
 )
 
 
+def deleted_with_their_owner(admin_options, request) -> bool:
+    """Whether a history row may go in this request: not from its own pages (the
+    change list's delete action, its delete page), only along with the card,
+    topic or person it belongs to, whose delete keeps the counts (Card.delete,
+    CardQuerySet.delete; a topic's or a person's day counts go with them)."""
+    match = request.resolver_match
+    own_pages = f"{admin_options.opts.app_label}_{admin_options.opts.model_name}_"
+    return match is not None and not (match.url_name or "").startswith(own_pages)
+
+
+class HistoryAdmin(admin.ModelAdmin):
+    """Rows that record what happened (grades, memory states): shown, never
+    edited, added or deleted on their own here. Each is kept in step with
+    others by the study code (a review counts on its day, a progress row says
+    the prompt is not new), which an edit here would go around."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return deleted_with_their_owner(self, request)
+
+
+class HistoryInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "slug", "created_at"]
@@ -22,22 +63,42 @@ class TopicAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner"]
 
 
-class PromptInline(admin.TabularInline):
+class PromptInline(HistoryInline):
+    """A card's prompts follow from its kind and text (Card.sync_prompts)."""
+
     model = Prompt
-    extra = 0
+    fields = readonly_fields = ["ordinal"]
 
 
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
+    """Saved and deleted the way the app does it: the prompts follow the card's
+    kind and text, a move or a suspension reaches the progress rows and the day
+    counts (Card.save), and a deleted card's reviews come off their days
+    (Card.delete, CardQuerySet.delete, which the bulk delete action calls)."""
+
     list_display = ["__str__", "topic", "kind", "owner", "suspended", "updated_at"]
     list_filter = ["kind", "suspended", "topic"]
     search_fields = ["front", "back", "starter_key"]
     raw_id_fields = ["owner", "topic"]
     inlines = [PromptInline]
 
+    def save_model(self, request, obj, form, change):
+        services.save_card(card=obj)  # the tags follow with the form's save_m2m
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.sync_prompts()
+
+    def delete_model(self, request, obj):
+        obj.delete()
+
+    def delete_queryset(self, request, queryset):
+        queryset.delete()
+
 
 @admin.register(Progress)
-class ProgressAdmin(admin.ModelAdmin):
+class ProgressAdmin(HistoryAdmin):
     list_display = ["user", "prompt", "state", "due", "stability", "difficulty", "reps"]
     list_filter = ["state"]
     search_fields = ["user__username"]
@@ -45,7 +106,7 @@ class ProgressAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewLog)
-class ReviewLogAdmin(admin.ModelAdmin):
+class ReviewLogAdmin(HistoryAdmin):
     list_display = ["user", "prompt", "rating", "reviewed_at", "duration_ms", "review_number"]
     list_filter = ["rating"]
     search_fields = ["user__username"]
@@ -58,12 +119,26 @@ class StudySessionAdmin(admin.ModelAdmin):
     list_display = ["user", "started_at", "finished_at"]
     raw_id_fields = ["user"]
     filter_horizontal = ["topics"]
+    # Where the search for new cards starts: the study code's to keep.
+    readonly_fields = ["new_from"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.rewind_new_from(form.instance)  # other topics, or another person
 
 
-class QuizItemInline(admin.TabularInline):
+class QuizItemInline(HistoryInline):
+    """What was asked and answered; each item's card is its prompt's."""
+
     model = QuizItem
-    extra = 0
-    raw_id_fields = ["prompt", "card"]
+    fields = readonly_fields = [
+        "position",
+        "prompt",
+        "card",
+        "typed_answer",
+        "correct",
+        "answered_at",
+    ]
 
 
 @admin.register(Quiz)

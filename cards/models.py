@@ -99,6 +99,18 @@ class CardQuerySet(models.QuerySet):
             card.prompt_count = len(card.prompt_ordinals())
         return super().bulk_create(objs, *args, **kwargs)
 
+    def delete(self):
+        """As Django's, with the cards' reviews taken off their days first (the
+        delete takes the reviews with it)."""
+        from .review_days import uncount_reviews
+
+        with transaction.atomic():
+            uncount_reviews(ReviewLog.objects.filter(card__in=self.values("pk")))
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
 
 class Card(models.Model):
     class Kind(models.TextChoices):
@@ -155,19 +167,32 @@ class Card(models.Model):
             self.prompt_count = len(self.prompt_ordinals())
             if fields is not None:
                 kwargs["update_fields"] = [*fields, "prompt_count"]
-        if self._state.adding or (
-            fields is not None and not {"topic", "topic_id", "suspended"} & set(fields)
-        ):
+        watched = {"topic", "topic_id", "suspended", "owner", "owner_id"}
+        if self._state.adding or (fields is not None and not watched & set(fields)):
             super().save(*args, **kwargs)
             return
         with transaction.atomic():
-            before = Card.objects.filter(pk=self.pk).values_list("topic_id", "suspended").first()
+            before = (
+                Card.objects.filter(pk=self.pk)
+                .values_list("topic_id", "suspended", "owner_id")
+                .first()
+            )
             super().save(*args, **kwargs)
             if before is not None:
                 self.spread_change(topic_before=before[0], suspended_before=before[1])
+                if before[2] != self.owner_id and not self.suspended:
+                    self.offer_again()  # new to its new owner's sessions
 
     def get_absolute_url(self) -> str:
         return reverse("cards:card_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        """As Django's, with the card's reviews taken off their days first."""
+        from .review_days import uncount_reviews
+
+        with transaction.atomic():
+            uncount_reviews(ReviewLog.objects.filter(card_id=self.pk))
+            return super().delete(*args, **kwargs)
 
     @property
     def is_starter(self) -> bool:
@@ -233,12 +258,29 @@ class Card(models.Model):
         return render_markdown(self.back)
 
 
+class PromptQuerySet(models.QuerySet):
+    def delete(self):
+        """As Django's, with the prompts' reviews taken off their days first (a
+        card edited to ask fewer prompts drops them with their history)."""
+        from .review_days import uncount_reviews
+
+        with transaction.atomic():
+            uncount_reviews(ReviewLog.objects.filter(prompt__in=self.values("pk")))
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class Prompt(models.Model):
     """One question a card asks. Progress and reviews are kept per prompt, the
-    way a reversed card is two things to remember."""
+    way a reversed card is two things to remember. Which prompts a card has is
+    decided by the card (``Card.sync_prompts``), not edited on their own."""
 
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="prompts")
     ordinal = models.PositiveSmallIntegerField()
+
+    objects = PromptQuerySet.as_manager()
 
     class Meta:
         ordering = ["card_id", "ordinal"]
@@ -248,6 +290,13 @@ class Prompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card} [{self.ordinal}]"
+
+    def delete(self, *args, **kwargs):
+        from .review_days import uncount_reviews
+
+        with transaction.atomic():
+            uncount_reviews(ReviewLog.objects.filter(prompt_id=self.pk))
+            return super().delete(*args, **kwargs)
 
     @property
     def is_reverse(self) -> bool:

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Greatest
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 REVIEW_STATE = 2  # State.REVIEW
 AGAIN = 1  # Rating.AGAIN
@@ -55,6 +55,28 @@ def count_grade(log) -> None:
 def uncount_grade(log) -> None:
     """Take an undone review off its day."""
     _subtract(*_one_grade(log))
+
+
+def uncount_reviews(logs) -> None:
+    """Take reviews that are about to be deleted (a queryset of ReviewLog, such
+    as the reviews of cards or prompts being deleted) off their days: one
+    UPDATE of the day rows they count on, whatever their number."""
+    from .models import ReviewDay
+
+    same_row = logs.filter(
+        user_id=OuterRef("user_id"), day=OuterRef("day"), card__topic_id=OuterRef("topic_id")
+    ).order_by()
+
+    def gone(condition: Q | None = None):
+        counted = same_row.filter(condition or Q()).values("user_id").annotate(n=Count("pk"))
+        return Coalesce(Subquery(counted.values("n")), 0)
+
+    in_review = Q(state_before=REVIEW_STATE)
+    ReviewDay.objects.filter(Exists(same_row)).update(
+        reviews=Greatest(F("reviews") - gone(), 0),
+        in_review=Greatest(F("in_review") - gone(in_review), 0),
+        passed=Greatest(F("passed") - gone(in_review & ~Q(rating=AGAIN)), 0),
+    )
 
 
 def _totals(grouped):

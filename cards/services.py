@@ -164,6 +164,21 @@ def keep_new_from(session: StudySession, own: int | None) -> None:
         StudySession.objects.filter(pk=session.pk, new_from__lt=own).update(new_from=own)
 
 
+def rewind_new_from(session: StudySession) -> None:
+    """After a session's person or topics changed (in the admin): its search
+    for new cards starts no later than the first of the person's own cards in
+    its topics that has a prompt they have never studied."""
+    topic_ids = list(
+        StudySession.topics.through.objects.filter(studysession_id=session.pk).values_list(
+            "topic_id", flat=True
+        )
+    )
+    first = first_new_own_card(user_id=session.user_id, topic_ids=topic_ids, new_from=0)
+    if first is not None and first < session.new_from:
+        session.new_from = first
+        StudySession.objects.filter(pk=session.pk, new_from__gt=first).update(new_from=first)
+
+
 def next_prompt_for(
     *,
     session: StudySession,
