@@ -27,7 +27,8 @@ from hypothesis.stateful import (
 )
 
 from accounts.backup import backup_bytes, backup_document, read_backup, restore_backup
-from cards import importing, integrity, services
+from cards import imports as importing
+from cards import integrity, services
 from cards.models import Card, ImportJob, Progress, Prompt, ReviewLog, StudySession
 from tests.factories import PASSWORD, make_topic, make_user
 
