@@ -12,12 +12,10 @@ or settled (prep_site/jobs.py).
 import logging
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cards.imports.rows import ImportRejected
-from cards.imports.services import BUSY, refuse_if_busy
+from cards.imports.services import BUSY, has_job_under_way
 from prep_site import jobs
 
 from . import backup
@@ -42,7 +40,8 @@ def start_restore(*, user, upload, merge: bool) -> RestoreJob:
     """Keep the uploaded file and have a worker restore it once the job is committed."""
     try:
         with transaction.atomic():
-            refuse_if_busy(user)
+            if has_job_under_way(user):
+                raise backup.BackupRejected(BUSY)
             if not merge:  # said now, rather than on the job's page (the job checks again)
                 backup.refuse_non_empty(user)
             job = RestoreJob(
@@ -57,7 +56,7 @@ def start_restore(*, user, upload, merge: bool) -> RestoreJob:
             job.upload.save(job.filename, upload, save=False)
             job.save()
             jobs.enqueue_after_commit(RESTORE_TASK, job.pk, on_failure=FAILURE_HOOK)
-    except (ImportRejected, IntegrityError):
+    except IntegrityError:  # the constraint behind has_job_under_way, in a race
         raise backup.BackupRejected(BUSY) from None
     return job
 
@@ -88,15 +87,13 @@ def run_restore(*, job_id: int) -> RestoreJob:
 
 def _finish(job_id: int, **outcome) -> RestoreJob:
     job = RestoreJob.objects.get(pk=job_id)
-    name = job.upload.name
-    if job.status == RestoreJob.Status.RUNNING:
-        done = job.size if outcome["status"] == RestoreJob.Status.DONE else job.done
-        RestoreJob.objects.filter(pk=job_id, status=RestoreJob.Status.RUNNING).update(
-            upload="", finished_at=timezone.now(), stage="", done=done, **outcome
-        )
-        if name:
-            default_storage.delete(name)
-        job.refresh_from_db()
+    done = job.size if outcome["status"] == RestoreJob.Status.DONE else job.done
+    job.end(
+        running={"status": RestoreJob.Status.RUNNING},
+        finished_at=timezone.now(),
+        done=done,
+        **outcome,
+    )
     return job
 
 
@@ -112,9 +109,5 @@ def settle_failed(*, job_id: int, reason: str) -> None:
 
 def purge_stale(*, older_than) -> int:
     """Delete kept backups that no running restore will read."""
-    in_use = set(
-        RestoreJob.objects.filter(status=RestoreJob.Status.RUNNING)
-        .exclude(upload="")
-        .values_list("upload", flat=True)
-    )
-    return jobs.delete_unread_files("restores", keep=in_use, older_than=older_than)
+    readers = RestoreJob.objects.filter(status=RestoreJob.Status.RUNNING)
+    return jobs.delete_unread_files("restores", readers=readers, older_than=older_than)

@@ -58,6 +58,22 @@ class JobState(models.Model):
         for name, value in changes.items():
             setattr(self, name, value)
 
+    def end(self, *, running: dict, **changes) -> bool:
+        """Move the job out of its running state (``running`` filters for it),
+        writing ``changes``: once, whoever tries first (a worker, a hook, a
+        retry). False when the job had already left it. The kept file (every
+        job model keeps it in ``upload``) is deleted with it."""
+        kept = self.upload.name
+        ended = (
+            type(self)
+            ._default_manager.filter(pk=self.pk, **running)
+            .update(upload="", stage="", **changes)
+        )
+        if ended and kept:
+            default_storage.delete(kept)
+        self.refresh_from_db()
+        return bool(ended)
+
 
 @contextmanager
 def progress_aside(job: JobState) -> Iterator[Callable[[int, int], None]]:
@@ -116,10 +132,12 @@ def enqueue_after_commit(func: str, job_id: int, *, on_failure: str) -> None:
     transaction.on_commit(lambda: async_task(func, job_id, hook=on_failure, task_name=label))
 
 
-def delete_unread_files(folder: str, *, keep: set[str], older_than: datetime) -> int:
+def delete_unread_files(folder: str, *, readers: models.QuerySet, older_than: datetime) -> int:
     """Delete the files under ``folder`` of the default storage that no job will
-    read: not in ``keep`` and last changed before ``older_than`` (a file saved a
-    moment ago may belong to a job whose transaction has not committed yet)."""
+    read: kept by none of ``readers`` (the jobs still under way) and last
+    changed before ``older_than`` (a file saved a moment ago may belong to a job
+    whose transaction has not committed yet)."""
+    keep = set(readers.exclude(upload="").values_list("upload", flat=True))
     removed = 0
     for name in _walk(folder):
         if name in keep:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -43,27 +42,27 @@ WRITE_TASK = "cards.imports.tasks.write_import"
 FAILURE_HOOK = "cards.imports.tasks.job_failed"
 
 
-def refuse_if_busy(user, *, besides: ImportJob | None = None) -> None:
-    """One import or restore at a time per person. Called in the transaction
-    that would start one; the person's row is locked first, so two requests at
-    once (two tabs) are taken one after the other."""
+def has_job_under_way(user, *, besides: ImportJob | None = None) -> bool:
+    """Whether the person has an import or a restore under way (one at a time,
+    BUSY says so). Called in the transaction that would start one; the person's
+    row is locked first, so two requests at once (two tabs) are taken one after
+    the other."""
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
     imports = ImportJob.objects.filter(owner=user, status__in=ImportJob.IN_PROGRESS)
     if besides is not None:
         imports = imports.exclude(pk=besides.pk)
-    busy = (
+    return (
         imports.exists()
         or RestoreJob.objects.filter(user=user, status=RestoreJob.Status.RUNNING).exists()
     )
-    if busy:
-        raise ImportRejected(BUSY)
 
 
 def receive_upload(*, user, upload, default_topic: str = "") -> ImportJob:
     """Keep the uploaded file and have a worker read it. Nothing is parsed here."""
     try:
         with transaction.atomic():
-            refuse_if_busy(user)
+            if has_job_under_way(user):
+                raise ImportRejected(BUSY)
             job = ImportJob(
                 owner=user,
                 filename=Path(upload.name).name[:255] or "upload",
@@ -76,7 +75,7 @@ def receive_upload(*, user, upload, default_topic: str = "") -> ImportJob:
             job.full_clean(exclude=["owner", "upload"])
             job.save()
             jobs.enqueue_after_commit(READ_TASK, job.pk, on_failure=FAILURE_HOOK)
-    except IntegrityError:  # the constraint behind refuse_if_busy, in a race
+    except IntegrityError:  # the constraint behind has_job_under_way, in a race
         raise ImportRejected(BUSY) from None
     return job
 
@@ -117,22 +116,18 @@ def read_upload(*, job_id: int) -> ImportJob:
     except Exception:
         logger.exception("Reading import %s failed", job_id)
         return _fail(job, failure="The server met an error while reading the file.")
-    with transaction.atomic():
-        updated = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.CHECKING).update(
-            status=ImportJob.Status.PREVIEW,
-            source=parsed.source,
-            rows=parsed.rows,
-            errors=parsed.errors,
-            error_count=parsed.error_count,
-            notes=parsed.notes,
-            done=job.total,
-            stage="",
-            attempts=0,
-            upload="",
-        )
-    if updated:
-        _delete_file(job.upload.name)
-    return ImportJob.objects.defer("rows").get(pk=job_id)
+    job.end(
+        running={"status": ImportJob.Status.CHECKING},
+        status=ImportJob.Status.PREVIEW,
+        source=parsed.source,
+        rows=parsed.rows,
+        errors=parsed.errors,
+        error_count=parsed.error_count,
+        notes=parsed.notes,
+        done=job.total,
+        attempts=0,
+    )
+    return job
 
 
 @transaction.atomic
@@ -161,7 +156,8 @@ def start_import(*, job: ImportJob, on_duplicate: str) -> None:
         raise ImportRejected("Choose whether to skip or update the cards you already have.")
     try:
         with transaction.atomic():
-            refuse_if_busy(job.owner, besides=job)
+            if has_job_under_way(job.owner, besides=job):
+                raise ImportRejected(BUSY)
             started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
                 status=ImportJob.Status.RUNNING,
                 on_duplicate=on_duplicate,
@@ -195,11 +191,11 @@ def run_import(*, job_id: int) -> ImportJob:
             import_rows(job_id=job_id, progress=report)
     except Exception as error:
         logger.exception("Import %s failed", job_id)
-        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.RUNNING).update(
+        job.end(
+            running={"status": ImportJob.Status.RUNNING},
             status=ImportJob.Status.FAILED,
             failure=f"{type(error).__name__}: {error}"[:2000],
             finished_at=timezone.now(),
-            stage="",
         )
     return ImportJob.objects.defer("rows").get(pk=job_id)
 
@@ -209,29 +205,25 @@ def _stop(job_id: int, *, status: str, failure: str) -> ImportJob:
     write that stopped goes back to its preview (its rows are still here); a
     read that stopped fails, its file deleted."""
     job = ImportJob.objects.defer("rows").get(pk=job_id)
-    if job.status != status:
-        return job  # done, or settled already: nothing to do
     if status == ImportJob.Status.RUNNING:
-        ImportJob.objects.filter(pk=job_id, status=status).update(
-            status=ImportJob.Status.PREVIEW, failure=failure, started_at=None, stage=""
+        job.end(
+            running={"status": status},
+            status=ImportJob.Status.PREVIEW,
+            failure=failure,
+            started_at=None,
         )
-        job.refresh_from_db()
         return job
     return _fail(job, failure=failure)
 
 
 def _fail(job: ImportJob, *, failure: str) -> ImportJob:
     """The file could not be read: the job says why, and its file goes."""
-    name = job.upload.name
-    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKING).update(
+    job.end(
+        running={"status": ImportJob.Status.CHECKING},
         status=ImportJob.Status.FAILED,
         failure=failure[:2000],
         finished_at=timezone.now(),
-        stage="",
-        upload="",
     )
-    _delete_file(name)
-    job.refresh_from_db()
     return job
 
 
@@ -239,17 +231,12 @@ def settle_failed(*, job_id: int, reason: str) -> None:
     """django-q2 recorded the job's task as failed (it timed out, or raised):
     nothing it wrote was kept, and the job says so."""
     job = ImportJob.objects.defer("rows").filter(pk=job_id).first()
-    if job is None or not job.in_progress:
-        return
+    if job is None:
+        return  # deleted with its person meanwhile
     if job.status == ImportJob.Status.RUNNING:
         _stop(job_id, status=job.status, failure=f"The import failed: {reason}. {WRITE_STOPPED}")
     else:
         _fail(job, failure=f"The file could not be read: {reason}. Upload it again.")
-
-
-def _delete_file(name: str) -> None:
-    if name:
-        default_storage.delete(name)
 
 
 def purge_stale(*, now=None) -> int:
@@ -260,10 +247,6 @@ def purge_stale(*, now=None) -> int:
     cutoff = now - timedelta(hours=settings.PREP_IMPORT_PREVIEW_HOURS)
     stale = ImportJob.objects.filter(status=ImportJob.Status.PREVIEW, created_at__lt=cutoff)
     deleted, _ = stale.delete()
-    in_use = set(
-        ImportJob.objects.filter(status__in=ImportJob.IN_PROGRESS)
-        .exclude(upload="")
-        .values_list("upload", flat=True)
-    )
-    jobs.delete_unread_files("imports", keep=in_use, older_than=cutoff)
+    readers = ImportJob.objects.filter(status__in=ImportJob.IN_PROGRESS)
+    jobs.delete_unread_files("imports", readers=readers, older_than=cutoff)
     return deleted
