@@ -209,17 +209,7 @@ class StudySessions(Section):
         return StudySession.objects.filter(user=user).order_by("pk")
 
     def write(self, restore, checked):
-        existing = {s.started_at: s for s in StudySession.objects.filter(user=restore.user)}
-        new = []
-        for each in checked:
-            current = existing.get(each.row.started_at)
-            if current is not None:
-                restore.written[self.name][each.id] = current
-                restore.report.kept[self.name] += 1
-                continue
-            each.row.user = restore.user
-            restore.written[self.name][each.id] = each.row
-            new.append(each)
+        new = self.new_rows(restore, checked)
         self.create([each.row for each in new])
         set_topics(restore, StudySession, [(each.row, each.values["topics"]) for each in new])
         restore.report.added[self.name] += len(new)
@@ -413,14 +403,7 @@ class Quizzes(Section):
         return Quiz.objects.filter(user=user).order_by("pk")
 
     def write(self, restore, checked):
-        existing = {q.started_at for q in Quiz.objects.filter(user=restore.user)}
-        new = []
-        for each in checked:
-            if each.row.started_at in existing:
-                restore.report.kept[self.name] += 1
-                continue
-            each.row.user = restore.user
-            new.append(each)
+        new = self.new_rows(restore, checked)
         self.create([each.row for each in new])
         set_topics(restore, Quiz, [(each.row, each.values["topics"]) for each in new])
         items = []

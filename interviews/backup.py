@@ -278,15 +278,9 @@ class MockSessions(Section):
         return MockSession.objects.filter(user=user).order_by("pk")
 
     def write(self, restore, checked):
-        existing = {m.started_at for m in MockSession.objects.filter(user=restore.user)}
-        new = []
-        for each in checked:
-            if each.row.started_at in existing:
-                restore.report.kept[self.name] += 1
-                continue
-            each.row.user = restore.user
+        new = self.new_rows(restore, checked)
+        for each in new:
             each.row.interview = INTERVIEWS.resolve(restore, each.values["interview"])
-            new.append(each)
         self.create([each.row for each in new])
         answers = []
         for each in new:

@@ -198,6 +198,25 @@ class Section:
     def write(self, restore, checked: Iterable[Checked]) -> None:
         raise NotImplementedError
 
+    def new_rows(self, restore, checked: Iterable[Checked]) -> list[Checked]:
+        """For a section whose rows a person has once each (``match`` is one
+        field, e.g. when a session started): the checked rows the person has
+        none like, given to the person. Those they have are kept, and stand
+        for the file's row wherever another row refers to it."""
+        (key,) = self.match
+        existing = {getattr(row, key): row for row in self.rows(restore.user)}
+        new = []
+        for each in checked:
+            current = existing.get(getattr(each.row, key))
+            if current is not None:
+                restore.written[self.name][each.id] = current
+                restore.report.kept[self.name] += 1
+                continue
+            each.row.user = restore.user
+            restore.written[self.name][each.id] = each.row
+            new.append(each)
+        return new
+
     def changes(self, row: models.Model) -> dict:
         """What a merge writes over an older row that matches ``row``."""
         return {name: getattr(row, name) for name in self.updated}
