@@ -1,7 +1,86 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from tests.factories import make_topic, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS: list[str] = []
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked db_independent runs on SQLite only (scripts/test.sh), so it
+    must not be one that reaches the test database through a fixture; the browser
+    tests are the exception that tests/browser/conftest.py argues for."""
+    for item in items:
+        if item.get_closest_marker("db_independent") and not item.get_closest_marker("browser"):
+            used = DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+            if used:
+                raise pytest.UsageError(
+                    f"{item.nodeid} is marked db_independent but uses {', '.join(sorted(used))}"
+                )
+
+
+def pytest_runtest_logreport(report):
+    """Keep what a test recorded as its "report" (record_property) for the summary."""
+    if report.when == "call":
+        REPORTS.extend(value for name, value in report.user_properties if name == "report")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What the tests reported (the load test's figures), shown whether or not the
+    test ran in an xdist worker, whose own output pytest does not show."""
+    if REPORTS:
+        terminalreporter.section("reports")
+        for line in REPORTS:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _restore_dir_of_this_process(tmp_path_factory):
+    """Kept restore files go to a directory of this test process (each xdist worker
+    has its own), not the system's temporary directory: a restore's clean-up
+    deletes the abandoned files it finds there, and must never find another
+    process's. A test that sets PREP_RESTORE_DIR itself still wins."""
+    with override_settings(PREP_RESTORE_DIR=str(tmp_path_factory.mktemp("restore"))):
+        yield
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """The static files as production serves them (collectstatic with the
+    manifest and the compressed copies), collected once per test process into a
+    directory of its own for the app servers that tests start (tests/load/settings.py
+    reads PREP_TEST_STATIC_ROOT). Not the checkout's staticfiles/: two workers
+    collecting there at once rewrite the manifest under each other's gunicorn."""
+    root = tmp_path_factory.mktemp("static")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL")
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "tests.load.settings",
+            "SECRET_KEY": "collectstatic-" + "s3cr3t" * 8,
+            "PREP_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+            "PREP_TEST_STATIC_ROOT": str(root),
+        }
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return root
 
 
 @pytest.fixture(autouse=True)

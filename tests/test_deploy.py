@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Settings read in processes of their own, none of which opens a database.
+pytestmark = pytest.mark.db_independent
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION_ENV = {

@@ -42,23 +42,18 @@ def redis_url():
 
 
 @pytest.fixture
-def app_servers(redis_url, tmp_path):
+def app_servers(redis_url, collected_static, tmp_path):
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "prep_site.settings.prod",
+        # Production settings, with the static files this test process collected.
+        "DJANGO_SETTINGS_MODULE": "tests.load.settings",
+        "PREP_TEST_STATIC_ROOT": str(collected_static),
         "SECRET_KEY": "two-servers-" + "s3cr3t" * 8,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
     processes, urls = [], []
     try:
         for _ in range(2):

@@ -1,6 +1,13 @@
 """Real-browser tests: a headless Chromium (Debian's) against pytest-django's live server.
 
-Every test in this folder is marked ``browser`` (``-m "not browser"`` skips them).
+Every test in this folder is marked ``browser`` (``-m "not browser"`` skips them)
+and ``db_independent``: what they check is the page in the browser (what it
+shows, what its scripts do, what requests it sends), which no database changes,
+so scripts/test.sh runs them on SQLite only. What they touch of the database's
+own behaviour is checked on both databases by tests outside this folder: racing
+grades (tests/cards/test_concurrency.py), a database out of reach
+(tests/security/test_database_unavailable.py), the payloads stored and shown
+(tests/security/test_xss.py), restores (tests/accounts/).
 The ``page`` fixture here wraps pytest-playwright's: it points the browser at
 the live server and fails the test on any JavaScript error, any dialog
 (alert/confirm/prompt), any console error and any HTTP response >= 400 or
@@ -39,6 +46,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.db_independent)
             # pytest-playwright's own base_url fallback fixture trips a pytest 9 deprecation.
             item.add_marker(
                 pytest.mark.filterwarnings(

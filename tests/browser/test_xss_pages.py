@@ -58,14 +58,15 @@ INSPECT = """() => {
   const urls = new Set(["href", "src", "action", "formaction", "xlink:href", "data",
                         "poster", "background", "ping", "srcset"]);
   for (const el of document.querySelectorAll("*")) {
+    // The element's markup is serialised only when there is something to report.
+    const where = () => el.outerHTML.slice(0, 160);
     for (const attr of el.attributes) {
       const name = attr.name.toLowerCase();
-      const where = el.outerHTML.slice(0, 160);
-      if (name.startsWith("on")) bad.push("handler " + name + ": " + where);
+      if (name.startsWith("on")) bad.push("handler " + name + ": " + where());
       if (name === "srcdoc" || name === "data-bs-html" || name.startsWith("hx-on")
-          || name.startsWith("data-hx-on")) bad.push("attribute " + name + ": " + where);
+          || name.startsWith("data-hx-on")) bad.push("attribute " + name + ": " + where());
       if (urls.has(name) && scheme.test(attr.value.replace(/[\\u0000-\\u0020]/g, "").toLowerCase()))
-        bad.push("script URL in " + name + ": " + where);
+        bad.push("script URL in " + name + ": " + where());
     }
   }
   for (const script of document.querySelectorAll("script")) {

@@ -11,6 +11,10 @@ import pytest
 from cards.imports import ImportRejected, apkg, parse_upload
 from cards.models import ImportJob
 
+# Parsing packages (their SQLite is the package's, not the app's): no test here opens
+# the database (pytest-django would refuse it).
+pytestmark = pytest.mark.db_independent
+
 FIELD_SEPARATOR = "\x1f"
 BASIC_MODEL = 1_342_697_561_419
 CLOZE_MODEL = 1_342_697_561_420

@@ -7,6 +7,9 @@ from cards import imports as importing
 from cards.imports import ImportRejected, parse_upload, rows
 from cards.models import MAX_FACE_LENGTH, ImportJob
 
+# Parsing files in memory: no test here opens the database (pytest-django would refuse it).
+pytestmark = pytest.mark.db_independent
+
 
 def parse(tmp_path, name: str, content: bytes | str, **options) -> importing.ParsedFile:
     """Write the file, then parse it the way an upload is parsed."""

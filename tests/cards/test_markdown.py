@@ -2,6 +2,9 @@ import pytest
 
 from cards.markdown import cloze_numbers, cloze_side, render_markdown
 
+# Rendering text: no test here opens the database (pytest-django would refuse it).
+pytestmark = pytest.mark.db_independent
+
 
 def test_fenced_code_is_highlighted_on_the_server():
     html = render_markdown("```python\ndef f():\n    return 1\n```")

@@ -42,6 +42,7 @@ def load_benchmark():
     return sys.modules[name]
 
 
+@pytest.mark.db_independent
 def test_bench_settings_import_as_production_over_plain_http():
     env = {
         **os.environ,
@@ -128,6 +129,7 @@ def test_app_pages_still_need_login_under_the_bench_urls(settings):
     assert "/accounts/login/" in response["Location"]
 
 
+@pytest.mark.db_independent
 def test_report_parser_reads_the_bench_line():
     figures = load_benchmark().parse_report(SAMPLE_WRK_OUTPUT)
     assert figures["requests"] == 6890
@@ -138,11 +140,13 @@ def test_report_parser_reads_the_bench_line():
     assert figures["error_detail"] == {"read": 1, "status": 3}
 
 
+@pytest.mark.db_independent
 def test_report_parser_refuses_output_without_the_bench_line():
     with pytest.raises(ValueError, match="no BENCH line"):
         load_benchmark().parse_report("Running 3s test @ http://127.0.0.1:1/\n")
 
 
+@pytest.mark.db_independent
 def test_lua_scripts_are_where_the_benchmark_looks():
     benchmark = load_benchmark()
     for name in ("report.lua", "grade.lua"):
@@ -150,6 +154,7 @@ def test_lua_scripts_are_where_the_benchmark_looks():
     assert 'dofile(here .. "report.lua")' in (benchmark.BENCH_DIR / "grade.lua").read_text()
 
 
+@pytest.mark.db_independent
 def test_a_page_that_answers_nothing_in_the_run_fails_its_bar():
     benchmark = load_benchmark()
     results = [benchmark.Result("bare", "", 20_000, 2000.0, 7.0, 14.0, 25.0, 0)]
@@ -168,6 +173,7 @@ def test_a_page_that_answers_nothing_in_the_run_fails_its_bar():
     assert checks["peak worker memory (VmHWM) 70 MB; needs < 200 MB"] is True
 
 
+@pytest.mark.db_independent
 def test_the_study_bar_names_what_the_signed_in_bare_view_reaches():
     benchmark = load_benchmark()
     results = [

@@ -113,8 +113,9 @@ def private_postgres():
         server.remove()
 
 
-def django_env(database: dict, redis_url: str) -> dict:
-    """The environment of the app servers and of the scenario script."""
+def django_env(database: dict, redis_url: str, static_root: Path) -> dict:
+    """The environment of the app servers and of the scenario script (the static
+    files collected into ``static_root``: the collected_static fixture)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -128,6 +129,7 @@ def django_env(database: dict, redis_url: str) -> dict:
             "SECURE_SSL_REDIRECT": "false",
             "REDIS_URL": redis_url,
             "PYTHONPATH": str(ROOT),
+            "PREP_TEST_STATIC_ROOT": str(static_root),
             **database,
         }
     )

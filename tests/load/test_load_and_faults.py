@@ -112,13 +112,12 @@ def backend(tmp_path):
 
 
 def test_fifty_clients_a_killed_worker_and_a_database_restart_lose_nothing(
-    backend, tmp_path, capsys
+    backend, collected_static, tmp_path, record_property
 ):
     database_env, database = backend
     with servers.redis_server() as redis_url:
-        env = servers.django_env(database_env, redis_url)
+        env = servers.django_env(database_env, redis_url, collected_static)
         servers.manage(env, "migrate", "--no-input", "-v0")
-        servers.manage(env, "collectstatic", "--no-input", "-v0")
         specs = servers.scenario(env, "setup", str(CLIENTS))
         assert len(specs) == CLIENTS
 
@@ -205,9 +204,11 @@ def test_fifty_clients_a_killed_worker_and_a_database_restart_lose_nothing(
 
     writes = len(acked) + len(confirmed) + acked_texts
     five_xx_outside = sum(1 for c in bad_outside if (c[1] or 0) >= 500)
-    with capsys.disabled():
-        print(
-            f"\n[load] {'PostgreSQL' if database else 'SQLite'}: {CLIENTS} clients, "
+    # Printed after the run (tests/conftest.py), from whichever process ran the test.
+    record_property(
+        "report",
+        (
+            f"[load] {'PostgreSQL' if database else 'SQLite'}: {CLIENTS} clients, "
             f"{elapsed:.0f}s, {len(calls)} requests ({len(calls) / elapsed:.0f}/s), "
             f"5xx outside the faults: {five_xx_outside}, other failures outside: "
             f"{len(bad_outside) - five_xx_outside}, errors during the faults: {dict(during)} "
@@ -216,9 +217,10 @@ def test_fifty_clients_a_killed_worker_and_a_database_restart_lose_nothing(
             f"{acked_texts} texts), unknown grades: {len(unknown)} "
             f"({len(unknown & set(rows))} of them recorded), lost: "
             f"{len(lost_grades) + len(lost_texts)}, doubled: {doubled}"
-        )
-        for note in faults.notes:
-            print(f"[load] {note}")
+        ),
+    )
+    for note in faults.notes:
+        record_property("report", f"[load] {note}")
 
     assert not bad_outside, (
         f"{len(bad_outside)} failures outside the faults: {bad_outside[:5]}\n{gunicorn_log}"
@@ -240,6 +242,7 @@ def error_page_exists() -> bool:
     return (Path(servers.ROOT) / "templates" / "500.html").exists()
 
 
+@pytest.mark.db_independent  # settings read from a URL; no database is opened
 def test_a_sqlite_database_url_keeps_the_sqlite_options(monkeypatch, tmp_path):
     from prep_site.settings.base import database_from_environment
 

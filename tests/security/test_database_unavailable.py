@@ -114,6 +114,7 @@ def test_a_page_that_needs_no_database_still_answers(database_down):
     assert response.status_code == 200
 
 
+@pytest.mark.db_independent  # reads a template's source
 def test_the_503_page_needs_nothing_that_could_be_what_broke():
     source = get_template("503.html").template.source
     for tag in ("{% extends", "{% include", "{% load", "{% url", "{% static", "{{"):

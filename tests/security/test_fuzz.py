@@ -1083,6 +1083,7 @@ markdown_sources = st.one_of(
 )
 
 
+@pytest.mark.db_independent  # the Markdown renderer alone; it opens no database
 @settings(FUZZ, max_examples=max(EXAMPLES * 10, 300))
 @given(source=markdown_sources, number=st.integers(1, 3), reveal=st.booleans())
 def test_markdown_never_raises_and_never_lets_a_script_through(source, number, reveal):
@@ -1095,6 +1096,7 @@ def test_markdown_never_raises_and_never_lets_a_script_through(source, number, r
         assert not reader.dangers, (reader.dangers, html[:2000])
 
 
+@pytest.mark.db_independent
 def test_markdown_survives_a_lone_surrogate():
     """Found by the fuzzing: nh3 takes only valid UTF-8, and a lone surrogate used
     to make render_markdown raise UnicodeEncodeError."""
