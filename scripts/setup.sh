@@ -25,6 +25,11 @@ if ! command -v npm >/dev/null; then
     exit 1
   fi
 fi
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+# npm ci again only when package-lock.json changed since the last install (npm's
+# own node_modules/.package-lock.json is written in another form, so compare
+# with a copy of ours).
+stamp=node_modules/.prep-package-lock.json
+if ! cmp -s package-lock.json "$stamp" 2>/dev/null; then
   npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
 fi

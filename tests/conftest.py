@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.test import override_settings
 
 from tests.factories import make_topic, make_user
 
@@ -42,16 +41,6 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(line)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _restore_dir_of_this_process(tmp_path_factory):
-    """Kept restore files go to a directory of this test process (each xdist worker
-    has its own), not the system's temporary directory: a restore's clean-up
-    deletes the abandoned files it finds there, and must never find another
-    process's. A test that sets PREP_RESTORE_DIR itself still wins."""
-    with override_settings(PREP_RESTORE_DIR=str(tmp_path_factory.mktemp("restore"))):
-        yield
-
-
 @pytest.fixture(scope="session")
 def collected_static(tmp_path_factory) -> Path:
     """The static files as production serves them (collectstatic with the
@@ -69,7 +58,6 @@ def collected_static(tmp_path_factory) -> Path:
         {
             "DJANGO_SETTINGS_MODULE": "tests.load.settings",
             "SECRET_KEY": "collectstatic-" + "s3cr3t" * 8,
-            "PREP_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
             "PREP_TEST_STATIC_ROOT": str(root),
         }
     )
@@ -85,8 +73,8 @@ def collected_static(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: the progress of a job of an earlier
-    test (whose id this test's database may give again) is not this test's."""
+    """Each test starts with an empty cache: nothing an earlier test kept there
+    is this test's."""
     cache.clear()
     yield
     cache.clear()

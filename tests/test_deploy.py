@@ -107,16 +107,6 @@ def test_the_number_of_proxies_comes_from_the_environment():
     )
 
 
-def test_without_redis_every_worker_of_a_machine_shares_the_cache(tmp_path):
-    """A job's progress is kept by the worker that runs it and read by whichever
-    worker serves its page: two processes under production settings (two
-    gunicorn workers) see each other's cache entries."""
-    env = {**PRODUCTION_ENV, "PREP_CACHE_DIR": str(tmp_path), "REDIS_URL": ""}
-    cache = "from django.core.cache import cache;"
-    in_production(cache + "cache.set('restore-progress:7', (40, 100), 60)", env)
-    assert in_production(cache + "print(cache.get('restore-progress:7'))", env) == "(40, 100)"
-
-
 def test_production_installs_no_development_tools():
     """prep_site.devtools (make_history, the benchmark's bare views) is for
     development, tests and the benchmark: production's settings do not install

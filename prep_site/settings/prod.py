@@ -27,17 +27,6 @@ DATABASES = {  # noqa: F405
     )
 }
 
-# Without Redis, the cache is a directory every worker of this machine shares,
-# so a job's progress, kept by the worker that runs it, shows on a page any
-# worker serves. (Several app servers need REDIS_URL: see base.py.)
-if not os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("PREP_CACHE_DIR") or str(BASE_DIR / "cache"),  # noqa: F405
-        }
-    }
-
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
