@@ -76,10 +76,10 @@ def import_job(request, pk: int):
 def import_confirm(request, pk: int):
     job = get_object_or_404(_own_jobs(request).defer("rows"), pk=pk)
     form = ImportConfirmForm(request.POST)
+    # An invalid choice is refused, with its message, by start_import.
+    on_duplicate = form.cleaned_data["on_duplicate"] if form.is_valid() else ""
     try:
-        if not form.is_valid():
-            raise ImportRejected("Choose whether to skip or update the cards you already have.")
-        services.start_import(job=job, on_duplicate=form.cleaned_data["on_duplicate"])
+        services.start_import(job=job, on_duplicate=on_duplicate)
     except ImportRejected as error:
         messages.warning(request, str(error))
         if request.htmx:
