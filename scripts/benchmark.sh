@@ -11,7 +11,8 @@
 # Environment: PREP_BENCH_PG_PORT for its own PostgreSQL server (default 25439,
 # below the ephemeral ports the load's many connections use up), PREP_BENCH_TIMEOUT
 # (seconds, default 5400 full / 1200 quick) for each database.
-# Exits 1 if a target is missed.
+# Exits 1 if a target is missed. The benchmark of each database is
+# prep_site/devtools/benchmark/ (python -m prep_site.devtools.benchmark --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,12 +58,12 @@ pg_url=$(scripts/postgres.sh start)
 status=0
 echo "== SQLite" >&2
 timeout --signal=TERM --kill-after=60 "$timeout_s" \
-  .venv/bin/python scripts/benchmark.py --db sqlite "${mode[@]}" \
+  .venv/bin/python -m prep_site.devtools.benchmark --db sqlite "${mode[@]}" \
   --timeout "$((timeout_s - 30))" --json-out "$results/sqlite.json" || status=1
 echo "== PostgreSQL" >&2
 timeout --signal=TERM --kill-after=60 "$timeout_s" \
-  .venv/bin/python scripts/benchmark.py --db postgresql --pg-url "$pg_url" "${mode[@]}" \
+  .venv/bin/python -m prep_site.devtools.benchmark --db postgresql --pg-url "$pg_url" "${mode[@]}" \
   --timeout "$((timeout_s - 30))" --json-out "$results/postgresql.json" || status=1
 
-.venv/bin/python scripts/benchmark.py --summary "$results/sqlite.json" "$results/postgresql.json" || status=1
+.venv/bin/python -m prep_site.devtools.benchmark --summary "$results/sqlite.json" "$results/postgresql.json" || status=1
 exit $status

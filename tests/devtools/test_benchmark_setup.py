@@ -1,8 +1,7 @@
-"""The benchmark's own pieces (scripts/benchmark.sh), without running wrk:
-its settings load, its bare view answers anyone, and the figures wrk's
-reporter prints are read right."""
+"""The benchmark's own pieces (scripts/benchmark.sh, prep_site.devtools.benchmark),
+without running wrk: its settings load, its bare view answers anyone, its
+command line parses, and the figures wrk's reporter prints are read right."""
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -12,6 +11,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from prep_site.devtools.benchmark.common import ENDPOINTS, Result
+from prep_site.devtools.benchmark.load import LUA_DIR, parse_report
+from prep_site.devtools.benchmark.report import evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,18 +31,6 @@ BENCH {"requests":6890,"duration_us":3000712,"bytes":2107624,"rps":2296.12,\
 "p50_us":7010,"p95_us":12504,"p99_us":19876,"max_us":40110,"mean_us":7712.4,\
 "errors":{"connect":0,"read":1,"write":0,"status":3,"timeout":0}}
 """
-
-
-def load_benchmark():
-    """scripts/benchmark.py as a module (scripts/ is no package); importing it
-    starts nothing."""
-    name = "prep_benchmark_script"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "benchmark.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up there
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.mark.db_independent
@@ -130,8 +121,30 @@ def test_app_pages_still_need_login_under_the_bench_urls(settings):
 
 
 @pytest.mark.db_independent
+def test_command_line_needs_a_database_and_starts_nothing_without_one():
+    """What scripts/benchmark.sh runs, checked without building anything."""
+    command = [sys.executable, "-m", "prep_site.devtools.benchmark"]
+    result = subprocess.run(
+        [*command, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    for option in ("--db", "--pg-url", "--quick", "--timeout", "--json-out", "--summary"):
+        assert option in result.stdout
+    result = subprocess.run(
+        [*command, "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "--db is required" in result.stderr
+    result = subprocess.run(
+        [*command, "--db", "postgresql"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "--pg-url is required" in result.stderr
+
+
+@pytest.mark.db_independent
 def test_report_parser_reads_the_bench_line():
-    figures = load_benchmark().parse_report(SAMPLE_WRK_OUTPUT)
+    figures = parse_report(SAMPLE_WRK_OUTPUT)
     assert figures["requests"] == 6890
     assert figures["rps"] == pytest.approx(2296.12)
     assert figures["seconds"] == pytest.approx(3.000712)
@@ -143,28 +156,26 @@ def test_report_parser_reads_the_bench_line():
 @pytest.mark.db_independent
 def test_report_parser_refuses_output_without_the_bench_line():
     with pytest.raises(ValueError, match="no BENCH line"):
-        load_benchmark().parse_report("Running 3s test @ http://127.0.0.1:1/\n")
+        parse_report("Running 3s test @ http://127.0.0.1:1/\n")
 
 
 @pytest.mark.db_independent
 def test_lua_scripts_are_where_the_benchmark_looks():
-    benchmark = load_benchmark()
     for name in ("report.lua", "grade.lua"):
-        assert (benchmark.BENCH_DIR / name).is_file()
-    assert 'dofile(here .. "report.lua")' in (benchmark.BENCH_DIR / "grade.lua").read_text()
+        assert (LUA_DIR / name).is_file()
+    assert 'dofile(here .. "report.lua")' in (LUA_DIR / "grade.lua").read_text()
 
 
 @pytest.mark.db_independent
 def test_a_page_that_answers_nothing_in_the_run_fails_its_bar():
-    benchmark = load_benchmark()
-    results = [benchmark.Result("bare", "", 20_000, 2000.0, 7.0, 14.0, 25.0, 0)]
-    for endpoint in benchmark.ENDPOINTS:
+    results = [Result("bare", "", 20_000, 2000.0, 7.0, 14.0, 25.0, 0)]
+    for endpoint in ENDPOINTS:
         big_requests = 0 if endpoint.name == "progress" else 500
         results += [
-            benchmark.Result(endpoint.name, "big", big_requests, 50.0, 100.0, 120.0, 130.0, 0),
-            benchmark.Result(endpoint.name, "small", 500, 50.0, 50.0, 60.0, 70.0, 0),
+            Result(endpoint.name, "big", big_requests, 50.0, 100.0, 120.0, 130.0, 0),
+            Result(endpoint.name, "small", 500, 50.0, 50.0, 60.0, 70.0, 0),
         ]
-    checks = {text: ok for ok, text in benchmark.evaluate(results, 2000.0, {1: {"VmHWM": 70}})}
+    checks = {text: ok for ok, text in evaluate(results, 2000.0, {1: {"VmHWM": 70}})}
     assert checks["progress: no big request answered within the run"] is False
     assert checks["topic: big p50 100 ms is 2.00× small's 50.0 ms; needs ≤ 3×"] is True
     assert (
@@ -175,15 +186,14 @@ def test_a_page_that_answers_nothing_in_the_run_fails_its_bar():
 
 @pytest.mark.db_independent
 def test_the_study_bar_names_what_the_signed_in_bare_view_reaches():
-    benchmark = load_benchmark()
     results = [
-        benchmark.Result("bare", "", 20_000, 2000.0, 7.0, 14.0, 25.0, 0),
-        benchmark.Result("bare_signed_in", "big", 9_000, 900.0, 15.0, 20.0, 25.0, 0),
+        Result("bare", "", 20_000, 2000.0, 7.0, 14.0, 25.0, 0),
+        Result("bare_signed_in", "big", 9_000, 900.0, 15.0, 20.0, 25.0, 0),
     ]
-    for endpoint in benchmark.ENDPOINTS:
+    for endpoint in ENDPOINTS:
         for user in ("big", "small"):
-            results.append(benchmark.Result(endpoint.name, user, 500, 300.0, 50.0, 60.0, 70.0, 0))
-    checks = {text: ok for ok, text in benchmark.evaluate(results, 2000.0, {1: {"VmHWM": 70}})}
+            results.append(Result(endpoint.name, user, 500, 300.0, 50.0, 60.0, 70.0, 0))
+    checks = {text: ok for ok, text in evaluate(results, 2000.0, {1: {"VmHWM": 70}})}
     assert (
         checks[
             "study_grade (big) at 15% of the bare view's req/s (300 vs 2000); needs ≥ 50% "

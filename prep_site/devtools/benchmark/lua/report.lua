@@ -1,4 +1,4 @@
--- wrk reporter for scripts/benchmark.py: after the run, one line
+-- wrk reporter for the benchmark (load.py): after the run, one line
 --   BENCH {"requests":..., "rps":..., "p50_us":..., ...}
 -- with the counts wrk keeps: requests, duration, latency percentiles (in
 -- microseconds) and errors (socket errors, timeouts, and responses with a

@@ -1,6 +1,6 @@
--- The grade POST of the study step, for scripts/benchmark.py.
+-- The grade POST of the study step, for the benchmark (load.py).
 --
---   wrk ... -s scripts/bench/grade.lua URL -- GRADE_FILE PATH THREADS
+--   wrk ... -s lua/grade.lua URL -- GRADE_FILE PATH THREADS
 --
 -- GRADE_FILE holds "prompt_id reps" lines: the prompts of the study session
 -- and how many reviews each has. Each wrk thread takes its own slice of the
@@ -10,7 +10,7 @@
 -- is a real grade, not a refused repeat (a slice is far longer than a
 -- thread's connections, so a prompt is never in flight twice). Should a grade
 -- fail, that prompt's later grades are refused by the app ("already graded",
--- still a full request answered 200); benchmark.py counts recorded grades.
+-- still a full request answered 200); the benchmark counts recorded grades.
 -- The session cookie and CSRF token come in as -H headers.
 
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"

@@ -1,0 +1,37 @@
+"""Topics hold cards; a card asks one or more prompts; each person keeps their own
+FSRS progress per prompt and a log of every grade.
+
+The starter library is the rows with no owner: everyone reads it, nobody edits
+it through the app, and each person's progress on it is their own.
+
+The models live by what they are about: ``cards`` (topics, cards, prompts),
+``study`` (progress, sessions, the review log and its daily counts),
+``quizzes`` and ``import_jobs``. Import them from here.
+"""
+
+# In the order the models have always been registered in (topics to import jobs).
+# isort: off
+from .cards import MAX_FACE_LENGTH, Card, CardQuerySet, Prompt, PromptQuerySet, Topic, TopicQuerySet
+from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
+from .quizzes import Quiz, QuizItem
+from .import_jobs import ImportJob
+# isort: on
+
+__all__ = [
+    "MAX_FACE_LENGTH",
+    "Card",
+    "CardQuerySet",
+    "ImportJob",
+    "Progress",
+    "Prompt",
+    "PromptQuerySet",
+    "Quiz",
+    "QuizItem",
+    "Rating",
+    "ReviewDay",
+    "ReviewLog",
+    "State",
+    "StudySession",
+    "Topic",
+    "TopicQuerySet",
+]

@@ -1,0 +1,325 @@
+"""Topics hold cards; a card asks one or more prompts (one for basic, two for
+reversed, one per cloze). Each has its QuerySet: what a person may read, and
+deletes that take the reviews off their days first.
+
+The study models (``study``) refer to these, so the methods here that use them
+import them where they run."""
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from ..markdown import cloze_numbers, cloze_side, render_markdown
+
+MAX_FACE_LENGTH = 10_000
+
+
+class TopicQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TopicQuerySet":
+        """The person's own topics and the starter library's."""
+        return self.filter(Q(owner=user) | Q(owner__isnull=True))
+
+    def owned_by(self, user) -> "TopicQuerySet":
+        return self.filter(owner=user)
+
+
+class Topic(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="topics",
+        help_text="Empty for the shared starter library.",
+    )
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=90, allow_unicode=True)
+    description = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="topic_unique_slug_per_owner"),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(owner__isnull=True),
+                name="topic_unique_starter_slug",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)[:90] or "topic"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("cards:topic_detail", args=[self.pk])
+
+    @property
+    def is_starter(self) -> bool:
+        return self.owner_id is None
+
+
+class CardQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CardQuerySet":
+        """Cards the person may read: their own and the starter library."""
+        return self.filter(Q(owner=user) | Q(owner__isnull=True))
+
+    def owned_by(self, user) -> "CardQuerySet":
+        return self.filter(owner=user)
+
+    def search(self, query: str, *, reader) -> "CardQuerySet":
+        """Cards ``reader`` may read with every word of the query, on the
+        full-text index (cards.search)."""
+        from ..search import matching, search_words
+
+        words = search_words(query)
+        if not words:
+            return self.none() if query.strip() else self.visible_to(reader)
+        return self.filter(matching(reader, words))
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """As Django's, with each card's ``prompt_count`` filled in first (the
+        rows skip ``save``)."""
+        objs = list(objs)
+        for card in objs:
+            card.prompt_count = len(card.prompt_ordinals())
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def delete(self):
+        """As Django's, with the cards' reviews taken off their days first (the
+        delete takes the reviews with it)."""
+        from ..review_days import uncount_reviews
+        from .study import ReviewLog
+
+        with transaction.atomic():
+            uncount_reviews(ReviewLog.objects.filter(card__in=self.values("pk")))
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class Card(models.Model):
+    class Kind(models.TextChoices):
+        BASIC = "basic", "Basic (front → back)"
+        REVERSED = "reversed", "Reversed (both directions)"
+        CLOZE = "cloze", "Cloze deletion ({{c1::…}})"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cards",
+        help_text="Empty for the shared starter library.",
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="cards")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BASIC)
+    front = models.TextField(max_length=MAX_FACE_LENGTH)
+    back = models.TextField(max_length=MAX_FACE_LENGTH, blank=True)
+    suspended = models.BooleanField(
+        default=False, help_text="A suspended card is left out of study sessions."
+    )
+    starter_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    # How many prompts the card asks (``prompt_ordinals``), kept with the card so
+    # the prompts per topic are a sum over the (owner, topic, ...) index.
+    prompt_count = models.PositiveSmallIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tags = TaggableManager(blank=True, help_text="Separate tags with commas or spaces.")
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic_id", "id"]
+        # Covers the per-topic card and prompt counts (suspended included).
+        indexes = [
+            models.Index(
+                fields=["owner", "topic", "suspended", "prompt_count"], name="card_owner_topic"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["basic", "reversed", "cloze"]), name="card_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.front[:60]
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if fields is None or {"kind", "front"} & set(fields):
+            self.prompt_count = len(self.prompt_ordinals())
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, "prompt_count"]
+        watched = {"topic", "topic_id", "suspended", "owner", "owner_id"}
+        if self._state.adding or (fields is not None and not watched & set(fields)):
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            before = (
+                Card.objects.filter(pk=self.pk)
+                .values_list("topic_id", "suspended", "owner_id")
+                .first()
+            )
+            super().save(*args, **kwargs)
+            if before is not None:
+                self.spread_change(topic_before=before[0], suspended_before=before[1])
+                if before[2] != self.owner_id and not self.suspended:
+                    self.offer_again()  # new to its new owner's sessions
+
+    def get_absolute_url(self) -> str:
+        return reverse("cards:card_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        """As Django's, with the card's reviews taken off their days first."""
+        from ..review_days import uncount_reviews
+        from .study import ReviewLog
+
+        with transaction.atomic():
+            uncount_reviews(ReviewLog.objects.filter(card_id=self.pk))
+            return super().delete(*args, **kwargs)
+
+    @property
+    def is_starter(self) -> bool:
+        return self.owner_id is None
+
+    def prompt_ordinals(self) -> list[int]:
+        """Which prompts this card asks: one for basic, two for reversed, one per cloze."""
+        if self.kind == self.Kind.REVERSED:
+            return [0, 1]
+        if self.kind == self.Kind.CLOZE:
+            return cloze_numbers(self.front) or [1]
+        return [0]
+
+    def sync_prompts(self) -> None:
+        """Create the prompts the card now asks and drop the ones it no longer does
+        (with their progress), so editing a card never leaves orphans behind."""
+        wanted = set(self.prompt_ordinals())
+        if self.prompt_count != len(wanted):  # the card was changed by an update()
+            self.prompt_count = len(wanted)
+            Card.objects.filter(pk=self.pk).update(prompt_count=self.prompt_count)
+        existing = set(self.prompts.values_list("ordinal", flat=True))
+        self.prompts.exclude(ordinal__in=wanted).delete()
+        Prompt.objects.bulk_create(
+            [Prompt(card=self, ordinal=n) for n in sorted(wanted - existing)]
+        )
+        if existing and wanted - existing:
+            self.offer_again()
+
+    def spread_change(self, *, topic_before: int, suspended_before: bool) -> None:
+        """After the card's topic or suspension changed (by ``save``, or by an
+        update that bypasses it): the progress rows' copies follow, its grades
+        count under the new topic, and open study sessions look for new cards
+        from it on if it may have become studiable again."""
+        moved = topic_before != self.topic_id
+        if not moved and suspended_before == self.suspended:
+            return
+        from .study import Progress
+
+        if moved:
+            from ..review_days import move_reviews
+
+            move_reviews(self, from_topic_id=topic_before)
+        Progress.objects.filter(card=self).update(topic_id=self.topic_id, suspended=self.suspended)
+        if not self.suspended:
+            self.offer_again()
+
+    def offer_again(self) -> None:
+        """This card may have prompts that are new again (unsuspended, moved into
+        a topic, a new cloze): study sessions look for new cards from it on."""
+        from .study import StudySession
+
+        StudySession.objects.filter(topics=self.topic_id, new_from__gt=self.pk).update(
+            new_from=self.pk
+        )
+
+    def front_html(self) -> str:
+        if self.kind == self.Kind.CLOZE:
+            return render_markdown(cloze_side(self.front, 1, reveal=False))
+        return render_markdown(self.front)
+
+    def back_html(self) -> str:
+        if self.kind == self.Kind.CLOZE:
+            return render_markdown(cloze_side(self.front, 1, reveal=True))
+        return render_markdown(self.back)
+
+    def extra_html(self) -> str:
+        return render_markdown(self.back)
+
+
+class PromptQuerySet(models.QuerySet):
+    def delete(self):
+        """As Django's, with the prompts' reviews taken off their days first (a
+        card edited to ask fewer prompts drops them with their history)."""
+        from ..review_days import uncount_reviews
+        from .study import ReviewLog
+
+        with transaction.atomic():
+            uncount_reviews(ReviewLog.objects.filter(prompt__in=self.values("pk")))
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class Prompt(models.Model):
+    """One question a card asks. Progress and reviews are kept per prompt, the
+    way a reversed card is two things to remember. Which prompts a card has is
+    decided by the card (``Card.sync_prompts``), not edited on their own."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="prompts")
+    ordinal = models.PositiveSmallIntegerField()
+
+    objects = PromptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["card_id", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "ordinal"], name="prompt_unique_ordinal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} [{self.ordinal}]"
+
+    def delete(self, *args, **kwargs):
+        from ..review_days import uncount_reviews
+        from .study import ReviewLog
+
+        with transaction.atomic():
+            uncount_reviews(ReviewLog.objects.filter(prompt_id=self.pk))
+            return super().delete(*args, **kwargs)
+
+    @property
+    def is_reverse(self) -> bool:
+        return self.card.kind == Card.Kind.REVERSED and self.ordinal == 1
+
+    def question_html(self) -> str:
+        card = self.card
+        if card.kind == Card.Kind.CLOZE:
+            return render_markdown(cloze_side(card.front, self.ordinal, reveal=False))
+        return render_markdown(card.back if self.is_reverse else card.front)
+
+    def answer_html(self) -> str:
+        card = self.card
+        if card.kind == Card.Kind.CLOZE:
+            return render_markdown(cloze_side(card.front, self.ordinal, reveal=True))
+        return render_markdown(card.front if self.is_reverse else card.back)
+
+    def extra_html(self) -> str:
+        """What a cloze card's back adds after the answer."""
+        if self.card.kind == Card.Kind.CLOZE and self.card.back.strip():
+            return render_markdown(self.card.back)
+        return ""
