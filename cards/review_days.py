@@ -10,12 +10,20 @@ pass its historical models and the app its own."""
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 REVIEW_STATE = 2  # State.REVIEW
 AGAIN = 1  # Rating.AGAIN
+
+
+def _model(name: str):
+    """A model of this app, looked up when used: the models call these functions
+    (a card's delete takes its reviews off their days), so this module cannot
+    import them."""
+    return apps.get_model("cards", name)
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -39,8 +47,7 @@ def _subtract(day_model, key: dict, amounts: dict[str, int]) -> None:
 
 def _one_grade(log) -> tuple[type, dict, dict[str, int]]:
     """The day row a review counts on (its day, its card's topic) and what it adds."""
-    from .models import ReviewDay
-
+    ReviewDay = _model("ReviewDay")
     key = {"user_id": log.user_id, "day": log.day, "topic_id": log.prompt.card.topic_id}
     in_review = log.state_before == REVIEW_STATE
     passed = in_review and log.rating != AGAIN
@@ -61,8 +68,7 @@ def uncount_reviews(logs) -> None:
     """Take reviews that are about to be deleted (a queryset of ReviewLog, such
     as the reviews of cards or prompts being deleted) off their days: one
     UPDATE of the day rows they count on, whatever their number."""
-    from .models import ReviewDay
-
+    ReviewDay = _model("ReviewDay")
     same_row = logs.filter(
         user_id=OuterRef("user_id"), day=OuterRef("day"), card__topic_id=OuterRef("topic_id")
     ).order_by()
@@ -114,8 +120,7 @@ def recount(day_model, log_model, *, user_id: int) -> int:
 def move_reviews(card, *, from_topic_id: int) -> None:
     """A card moved to another topic: its grades count under the new one from
     now on, day by day (a query or three per day the card was graded on)."""
-    from .models import ReviewDay, ReviewLog
-
+    ReviewDay, ReviewLog = _model("ReviewDay"), _model("ReviewLog")
     rows = _totals(ReviewLog.objects.filter(card=card).values("user_id", "day"))
     for row in rows:
         moved = {name: row[name] for name in ("reviews", "in_review", "passed")}

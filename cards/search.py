@@ -53,11 +53,10 @@ def sqlite_match(reader_id: int, words: list[str]) -> str:
 
 
 def matching(reader, words: list[str]) -> Q:
-    """Cards ``reader`` may read with every word, or with a tag named by one."""
-    from .models import Card
-
+    """Cards ``reader`` may read with every word, or with a tag named by one.
+    (Card's QuerySet calls this, so the model is looked up, not imported.)"""
     tagged = TaggedItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(Card), tag__name__in=words
+        content_type=ContentType.objects.get_by_natural_key("cards", "card"), tag__name__in=words
     ).values("object_id")
     if connection.vendor == "sqlite":
         # The owner test as COALESCE(owner_id, reader) = reader, which no index

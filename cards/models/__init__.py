@@ -9,13 +9,10 @@ The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``quizzes`` and ``import_jobs``. Import them from here.
 """
 
-# In the order the models have always been registered in (topics to import jobs).
-# isort: off
 from .cards import MAX_FACE_LENGTH, Card, CardQuerySet, Prompt, PromptQuerySet, Topic, TopicQuerySet
-from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
-from .quizzes import Quiz, QuizItem
 from .import_jobs import ImportJob
-# isort: on
+from .quizzes import Quiz, QuizItem
+from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
 
 __all__ = [
     "MAX_FACE_LENGTH",

@@ -2,8 +2,7 @@
 reversed, one per cloze). Each has its QuerySet: what a person may read, and
 deletes that take the reviews off their days first.
 
-The study models (``study``) refer to these, so the methods here that use them
-import them where they run."""
+The study models (``study``) refer to these by name, so these can use them."""
 
 from django.conf import settings
 from django.db import models, transaction
@@ -13,6 +12,9 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
 from ..markdown import cloze_numbers, cloze_side, render_markdown
+from ..review_days import move_reviews, uncount_reviews
+from ..search import matching, search_words
+from .study import Progress, ReviewLog, StudySession
 
 MAX_FACE_LENGTH = 10_000
 
@@ -80,7 +82,6 @@ class CardQuerySet(models.QuerySet):
     def search(self, query: str, *, reader) -> "CardQuerySet":
         """Cards ``reader`` may read with every word of the query, on the
         full-text index (cards.search)."""
-        from ..search import matching, search_words
 
         words = search_words(query)
         if not words:
@@ -98,8 +99,6 @@ class CardQuerySet(models.QuerySet):
     def delete(self):
         """As Django's, with the cards' reviews taken off their days first (the
         delete takes the reviews with it)."""
-        from ..review_days import uncount_reviews
-        from .study import ReviewLog
 
         with transaction.atomic():
             uncount_reviews(ReviewLog.objects.filter(card__in=self.values("pk")))
@@ -185,8 +184,6 @@ class Card(models.Model):
 
     def delete(self, *args, **kwargs):
         """As Django's, with the card's reviews taken off their days first."""
-        from ..review_days import uncount_reviews
-        from .study import ReviewLog
 
         with transaction.atomic():
             uncount_reviews(ReviewLog.objects.filter(card_id=self.pk))
@@ -227,11 +224,8 @@ class Card(models.Model):
         moved = topic_before != self.topic_id
         if not moved and suspended_before == self.suspended:
             return
-        from .study import Progress
 
         if moved:
-            from ..review_days import move_reviews
-
             move_reviews(self, from_topic_id=topic_before)
         Progress.objects.filter(card=self).update(topic_id=self.topic_id, suspended=self.suspended)
         if not self.suspended:
@@ -240,7 +234,6 @@ class Card(models.Model):
     def offer_again(self) -> None:
         """This card may have prompts that are new again (unsuspended, moved into
         a topic, a new cloze): study sessions look for new cards from it on."""
-        from .study import StudySession
 
         StudySession.objects.filter(topics=self.topic_id, new_from__gt=self.pk).update(
             new_from=self.pk
@@ -264,8 +257,6 @@ class PromptQuerySet(models.QuerySet):
     def delete(self):
         """As Django's, with the prompts' reviews taken off their days first (a
         card edited to ask fewer prompts drops them with their history)."""
-        from ..review_days import uncount_reviews
-        from .study import ReviewLog
 
         with transaction.atomic():
             uncount_reviews(ReviewLog.objects.filter(prompt__in=self.values("pk")))
@@ -295,8 +286,6 @@ class Prompt(models.Model):
         return f"{self.card} [{self.ordinal}]"
 
     def delete(self, *args, **kwargs):
-        from ..review_days import uncount_reviews
-        from .study import ReviewLog
 
         with transaction.atomic():
             uncount_reviews(ReviewLog.objects.filter(prompt_id=self.pk))

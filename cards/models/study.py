@@ -8,8 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .cards import Card, Prompt, Topic
-
 
 class State(models.IntegerChoices):
     """FSRS card states (the fsrs package has no 'new': new means no Progress row)."""
@@ -32,11 +30,11 @@ class Progress(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress"
     )
-    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="progress")
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="progress")
+    prompt = models.ForeignKey("cards.Prompt", on_delete=models.CASCADE, related_name="progress")
+    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="progress")
     # Copies of the card's topic and suspension, kept in step by Card.save, so
     # the study queue, the due counts and the dashboard read this table alone.
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey("cards.Topic", on_delete=models.CASCADE, related_name="+")
     suspended = models.BooleanField(default=False)
     state = models.PositiveSmallIntegerField(choices=State.choices, db_index=True)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -81,7 +79,7 @@ class StudySession(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_sessions"
     )
-    topics = models.ManyToManyField(Topic, related_name="+")
+    topics = models.ManyToManyField("cards.Topic", related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Every studiable prompt of the session's topics on one of the person's own
@@ -115,8 +113,8 @@ class ReviewLog(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
     )
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
-    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="reviews")
+    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="reviews")
+    prompt = models.ForeignKey("cards.Prompt", on_delete=models.CASCADE, related_name="reviews")
     session = models.ForeignKey(
         StudySession, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
     )
@@ -175,7 +173,7 @@ class ReviewDay(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_days"
     )
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey("cards.Topic", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     reviews = models.PositiveIntegerField(default=0)
     in_review = models.PositiveIntegerField(default=0, help_text="Grades of cards in review.")

@@ -12,7 +12,7 @@ from .load import WRK_CONNECTIONS, WRK_THREADS
 from .profiling import explain, readable_sql
 from .serving import GUNICORN_WORKERS
 
-# Targets (PRODUCT.md, "Bars the product must meet", and the benchmark issue).
+# Targets: the speed bars the product promises (the README's Benchmark section).
 STUDY_MIN_SHARE_OF_BARE = 0.5
 BIG_OVER_SMALL_MAX = 3.0
 WORKER_PEAK_MAX_MB = 200
