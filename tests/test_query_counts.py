@@ -33,7 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import RestoreJob
 from cards import imports as importing
-from cards import quiz_services, review_days, services
+from cards import review_days, services
 from cards.exporting import EXPORT_CHUNK, exportable_cards
 from cards.models import (
     Card,
@@ -47,6 +47,7 @@ from cards.models import (
     StudySession,
     Topic,
 )
+from cards.quiz import services as quiz_services
 from interviews import mock_services
 from interviews import services as interview_services
 from interviews.models import (

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import Profile
-from cards import quiz_services, services
+from cards import services
 from cards.markdown import cloze_side, render_markdown
 from cards.models import (
     Card,
@@ -45,6 +45,7 @@ from cards.models import (
     StudySession,
     Topic,
 )
+from cards.quiz import services as quiz_services
 from interviews import mock_services
 from interviews import services as interview_services
 from interviews.models import (

@@ -1,5 +1,5 @@
 """Quizzes: a scored run over some cards, apart from the study schedule unless
-the person asks otherwise. The views glue HTTP to cards/quiz_services.py."""
+the person asks otherwise. The views glue HTTP to cards/quiz/services.py."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from . import quiz_services
-from .models import Quiz, QuizItem
-from .quiz_forms import MarkForm, QuizStartForm
+from ..models import Quiz, QuizItem
+from . import services
+from .forms import MarkForm, QuizStartForm
 
 # Time on a card is capped: a card left open over lunch does not count an hour.
 MAX_DURATION_MS = 10 * 60 * 1000
@@ -25,14 +25,14 @@ def quiz_start(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                quiz = quiz_services.start_quiz(
+                quiz = services.start_quiz(
                     user=request.user,
                     topics=list(data["topics"]),
                     size=data["size"],
                     mode=data["mode"],
                     count_as_reviews=data["count_as_reviews"],
                 )
-            except quiz_services.QuizRejected as error:
+            except services.QuizRejected as error:
                 form.add_error(None, str(error))
             else:
                 if quiz.size < data["size"]:
@@ -45,7 +45,7 @@ def quiz_start(request):
     else:
         initial = {"topics": request.GET.getlist("topic")} if "topic" in request.GET else {}
         form = QuizStartForm(initial=initial, user=request.user)
-    history = quiz_services.quiz_history(user=request.user, page_number=request.GET.get("page"))
+    history = services.quiz_history(user=request.user, page_number=request.GET.get("page"))
     if request.htmx and request.method == "GET":
         return render(request, "cards/quiz_start.html#history", {"history": history})
     return render(request, "cards/quiz_start.html", {"form": form, "history": history})
@@ -59,7 +59,7 @@ def _render_item(request, quiz: Quiz, item: QuizItem, *, status: int = 200):
     context = {
         "quiz": quiz,
         "item": item,
-        "progress": quiz_services.quiz_progress(quiz=quiz),
+        "progress": services.quiz_progress(quiz=quiz),
         "shown_at": int(timezone.now().timestamp() * 1000),
     }
     template = "cards/quiz_detail.html#item" if request.htmx else "cards/quiz_detail.html"
@@ -67,7 +67,7 @@ def _render_item(request, quiz: Quiz, item: QuizItem, *, status: int = 200):
 
 
 def _render_result(request, quiz: Quiz, *, status: int = 200):
-    result = quiz_services.quiz_result(quiz=quiz)
+    result = services.quiz_result(quiz=quiz)
     return render(request, "cards/quiz_result.html", {"result": result}, status=status)
 
 
@@ -82,7 +82,7 @@ def _to_result(request, quiz: Quiz):
 def quiz_detail(request, pk: int):
     """The card being asked now; once every card is marked, the result."""
     quiz = _own_quiz(request, pk)
-    item = quiz_services.current_item(quiz=quiz)
+    item = services.current_item(quiz=quiz)
     if item is None:
         return _to_result(request, quiz)
     return _render_item(request, quiz, item)
@@ -101,7 +101,7 @@ def quiz_answer(request, pk: int):
         shown_for = int(now.timestamp() * 1000) - form.cleaned_data["shown_at"]
         duration_ms = min(max(shown_for, 0), MAX_DURATION_MS)
     try:
-        quiz_services.mark_item(
+        services.mark_item(
             user=request.user,
             quiz=quiz,
             item_id=form.cleaned_data["item"],
@@ -110,11 +110,11 @@ def quiz_answer(request, pk: int):
             duration_ms=duration_ms,
             now=now,
         )
-    except quiz_services.ItemNotInQuiz as error:
+    except services.ItemNotInQuiz as error:
         return _refuse(request, quiz, str(error), status=404)
-    except quiz_services.AlreadyMarked as error:
+    except services.AlreadyMarked as error:
         return _refuse(request, quiz, str(error), status=200)
-    item = quiz_services.current_item(quiz=quiz)
+    item = services.current_item(quiz=quiz)
     if item is None:
         return _to_result(request, quiz)
     if request.htmx:
@@ -128,7 +128,7 @@ def _refuse(request, quiz: Quiz, message: str, *, status: int):
     card); a malformed mark is a 400 and a card from outside the quiz a 404,
     whose fragments quiz.js lets htmx swap in all the same."""
     messages.warning(request, message)
-    item = quiz_services.current_item(quiz=quiz)
+    item = services.current_item(quiz=quiz)
     if request.htmx:
         if item is None:
             response = _to_result(request, quiz)

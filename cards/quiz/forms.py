@@ -3,8 +3,8 @@ from django import forms
 from django.db.models import Count
 from django.utils.functional import SimpleLazyObject
 
-from .models import Quiz, QuizItem, Topic
-from .services import studiable_per_topic
+from ..models import Quiz, QuizItem, Topic
+from ..services import studiable_per_topic
 
 SIZE_MESSAGE = f"A quiz has between 1 and {Quiz.MAX_SIZE} cards."
 

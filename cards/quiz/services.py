@@ -12,8 +12,8 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, F, Q
 
-from .models import Progress, Quiz, QuizItem, Rating, Topic
-from .services import AlreadyGraded, grade_prompt, never_studied, studiable_prompts
+from ..models import Progress, Quiz, QuizItem, Rating, Topic
+from ..services import AlreadyGraded, grade_prompt, never_studied, studiable_prompts
 
 HISTORY_PER_PAGE = 20
 

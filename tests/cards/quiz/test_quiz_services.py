@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cards import quiz_services, services
+from cards import services
 from cards.models import Card, Progress, Prompt, Quiz, QuizItem, Rating, ReviewLog, State
+from cards.quiz import services as quiz_services
 from tests.factories import make_card, make_topic, make_user
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cards import quiz_services
 from cards.models import Card, Progress, Quiz, QuizItem, Rating, ReviewLog, State
+from cards.quiz import services as quiz_services
 from tests.factories import make_card, make_collection, make_topic
 
 pytestmark = pytest.mark.django_db
