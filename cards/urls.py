@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .export_urls import urlpatterns as export_urlpatterns
+from .exports.urls import urlpatterns as export_urlpatterns
 from .imports.urls import urlpatterns as import_urlpatterns
 from .quiz.urls import urlpatterns as quiz_urlpatterns
 

@@ -34,7 +34,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import RestoreJob
 from cards import imports as importing
 from cards import review_days, services
-from cards.exporting import EXPORT_CHUNK, exportable_cards
+from cards.exports.formats import EXPORT_CHUNK, exportable_cards
 from cards.models import (
     Card,
     ImportJob,

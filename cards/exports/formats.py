@@ -20,7 +20,7 @@ from itertools import islice
 
 from taggit.utils import edit_string_for_tags
 
-from .models import Card, Topic
+from ..models import Card, Topic
 
 CSV_COLUMNS = ["front", "back", "topic", "tags", "kind"]
 EXPORT_CHUNK = 500  # cards read at a time

@@ -6,8 +6,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from .exporting import exportable_cards, stream_anki, stream_csv, with_tags
-from .models import Topic
+from ..models import Topic
+from .formats import exportable_cards, stream_anki, stream_csv, with_tags
 
 
 def _download(stream, *, filename: str, content_type: str) -> StreamingHttpResponse:

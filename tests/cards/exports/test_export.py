@@ -1,4 +1,4 @@
-"""Card exports (cards/exporting.py, cards/export_views.py): CSV and Anki text."""
+"""Card exports (cards/exports/): CSV and Anki text."""
 
 import csv
 import io
@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from taggit.utils import parse_tags
 
-from cards.exporting import ANKI_HEADER_LINES, exportable_cards, neutralise_formula, with_tags
+from cards.exports.formats import ANKI_HEADER_LINES, exportable_cards, neutralise_formula, with_tags
 from cards.models import Card
 from tests.factories import make_card, make_topic
 
