@@ -9,7 +9,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("interviews/", include("interviews.urls")),
-    path("mock/", include("interviews.mock_urls")),
+    path("mock/", include("interviews.mock.urls")),
     path("", include("cards.urls")),
 ]
 

@@ -35,7 +35,7 @@ from cards import imports as importing
 from cards import services
 from cards.models import Card, Topic
 from cards.quiz import services as quiz_services
-from interviews import mock_services
+from interviews.mock import services as mock_services
 from interviews.models import (
     ChecklistItem,
     InterviewerQuestion,

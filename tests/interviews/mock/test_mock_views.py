@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from interviews import mock_services as services
+from interviews.mock import services
 from interviews.models import (
     InterviewerQuestion,
     MockAnswer,
@@ -17,7 +17,7 @@ from interviews.models import (
     Status,
 )
 from tests.factories import make_interview
-from tests.interviews.test_mock_services import (
+from tests.interviews.mock.test_mock_services import (
     BEHAVIORAL,
     FOUR_POINTS,
     SYSTEM_DESIGN,

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Avg, Count, Q, QuerySet
 
-from .models import (
+from ..models import (
     Interview,
     InterviewerQuestion,
     MockAnswer,

@@ -1,4 +1,4 @@
-"""The mock interview workflows in interviews/mock_services.py, against the real database."""
+"""The mock interview workflows in interviews/mock/services.py, against the real database."""
 
 import random
 import threading
@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from interviews import mock_services as services
+from interviews.mock import services
 from interviews.models import (
     InterviewerQuestion,
     MockAnswer,

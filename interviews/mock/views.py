@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from . import mock_services as services
-from .mock_forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
-from .models import InterviewerQuestion, MockAnswer, MockSession, PracticeArea
+from ..models import InterviewerQuestion, MockAnswer, MockSession, PracticeArea
+from . import services
+from .forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 
 SESSION_TEMPLATE = "interviews/mock/session.html"
 SESSIONS_PER_PAGE = 20

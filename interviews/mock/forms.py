@@ -2,14 +2,14 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from .mock_services import (
+from ..models import Interview, InterviewerQuestion, PracticeArea
+from .services import (
     MAX_KEY_POINTS,
     MAX_QUESTIONS,
     MAX_TIME_LIMIT,
     MIN_QUESTIONS,
     MIN_TIME_LIMIT,
 )
-from .models import Interview, InterviewerQuestion, PracticeArea
 
 MAX_KEY_POINT_LENGTH = 300
 
