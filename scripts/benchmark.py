@@ -300,7 +300,7 @@ def prepare_person(username: str, workdir: Path) -> Person:
     from accounts.models import Profile
     from cards import services
     from cards.models import Progress, Prompt, Topic
-    from interviews import services as interview_services
+    from interviews.checklists import services as interview_services
     from interviews.models import Interview, QuestionToAsk
 
     user = get_user_model().objects.get(username=username)

@@ -30,6 +30,7 @@ from accounts.models import Profile
 from cards import progress, services
 from cards.models import Card, Progress, Quiz, QuizItem, ReviewLog, StudySession, Topic
 from interviews.backup import MOCK_SESSIONS
+from interviews.checklists.services import seed_question_bank
 from interviews.models import (
     ChecklistItem,
     Interview,
@@ -38,7 +39,6 @@ from interviews.models import (
     MockSession,
     QuestionToAsk,
 )
-from interviews.services import seed_question_bank
 from tests.factories import make_card, make_interview, make_topic, make_user
 
 pytestmark = pytest.mark.django_db

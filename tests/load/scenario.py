@@ -33,7 +33,7 @@ def setup(count: int) -> list[dict]:
 
     from accounts.models import Profile
     from cards import services
-    from interviews import services as interview_services
+    from interviews.checklists import services as interview_services
     from interviews.mock import services as mock_services
     from interviews.models import InterviewerQuestion
     from tests.factories import make_card, make_interview, make_topic

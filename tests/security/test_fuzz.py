@@ -46,7 +46,7 @@ from cards.models import (
     Topic,
 )
 from cards.quiz import services as quiz_services
-from interviews import services as interview_services
+from interviews.checklists import services as interview_services
 from interviews.mock import services as mock_services
 from interviews.models import (
     ChecklistItem,

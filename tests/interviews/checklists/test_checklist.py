@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from interviews import services
+from interviews.checklists import services
 from interviews.models import ChecklistItem, QuestionCategory, QuestionToAsk
 from interviews.starter import load_starter_questions
 from tests.factories import make_interview
