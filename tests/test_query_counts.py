@@ -33,7 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import RestoreJob
 from cards import imports as importing
-from cards import review_days, services
+from cards import review_days
 from cards.exports.formats import EXPORT_CHUNK, exportable_cards
 from cards.models import (
     Card,
@@ -48,6 +48,7 @@ from cards.models import (
     Topic,
 )
 from cards.quiz import services as quiz_services
+from cards.study import services
 from interviews.checklists import services as interview_services
 from interviews.mock import services as mock_services
 from interviews.models import (

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 
 from ..models import Progress, Quiz, QuizItem, Rating, Topic
-from ..services import AlreadyGraded, grade_prompt, never_studied, studiable_prompts
+from ..services import never_studied, studiable_prompts
+from ..study.services import AlreadyGraded, grade_prompt
 
 HISTORY_PER_PAGE = 20
 

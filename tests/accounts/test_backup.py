@@ -27,8 +27,9 @@ from accounts.backup import (
     restore_backup,
 )
 from accounts.models import Profile
-from cards import progress, services
+from cards import progress
 from cards.models import Card, Progress, Quiz, QuizItem, ReviewLog, StudySession, Topic
+from cards.study import services
 from interviews.backup import MOCK_SESSIONS
 from interviews.checklists.services import seed_question_bank
 from interviews.models import (

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cards import charts, progress, review_days, services
+from cards import charts, progress, review_days
 from cards.models import Progress, Prompt, ReviewDay, ReviewLog, State
+from cards.study import services
 from interviews.models import Interview
 from tests.factories import make_card, make_collection, make_interview, make_topic
 from tests.plans import plan_of_sql
@@ -334,7 +335,7 @@ def test_bar_chart_ticks_a_date_each_week_where_it_fits():
 
 def test_card_page_shows_its_history(client_in, user):
     card = make_card(make_topic(owner=user), user)
-    from cards import services
+    from cards.study import services
 
     now = timezone.now()
     services.grade_prompt(

@@ -33,7 +33,6 @@ from hypothesis import strategies as st
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import Profile
-from cards import services
 from cards.markdown import cloze_side, render_markdown
 from cards.models import (
     Card,
@@ -46,6 +45,7 @@ from cards.models import (
     Topic,
 )
 from cards.quiz import services as quiz_services
+from cards.study import services
 from interviews.checklists import services as interview_services
 from interviews.mock import services as mock_services
 from interviews.models import (

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cards import services
 from cards.models import Card, Progress, Prompt, Quiz, QuizItem, Rating, ReviewLog, State
 from cards.quiz import services as quiz_services
+from cards.study import services as study_services
 from tests.factories import make_card, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
@@ -256,7 +257,7 @@ def test_with_the_tick_right_is_good_and_wrong_is_again(user, topic):
 def test_a_grade_refused_as_already_given_still_records_the_mark(user, topic, monkeypatch):
     card = make_card(topic, user)
     quiz = start(user, topic, count_as_reviews=True)
-    real_grade = services.grade_prompt
+    real_grade = study_services.grade_prompt
 
     def graded_in_another_tab_first(**kwargs):
         # Another tab grades the prompt between the quiz reading its reps and grading it.

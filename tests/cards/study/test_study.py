@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cards import services
 from cards.models import Card, Progress, ReviewLog, State, StudySession
+from cards.services import save_card
+from cards.study import services
 from prep_site import planner
 from tests.factories import make_card, make_collection, make_topic, make_user
 from tests.plans import plan_of_sql
@@ -492,7 +493,7 @@ def test_a_new_cloze_on_an_old_card_is_offered_in_open_sessions(
     session.refresh_from_db()
     assert session.new_from == later.pk
     cloze.front = "{{c1::Raft}} elects a {{c2::leader}}"
-    services.save_card(card=cloze)
+    save_card(card=cloze)
     session.refresh_from_db()
     assert session.new_from == cloze.pk
     nxt = services.next_prompt_for(
