@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .exports.urls import urlpatterns as export_urlpatterns
 from .imports.urls import urlpatterns as import_urlpatterns
+from .progress.urls import urlpatterns as progress_urlpatterns
 from .quiz.urls import urlpatterns as quiz_urlpatterns
 from .study.urls import urlpatterns as study_urlpatterns
 
@@ -20,7 +21,12 @@ urlpatterns = [
     path("cards/<int:pk>/delete/", views.card_delete, name="card_delete"),
     path("cards/<int:pk>/suspend/", views.card_suspend, name="card_suspend"),
     path("search/", views.search, name="search"),
-    path("progress/", views.progress_dashboard, name="progress"),
 ]
 
-urlpatterns += study_urlpatterns + quiz_urlpatterns + import_urlpatterns + export_urlpatterns
+urlpatterns += (
+    progress_urlpatterns
+    + study_urlpatterns
+    + quiz_urlpatterns
+    + import_urlpatterns
+    + export_urlpatterns
+)

@@ -1,65 +1,17 @@
+"""Topics and cards (/topics/..., /cards/...) and the search over them (/search/)."""
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Profile
-from interviews.models import Interview
-
-from . import charts, progress, services
+from . import services
 from .forms import CardForm, TopicForm
-from .models import Card, Progress, ReviewLog, StudySession, Topic
+from .models import Card, Topic
 
 CARDS_PER_PAGE = 50
-
-
-# Home ----------------------------------------------------------------------
-
-
-@require_GET
-@login_not_required
-def landing(request):
-    if request.user.is_authenticated:
-        return home(request)
-    return render(request, "landing.html")
-
-
-def home(request):
-    user = request.user
-    now = timezone.now()
-    topics = services.topics_with_card_counts(user)
-    due_now = Progress.objects.filter(user=user, due__lte=now, suspended=False).count()
-    zone = timezone.get_current_timezone()
-    reviews_today = ReviewLog.objects.filter(
-        user=user, reviewed_at__gte=services.start_of_day(now, zone)
-    ).count()
-    streak, _longest = progress.streaks(
-        set(progress.review_days(user=user)), now.astimezone(zone).date()
-    )
-    last_session = StudySession.objects.filter(user=user).first()
-    next_interview = Interview.objects.owned_by(user).upcoming().first()
-    days_left = None
-    if next_interview:
-        days_left = (
-            timezone.localtime(next_interview.scheduled_at, zone).date()
-            - timezone.localtime(now, zone).date()
-        ).days
-    return render(
-        request,
-        "home.html",
-        {
-            "topics": topics,
-            "due_now": due_now,
-            "reviews_today": reviews_today,
-            "streak": streak,
-            "last_session": last_session,
-            "next_interview": next_interview,
-            "days_left": days_left,
-        },
-    )
 
 
 # Topics ---------------------------------------------------------------------
@@ -128,7 +80,7 @@ def topic_delete(request, pk: int):
 @require_GET
 def card_detail(request, pk: int):
     card = get_object_or_404(Card.objects.visible_to(request.user).select_related("topic"), pk=pk)
-    reviews, states = progress.card_history(user=request.user, card=card, now=timezone.now())
+    reviews, states = services.card_history(user=request.user, card=card, now=timezone.now())
     return render(
         request, "cards/card_detail.html", {"card": card, "reviews": reviews, "states": states}
     )
@@ -210,35 +162,3 @@ def search(request):
         page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
     template = "cards/search.html#results" if request.htmx else "cards/search.html"
     return render(request, template, {"query": query, "page": page})
-
-
-# Progress ---------------------------------------------------------------------------
-
-
-@require_GET
-def progress_dashboard(request):
-    now = timezone.now()
-    zone = timezone.get_current_timezone()
-    profile = Profile.for_user(request.user)
-    dashboard = progress.dashboard_for(
-        user=request.user, zone=zone, now=now, new_per_day=profile.new_cards_per_day
-    )
-    upcoming = list(
-        Interview.objects.owned_by(request.user).upcoming().prefetch_related("topics")[:3]
-    )
-    return render(
-        request,
-        "cards/progress.html",
-        {
-            "dashboard": dashboard,
-            "heatmap": charts.heatmap(dashboard.day_counts, dashboard.today),
-            "forecast": charts.bar_chart(dashboard.forecast),
-            "readiness": progress.readiness_for(
-                user=request.user,
-                interviews=upcoming,
-                zone=zone,
-                now=now,
-                known=dashboard.topics,
-            ),
-        },
-    )

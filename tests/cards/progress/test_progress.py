@@ -11,8 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cards import charts, progress, review_days
+from cards import review_days
 from cards.models import Progress, Prompt, ReviewDay, ReviewLog, State
+from cards.progress import charts, readiness
+from cards.progress import dashboard as progress
+from cards.services import card_history
 from cards.study import services
 from interviews.models import Interview
 from tests.factories import make_card, make_collection, make_interview, make_topic
@@ -201,10 +204,10 @@ def test_readiness_plans_the_daily_pace_to_the_interview(user):
     interview = make_interview(user, scheduled_at=now + timedelta(days=17))
     interview.topics.set([topic])
     zone = ZoneInfo("UTC")
-    (ready,) = progress.readiness_for(user=user, interviews=[interview], zone=zone, now=now)
+    (ready,) = readiness.readiness_for(user=user, interviews=[interview], zone=zone, now=now)
     assert (ready.prompts, ready.mastered, ready.to_learn) == (10, 1, 9)
     assert ready.days_left == 17
-    expected = 8 * progress.REVIEWS_TO_MASTER_NEW + 1 * progress.REVIEWS_TO_MASTER_STUDIED
+    expected = 8 * readiness.REVIEWS_TO_MASTER_NEW + 1 * readiness.REVIEWS_TO_MASTER_STUDIED
     assert ready.reviews_needed == expected
     assert ready.reviews_per_day == -(-expected // 17)
     assert ready.new_per_day == 1  # 8 new cards over the 10 days before the last week
@@ -222,10 +225,10 @@ def test_readiness_takes_the_dashboards_figures_without_counting_again(
     interview = make_interview(user, scheduled_at=now + timedelta(days=10))
     interview.topics.set([spark, kafka])
     upcoming = list(Interview.objects.filter(pk=interview.pk).prefetch_related("topics"))
-    counted_apart = progress.readiness_for(user=user, interviews=upcoming, zone=zone, now=now)
+    counted_apart = readiness.readiness_for(user=user, interviews=upcoming, zone=zone, now=now)
     dashboard = progress.dashboard_for(user=user, zone=zone, now=now, new_per_day=10)
     with django_assert_num_queries(0):
-        (ready,) = progress.readiness_for(
+        (ready,) = readiness.readiness_for(
             user=user, interviews=upcoming, zone=zone, now=now, known=dashboard.topics
         )
     assert (ready.prompts, ready.mastered, ready.new_prompts, ready.studied_unmastered) == (
@@ -384,7 +387,7 @@ def test_card_history_holds_the_persons_reviews_of_that_card_latest_first(user, 
             now=when,
         )
         graded.append(log)
-    reviews, states = progress.card_history(user=user, card=card, now=now)
+    reviews, states = card_history(user=user, card=card, now=now)
     assert [r.pk for r in reviews] == [graded[3].pk, graded[2].pk, graded[1].pk, graded[0].pk]
     assert [r.rating for r in reviews] == [3, 4, 1, 3]
     assert reviews[0].interval == reviews[0].due_after - reviews[0].reviewed_at
@@ -402,7 +405,7 @@ def test_card_history_reads_the_cards_rows_not_all_the_persons(user):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     with CaptureQueriesContext(connection) as captured:
-        reviews, states = progress.card_history(user=user, card=card, now=timezone.now())
+        reviews, states = card_history(user=user, card=card, now=timezone.now())
     assert len(reviews) == 10 and len(states) == 1
     for query in captured.captured_queries:
         plan = plan_of_sql(query["sql"])

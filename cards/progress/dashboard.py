@@ -3,16 +3,17 @@ progress rows or the per-day review counts (``ReviewDay``): the number of
 queries does not grow with the collection, no query joins every card or reads
 the whole review log, and Python only ever walks days or topics."""
 
-import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Avg, Count, Q, Sum, Value
 
-from . import scheduling, services
-from .models import Card, Progress, Prompt, Quiz, Rating, ReviewDay, ReviewLog, State, Topic
-from .services import start_of_day
+from interviews.models import MockSession
+
+from .. import services
+from ..models import Progress, Quiz, ReviewDay, ReviewLog, State, Topic
+from ..services import start_of_day
 
 MASTERED_STABILITY = 21.0  # days: a card you would still recall three weeks on
 RETENTION_DAYS = 30
@@ -168,8 +169,6 @@ def due_forecast(*, user, zone: ZoneInfo, now: datetime, days: int = FORECAST_DA
 
 
 def dashboard_for(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> Dashboard:
-    from interviews.models import MockSession
-
     today = now.astimezone(zone).date()
     day_start = start_of_day(now, zone)
     tomorrow = day_start + timedelta(days=1)
@@ -219,122 +218,3 @@ def dashboard_for(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> D
         recent_quizzes=recent_quizzes,
         recent_mocks=recent_mocks,
     )
-
-
-# Readiness for an interview ---------------------------------------------------------
-
-
-def _reviews_to_master_a_new_card() -> int:
-    """How many all-Good reviews FSRS takes to carry a new card to mastery."""
-    now = datetime(2000, 1, 1, tzinfo=UTC)
-    card = scheduling.fsrs_card(None, prompt_id=1, now=now)
-    for count in range(1, 50):
-        card = scheduling.review(card, Rating.GOOD, now=card.due)
-        if (card.stability or 0) >= MASTERED_STABILITY:
-            return count
-    return 50
-
-
-REVIEWS_TO_MASTER_NEW = _reviews_to_master_a_new_card()
-REVIEWS_TO_MASTER_STUDIED = 2  # a studied card below mastery: about two more reviews
-
-
-@dataclass
-class Readiness:
-    interview: object
-    topics: list[TopicProgress]
-    days_left: int
-    new_prompts: int
-    studied_unmastered: int
-
-    @property
-    def prompts(self) -> int:
-        return sum(t.prompts for t in self.topics)
-
-    @property
-    def mastered(self) -> int:
-        return sum(t.mastered for t in self.topics)
-
-    @property
-    def mastery(self) -> float:
-        return self.mastered / self.prompts if self.prompts else 0.0
-
-    @property
-    def to_learn(self) -> int:
-        return self.prompts - self.mastered
-
-    @property
-    def reviews_needed(self) -> int:
-        return (
-            self.new_prompts * REVIEWS_TO_MASTER_NEW
-            + self.studied_unmastered * REVIEWS_TO_MASTER_STUDIED
-        )
-
-    @property
-    def reviews_per_day(self) -> int:
-        return math.ceil(self.reviews_needed / max(self.days_left, 1))
-
-    @property
-    def new_per_day(self) -> int:
-        # New cards must start early enough to pass all their reviews in time.
-        runway = max(self.days_left - 7, 1)
-        return math.ceil(self.new_prompts / runway)
-
-
-def readiness_for(
-    *, user, interviews, zone: ZoneInfo, now: datetime, known: list[TopicProgress] = ()
-) -> list[Readiness]:
-    """Per upcoming interview: its topics' mastery, what is left to learn and
-    the daily pace that gets there by the interview date. ``known`` are figures
-    already counted (the dashboard's, for every topic the person sees): an
-    interview's topics among them cost no queries of their own."""
-    today = now.astimezone(zone).date()
-    by_topic = {entry.topic.pk: entry for entry in known}
-    result = []
-    for interview in interviews:
-        topics = list(interview.topics.all())
-        missing = [topic for topic in topics if topic.pk not in by_topic]
-        if missing:
-            counted = topic_progress(user=user, topics=missing, now=now, zone=zone)
-            by_topic.update((entry.topic.pk, entry) for entry in counted)
-        progress = [by_topic[topic.pk] for topic in topics]
-        studied = sum(t.studied for t in progress)
-        mastered = sum(t.mastered for t in progress)
-        prompts = sum(t.prompts for t in progress)
-        result.append(
-            Readiness(
-                interview=interview,
-                topics=progress,
-                days_left=(interview.scheduled_at.astimezone(zone).date() - today).days,
-                new_prompts=prompts - studied,
-                studied_unmastered=studied - mastered,
-            )
-        )
-    return result
-
-
-def card_history(*, user, card: Card, now: datetime):
-    """Every review of a card by the person, latest first, with the interval that
-    followed, and each prompt's memory state now.
-
-    Both are looked up by the card's prompts, on the (user, prompt, ...) unique
-    indexes. Asked for by card and user, or sorted by time in SQL, SQLite would
-    rather walk all of the person's reviews in time order (1,000,000 of them
-    for some) than sort a card's few."""
-    prompts = Prompt.objects.filter(card=card).values("pk")
-    reviews = sorted(
-        ReviewLog.objects.filter(user=user, prompt__in=prompts).select_related("prompt").order_by(),
-        key=lambda review: (review.reviewed_at, review.pk),
-        reverse=True,
-    )
-    for review in reviews:
-        review.interval = review.due_after - review.reviewed_at
-    states = []
-    for progress in Progress.objects.filter(user=user, prompt__in=prompts).select_related("prompt"):
-        states.append(
-            {
-                "progress": progress,
-                "retrievability": scheduling.retrievability(progress, now=now),
-            }
-        )
-    return reviews, states
