@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from interviews.services import seed_question_bank
+from interviews.checklists.services import seed_question_bank
 
 from .forms import ProfileForm, SignupForm
 from .middleware import remember_timezone

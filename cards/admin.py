@@ -12,6 +12,7 @@ from .models import (
     StudySession,
     Topic,
 )
+from .study import services as study_services
 
 
 def deleted_with_their_owner(admin_options, request) -> bool:
@@ -124,7 +125,7 @@ class StudySessionAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.rewind_new_from(form.instance)  # other topics, or another person
+        study_services.rewind_new_from(form.instance)  # other topics, or another person
 
 
 class QuizItemInline(HistoryInline):

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from taggit.forms import TagField
 
 from .markdown import cloze_numbers
-from .models import MAX_FACE_LENGTH, Card, Rating, Topic
+from .models import MAX_FACE_LENGTH, Card, Topic
 
 
 class TopicForm(forms.ModelForm):
@@ -96,32 +96,3 @@ class CardForm(forms.ModelForm):
         if kind in (Card.Kind.BASIC, Card.Kind.REVERSED) and not back:
             self.add_error("back", "Write the answer on the back of the card.")
         return cleaned
-
-
-class StudyStartForm(forms.Form):
-    topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one topic to study."},
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = Topic.objects.visible_to(user)
-
-
-class GradeForm(forms.Form):
-    prompt = forms.IntegerField(min_value=1)
-    rating = forms.TypedChoiceField(
-        choices=Rating.choices,
-        coerce=int,
-        error_messages={
-            "invalid_choice": "A grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
-        },
-    )
-    reps = forms.IntegerField(min_value=0)
-    shown_at = forms.IntegerField(required=False, min_value=0)
-
-
-class UndoForm(forms.Form):
-    review = forms.IntegerField(min_value=1)

@@ -1,47 +1,20 @@
-"""Study workflows that span several models: choosing the next prompt, grading
-it, undoing a grade, and summing up a session."""
+"""Card and topic queries that several pages share: what a person sees and
+can study, counted per topic; the start of their day; saving a card; a
+card's review history."""
 
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
 
-from . import review_days, scheduling
-from .models import Card, Progress, Prompt, ReviewLog, State, StudySession, Topic
-
-# Learning steps are minutes apart; when nothing else is left, a learning prompt
-# due within this window is shown now rather than making the person wait.
-LEARN_AHEAD = timedelta(minutes=20)
-
-
-class GradeRejected(Exception):
-    """The grade was not recorded; ``str(error)`` says why, for the person."""
-
-
-class AlreadyGraded(GradeRejected):
-    pass
-
-
-class UndoRejected(Exception):
-    pass
+from . import scheduling
+from .models import Card, Progress, Prompt, ReviewLog, Topic
 
 
 def start_of_day(now: datetime, zone: ZoneInfo) -> datetime:
     local = now.astimezone(zone)
     return datetime.combine(local.date(), time.min, tzinfo=zone)
-
-
-@dataclass
-class NextPrompt:
-    prompt: Prompt | None
-    progress: Progress | None = None
-    due_count: int = 0
-    new_left_today: int = 0
-    new_limit_reached: bool = False
-    previews: dict[int, timedelta] = field(default_factory=dict)
 
 
 def per_topic_counts(rows, *, user, owner_field: str) -> dict[int, int]:
@@ -98,360 +71,6 @@ def never_studied(prompts, *, user_id: int):
     return prompts.exclude(Exists(Progress.objects.filter(user_id=user_id, prompt=OuterRef("pk"))))
 
 
-def _cards_with_new_prompts(*, user_id: int, topic_ids: list[int]):
-    """Ids of the unsuspended cards in the topics with a prompt the person has
-    never studied, in card order."""
-    new_prompts = never_studied(Prompt.objects.all(), user_id=user_id)
-    return (
-        Card.objects.filter(topic_id__in=topic_ids, suspended=False)
-        .filter(Exists(new_prompts.filter(card=OuterRef("pk"))))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-
-
-def first_new_own_card(*, user_id: int, topic_ids: list[int], new_from: int) -> int | None:
-    """The id of the person's first own card from ``new_from`` on with a prompt
-    they have never studied (first_new_prompt's walk, without the rest)."""
-    cards = _cards_with_new_prompts(user_id=user_id, topic_ids=topic_ids)
-    return cards.filter(owner_id=user_id, id__gte=new_from).first()
-
-
-def first_new_prompt(
-    *, user_id: int, topic_ids: list[int], new_from: int
-) -> tuple[int | None, Prompt | None]:
-    """The first prompt, in card order, that the person has never studied: the
-    first new one of their own cards from ``new_from`` on, or of the starter
-    library's (a few hundred cards) from its start, whichever comes first.
-    Returns the own card's id (where the session may go on from) and the prompt.
-
-    Each walk goes along the (owner, id) order of the cards and stops at the
-    first card with a prompt never studied. One query over both owners would
-    make SQLite gather and sort every card after ``new_from``."""
-    own = first_new_own_card(user_id=user_id, topic_ids=topic_ids, new_from=new_from)
-    cards = _cards_with_new_prompts(user_id=user_id, topic_ids=topic_ids)
-    starter = cards.filter(owner__isnull=True).first()
-    first = min((card for card in (own, starter) if card is not None), default=None)
-    if first is None:
-        return own, None
-    prompt = (
-        never_studied(Prompt.objects.filter(card_id=first), user_id=user_id)
-        .select_related("card__topic")
-        .order_by("ordinal")
-        .first()
-    )
-    return own, prompt
-
-
-def keep_new_from(session: StudySession, own: int | None) -> None:
-    """Keep where a walk over the person's own cards (first_new_prompt) got to:
-    the card it found, or past the last of their cards when it found none, so
-    a person who has studied them all is not walked over them again at every
-    step. A card made later has a larger id; one made new again moves the
-    start back (Card.offer_again, an undone first grade)."""
-    if own is None:
-        last = (
-            Card.objects.filter(owner_id=session.user_id)
-            .order_by("-id")
-            .values_list("id", flat=True)
-            .first()
-        )
-        if last is None:
-            return
-        own = last + 1
-    if own > session.new_from:
-        session.new_from = own
-        StudySession.objects.filter(pk=session.pk, new_from__lt=own).update(new_from=own)
-
-
-def rewind_new_from(session: StudySession) -> None:
-    """After a session's person or topics changed (in the admin): its search
-    for new cards starts no later than the first of the person's own cards in
-    its topics that has a prompt they have never studied."""
-    topic_ids = list(
-        StudySession.topics.through.objects.filter(studysession_id=session.pk).values_list(
-            "topic_id", flat=True
-        )
-    )
-    first = first_new_own_card(user_id=session.user_id, topic_ids=topic_ids, new_from=0)
-    if first is not None and first < session.new_from:
-        session.new_from = first
-        StudySession.objects.filter(pk=session.pk, new_from__gt=first).update(new_from=first)
-
-
-def next_prompt_for(
-    *,
-    session: StudySession,
-    now: datetime,
-    zone: ZoneInfo,
-    new_per_day: int,
-    remember: bool = False,
-) -> NextPrompt:
-    """Due prompts first (most overdue first), then new ones while today's new
-    allowance lasts, then learning steps that fall due in the next few minutes.
-    A fixed number of queries whatever the size of the collection.
-
-    New cards of the person's own are looked for from the session's ``new_from``
-    card on; with ``remember`` (a request that writes anyway, such as a grade)
-    the session keeps where the next one was found, so the next search starts
-    there."""
-    user_id = session.user_id
-    topic_ids = session.topic_ids
-    due_progress = Progress.objects.filter(
-        user_id=user_id, topic_id__in=topic_ids, suspended=False
-    ).select_related("prompt__card__topic")
-
-    due_count = due_progress.filter(due__lte=now).count()
-    new_today = ReviewLog.objects.filter(
-        user_id=user_id, review_number=1, reviewed_at__gte=start_of_day(now, zone)
-    ).count()
-    new_left = max(new_per_day - new_today, 0)
-    result = NextPrompt(prompt=None, due_count=due_count, new_left_today=new_left)
-
-    if due_count:
-        progress = due_progress.filter(due__lte=now).order_by("due", "pk").first()
-        if progress is not None:
-            result.prompt, result.progress = progress.prompt, progress
-    if result.prompt is None and new_left:
-        own, result.prompt = first_new_prompt(
-            user_id=user_id, topic_ids=topic_ids, new_from=session.new_from
-        )
-        if remember:
-            keep_new_from(session, own)
-    if result.prompt is None:
-        result.new_limit_reached = new_left == 0
-        progress = (
-            due_progress.filter(
-                state__in=[State.LEARNING, State.RELEARNING], due__lte=now + LEARN_AHEAD
-            )
-            .order_by("due", "pk")
-            .first()
-        )
-        if progress is not None:
-            result.prompt, result.progress = progress.prompt, progress
-    if result.prompt is not None:
-        card = scheduling.fsrs_card(result.progress, prompt_id=result.prompt.pk, now=now)
-        result.previews = scheduling.interval_previews(card, now=now)
-    return result
-
-
-def prompt_in_session(*, session: StudySession, prompt_id: int) -> Prompt | None:
-    topic_ids = session.topic_ids
-    return (
-        studiable_prompts(user_id=session.user_id, topic_ids=topic_ids)
-        .select_related("card__topic")
-        .filter(pk=prompt_id)
-        .first()
-    )
-
-
-def show_prompt(*, session: StudySession, prompt: Prompt, now: datetime) -> NextPrompt:
-    """A specific prompt as the current one (after an undo, the prompt undone)."""
-    progress = Progress.objects.filter(user_id=session.user_id, prompt=prompt).first()
-    card = scheduling.fsrs_card(progress, prompt_id=prompt.pk, now=now)
-    return NextPrompt(
-        prompt=prompt, progress=progress, previews=scheduling.interval_previews(card, now=now)
-    )
-
-
-@transaction.atomic
-def grade_prompt(
-    *,
-    user,
-    session: StudySession | None,
-    prompt: Prompt,
-    rating: int,
-    expected_reps: int,
-    duration_ms: int,
-    now: datetime,
-) -> ReviewLog:
-    """Record one grade and reschedule the prompt with FSRS.
-
-    ``expected_reps`` is how many reviews the prompt had when it was shown. If
-    it has moved on since (a double click, another tab, a retried request),
-    the grade is refused and nothing is written: every review is recorded
-    exactly once, and the unique (user, prompt, review_number) constraint
-    backs that up in the database.
-    """
-    if rating not in (1, 2, 3, 4):
-        raise GradeRejected("A grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
-    progress = Progress.objects.filter(user=user, prompt=prompt).first()
-    current_reps = progress.reps if progress else 0
-    if current_reps != expected_reps:
-        raise AlreadyGraded("This card was already graded; the grade was not counted twice.")
-
-    before = scheduling.fsrs_card(progress, prompt_id=prompt.pk, now=now)
-    after = scheduling.review(before, rating, now=now)
-    values = scheduling.progress_values(after)
-    state_before = progress.state if progress else None
-    lapse = scheduling.is_lapse(state_before, rating)
-
-    if progress is None:
-        try:
-            with transaction.atomic():
-                # Progress.save copies the card's topic and suspension.
-                Progress.objects.create(
-                    user=user, prompt=prompt, card=prompt.card, reps=1, **values
-                )
-        except IntegrityError:
-            raise AlreadyGraded(
-                "This card was already graded; the grade was not counted twice."
-            ) from None
-        previous = None
-    else:
-        previous = {
-            **{name: getattr(progress, name) for name in scheduling.PROGRESS_FIELDS},
-            "lapses": progress.lapses,
-        }
-        previous["due"] = previous["due"].isoformat()
-        if previous["last_review"] is not None:
-            previous["last_review"] = previous["last_review"].isoformat()
-        updated = Progress.objects.filter(pk=progress.pk, reps=expected_reps).update(
-            reps=F("reps") + 1, lapses=F("lapses") + int(lapse), **values
-        )
-        if not updated:
-            raise AlreadyGraded("This card was already graded; the grade was not counted twice.")
-
-    log = ReviewLog(
-        user=user,
-        card_id=prompt.card_id,
-        prompt=prompt,
-        session=session,
-        rating=rating,
-        reviewed_at=now,
-        duration_ms=duration_ms,
-        review_number=expected_reps + 1,
-        state_before=state_before,
-        state_after=values["state"],
-        due_after=values["due"],
-        previous=previous,
-        day=review_days.local_day(now, timezone.get_current_timezone()),
-    )
-    # Keys and uniqueness are the database's job (foreign keys, the constraint);
-    # the values are checked here.
-    log.full_clean(
-        exclude=["user", "card", "prompt", "session"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
-    log.save()
-    review_days.count_grade(log)
-    return log
-
-
-def latest_review_id(session: StudySession) -> int | None:
-    """The session's last grade: the one its undo takes back."""
-    return (
-        ReviewLog.objects.filter(session=session)
-        .order_by("-reviewed_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-
-
-@transaction.atomic
-def undo_review(*, user, review_id: int, session: StudySession | None = None) -> ReviewLog:
-    """Take back a grade: the prompt's progress returns to what it was before it,
-    and the log row goes. Only the latest grade of a prompt can be undone, and
-    only once."""
-    reviews = ReviewLog.objects.filter(user=user)
-    if session is not None:
-        reviews = reviews.filter(session=session)
-    log = reviews.select_related("prompt__card").filter(pk=review_id).first()
-    if log is None:
-        raise UndoRejected("There is nothing to undo: that grade was already taken back.")
-    if session is not None and latest_review_id(session) != log.pk:
-        raise UndoRejected("Only the last grade of the session can be undone.")
-    progress_rows = Progress.objects.filter(
-        user=user, prompt_id=log.prompt_id, reps=log.review_number
-    )
-    if log.previous is None:
-        changed = progress_rows.delete()[0]
-        # The prompt is new again: sessions look for new cards from it on.
-        StudySession.objects.filter(user=user, new_from__gt=log.card_id).update(
-            new_from=log.card_id
-        )
-    else:
-        previous = dict(log.previous)
-        for name in ("due", "last_review"):
-            if previous[name] is not None:
-                previous[name] = datetime.fromisoformat(previous[name])
-        changed = progress_rows.update(reps=log.review_number - 1, **previous)
-    if not changed:
-        raise UndoRejected("That card has been graded again since; the older grade stays.")
-    log.delete()
-    review_days.uncount_grade(log)
-    return log
-
-
-@dataclass
-class SessionSummary:
-    reviews: int
-    prompts: int
-    new: int
-    by_rating: dict[str, int]
-    time_spent: timedelta
-    duration: timedelta
-    again_share: float
-
-
-def summarize_session(session: StudySession) -> SessionSummary:
-    reviews = ReviewLog.objects.filter(session=session)
-    totals = reviews.aggregate(
-        n=Count("pk"),
-        prompts=Count("prompt", distinct=True),
-        new=Count("pk", filter=Q(review_number=1)),
-        again=Count("pk", filter=Q(rating=1)),
-        hard=Count("pk", filter=Q(rating=2)),
-        good=Count("pk", filter=Q(rating=3)),
-        easy=Count("pk", filter=Q(rating=4)),
-        spent=Sum("duration_ms"),
-        first=Min("reviewed_at"),
-        last=Max("reviewed_at"),
-    )
-    n = totals["n"] or 0
-    duration = (totals["last"] - session.started_at) if totals["last"] else timedelta(0)
-    return SessionSummary(
-        reviews=n,
-        prompts=totals["prompts"] or 0,
-        new=totals["new"] or 0,
-        by_rating={
-            "Again": totals["again"],
-            "Hard": totals["hard"],
-            "Good": totals["good"],
-            "Easy": totals["easy"],
-        },
-        time_spent=timedelta(milliseconds=totals["spent"] or 0),
-        duration=max(duration, timedelta(0)),
-        again_share=(totals["again"] / n) if n else 0.0,
-    )
-
-
-@transaction.atomic
-def start_session(*, user, topics: list[Topic]) -> StudySession:
-    """A new session over the topics. Its search for the person's new cards
-    starts where their furthest session over these topics (or more) has got
-    to: each session's ``new_from`` is kept so that every studiable prompt of
-    the person's own cards in its topics before it is studied, so a large
-    collection is not walked again from the start; from there it walks to
-    their first new card once, here (keep_new_from)."""
-    wanted = {topic.pk for topic in topics}
-    new_from = (
-        StudySession.objects.filter(user=user, topics__in=wanted)
-        .values("pk")
-        .annotate(covered=Count("topics"))
-        .filter(covered=len(wanted))
-        .aggregate(furthest=Max("new_from"))["furthest"]
-    )
-    session = StudySession.objects.create(user=user, new_from=new_from or 0)
-    session.topics.set(topics)
-    # Walk the person's own cards once now, so that the session's pages start
-    # at their first new card rather than each walking there until a grade.
-    own = first_new_own_card(user_id=user.pk, topic_ids=list(wanted), new_from=session.new_from)
-    keep_new_from(session, own)
-    return session
-
-
 @transaction.atomic
 def save_card(*, card: Card, tags: list[str] | None = None) -> Card:
     """Save a card with its tags and the prompts its kind asks for."""
@@ -461,3 +80,30 @@ def save_card(*, card: Card, tags: list[str] | None = None) -> Card:
         card.tags.set(tags, clear=True)
     card.sync_prompts()
     return card
+
+
+def card_history(*, user, card: Card, now: datetime):
+    """Every review of a card by the person, latest first, with the interval that
+    followed, and each prompt's memory state now.
+
+    Both are looked up by the card's prompts, on the (user, prompt, ...) unique
+    indexes. Asked for by card and user, or sorted by time in SQL, SQLite would
+    rather walk all of the person's reviews in time order (1,000,000 of them
+    for some) than sort a card's few."""
+    prompts = Prompt.objects.filter(card=card).values("pk")
+    reviews = sorted(
+        ReviewLog.objects.filter(user=user, prompt__in=prompts).select_related("prompt").order_by(),
+        key=lambda review: (review.reviewed_at, review.pk),
+        reverse=True,
+    )
+    for review in reviews:
+        review.interval = review.due_after - review.reviewed_at
+    states = []
+    for progress in Progress.objects.filter(user=user, prompt__in=prompts).select_related("prompt"):
+        states.append(
+            {
+                "progress": progress,
+                "retrievability": scheduling.retrievability(progress, now=now),
+            }
+        )
+    return reviews, states

@@ -1,9 +1,11 @@
 from django.urls import path
 
 from . import views
-from .export_urls import urlpatterns as export_urlpatterns
+from .exports.urls import urlpatterns as export_urlpatterns
 from .imports.urls import urlpatterns as import_urlpatterns
-from .quiz_urls import urlpatterns as quiz_urlpatterns
+from .progress.urls import urlpatterns as progress_urlpatterns
+from .quiz.urls import urlpatterns as quiz_urlpatterns
+from .study.urls import urlpatterns as study_urlpatterns
 
 app_name = "cards"
 
@@ -19,13 +21,12 @@ urlpatterns = [
     path("cards/<int:pk>/delete/", views.card_delete, name="card_delete"),
     path("cards/<int:pk>/suspend/", views.card_suspend, name="card_suspend"),
     path("search/", views.search, name="search"),
-    path("progress/", views.progress_dashboard, name="progress"),
-    path("study/", views.study_start, name="study_start"),
-    path("study/<int:pk>/", views.study_session, name="study_session"),
-    path("study/<int:pk>/grade/", views.study_grade, name="study_grade"),
-    path("study/<int:pk>/undo/", views.study_undo, name="study_undo"),
-    path("study/<int:pk>/end/", views.study_end, name="study_end"),
-    path("study/<int:pk>/summary/", views.study_summary, name="study_summary"),
 ]
 
-urlpatterns += quiz_urlpatterns + import_urlpatterns + export_urlpatterns
+urlpatterns += (
+    progress_urlpatterns
+    + study_urlpatterns
+    + quiz_urlpatterns
+    + import_urlpatterns
+    + export_urlpatterns
+)

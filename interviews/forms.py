@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import timezone_choices
 from cards.models import Topic
 
-from .models import ChecklistItem, Interview, QuestionCategory, QuestionToAsk
+from .models import Interview
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -78,72 +78,3 @@ class InterviewForm(forms.ModelForm):
             naive = timezone.make_naive(moment) if timezone.is_aware(moment) else moment
             cleaned["scheduled_at"] = naive.replace(tzinfo=ZoneInfo(zone_name))
         return cleaned
-
-
-class QuestionToAskForm(forms.ModelForm):
-    class Meta:
-        model = QuestionToAsk
-        fields = ["category", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "maxlength": 500})}
-        labels = {"text": "Question"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["text"].strip = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
-    def clean_text(self):
-        text = self.cleaned_data["text"].strip()
-        if not text:
-            raise forms.ValidationError("Write the question.")
-        return text
-
-
-class NewChecklistQuestionForm(forms.Form):
-    text = forms.CharField(
-        label="Your question",
-        max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": "What would you like to ask them?"}),
-        error_messages={"required": "Write the question you want to ask."},
-    )
-    category = forms.ChoiceField(choices=QuestionCategory.choices, initial=QuestionCategory.ROLE)
-    save_to_bank = forms.BooleanField(
-        required=False, initial=True, label="Also keep it in my question bank"
-    )
-
-
-class AddFromBankForm(forms.Form):
-    questions = forms.ModelMultipleChoiceField(
-        queryset=QuestionToAsk.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick at least one question to add."},
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["questions"].queryset = QuestionToAsk.objects.filter(user=user)
-
-
-class ChecklistItemForm(forms.ModelForm):
-    class Meta:
-        model = ChecklistItem
-        fields = ["asked", "answer"]
-        error_messages = {
-            "answer": {"max_length": "Keep the answer under %(limit_value)d characters."}
-        }
-
-
-class ReorderForm(forms.Form):
-    def __init__(self, data, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        self.item_ids = data.getlist("item") if data is not None else []
-
-    def clean(self):
-        try:
-            self.cleaned_data["item_ids"] = [int(pk) for pk in self.item_ids]
-        except ValueError:
-            raise forms.ValidationError(
-                "The new order names an item that does not exist."
-            ) from None
-        return self.cleaned_data

@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cards import views as card_views
+from cards.progress import views as progress_views
 
 urlpatterns = [
-    path("", card_views.landing, name="home"),
+    path("", progress_views.landing, name="home"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("interviews/", include("interviews.urls")),
-    path("mock/", include("interviews.mock_urls")),
+    path("mock/", include("interviews.mock.urls")),
     path("", include("cards.urls")),
 ]
 

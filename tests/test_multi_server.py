@@ -16,8 +16,8 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from cards import services
 from cards.models import ReviewLog
+from cards.study import services
 from tests.factories import PASSWORD, make_card, make_topic, make_user
 from tests.load.servers import free_port, redis_server, wait_for_port
 

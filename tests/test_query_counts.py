@@ -33,8 +33,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import RestoreJob
 from cards import imports as importing
-from cards import quiz_services, review_days, services
-from cards.exporting import EXPORT_CHUNK, exportable_cards
+from cards import review_days
+from cards.exports.formats import EXPORT_CHUNK, exportable_cards
 from cards.models import (
     Card,
     ImportJob,
@@ -47,8 +47,10 @@ from cards.models import (
     StudySession,
     Topic,
 )
-from interviews import mock_services
-from interviews import services as interview_services
+from cards.quiz import services as quiz_services
+from cards.study import services
+from interviews.checklists import services as interview_services
+from interviews.mock import services as mock_services
 from interviews.models import (
     ChecklistItem,
     Interview,

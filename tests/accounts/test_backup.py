@@ -27,9 +27,11 @@ from accounts.backup import (
     restore_backup,
 )
 from accounts.models import Profile
-from cards import progress, services
 from cards.models import Card, Progress, Quiz, QuizItem, ReviewLog, StudySession, Topic
+from cards.progress import dashboard
+from cards.study import services
 from interviews.backup import MOCK_SESSIONS
+from interviews.checklists.services import seed_question_bank
 from interviews.models import (
     ChecklistItem,
     Interview,
@@ -38,7 +40,6 @@ from interviews.models import (
     MockSession,
     QuestionToAsk,
 )
-from interviews.services import seed_question_bank
 from tests.factories import make_card, make_interview, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
@@ -830,7 +831,7 @@ def test_a_version_1_backup_without_days_restores_with_days_in_the_persons_zone(
     assert len(logs) == len(document["reviews"]) > 0
     tokyo = Profile.for_user(target).zone
     assert all(log.day == log.reviewed_at.astimezone(tokyo).date() for log in logs)
-    assert sum(progress.review_days(user=target).values()) == len(logs)
+    assert sum(dashboard.review_days(user=target).values()) == len(logs)
 
 
 def test_a_review_day_that_is_not_a_date_is_refused_and_nothing_is_written(full_user):

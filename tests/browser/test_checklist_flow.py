@@ -6,7 +6,7 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from interviews import services
+from interviews.checklists import services
 from interviews.models import ChecklistItem, Interview
 from interviews.starter import load_starter_questions
 from tests.browser.helpers import log_in

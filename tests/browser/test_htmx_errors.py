@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Page, expect
 
-from interviews import services
+from interviews.checklists import services
 from tests.browser.conftest import BrowserProblems
 from tests.browser.helpers import log_in
 from tests.factories import make_interview, make_user

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from interviews import mock_services
+from interviews.mock import services as mock_services
 from interviews.models import InterviewerQuestion, MockAnswer, MockSession, PracticeArea
 from interviews.starter import load_starter_questions
 from tests.browser.helpers import PHONE, assert_fits_a_phone, log_in

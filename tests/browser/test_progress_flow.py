@@ -6,7 +6,7 @@ import itertools
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from cards import services
+from cards.study import services
 from tests.browser.helpers import PHONE, assert_fits_a_phone, log_in
 from tests.factories import make_card, make_topic, make_user
 

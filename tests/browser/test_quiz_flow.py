@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from cards import quiz_services
 from cards.models import Progress, Quiz, QuizItem, ReviewLog
+from cards.quiz import services as quiz_services
 from tests.browser.helpers import log_in
 from tests.factories import make_card, make_topic, make_user
 

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from accounts.models import Profile
-from cards import services
 from cards.models import Progress, ReviewLog, State, StudySession, Topic
 from cards.starter import load_starter_cards
+from cards.study import services
 from tests.browser.helpers import (
     card_settled,
     current_prompt_id,

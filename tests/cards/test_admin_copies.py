@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cards import integrity, services
+from cards import integrity
 from cards.models import Card, Progress, Rating, ReviewDay, ReviewLog, StudySession
+from cards.study import services
 from tests.cards.test_data_integrity import admin_form
 from tests.factories import PASSWORD, make_card, make_topic
 

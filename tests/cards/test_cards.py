@@ -165,7 +165,7 @@ def test_editing_a_cloze_card_keeps_progress_of_deletions_that_remain(client_in,
     card = make_card(topic, user, kind="cloze", front="{{c1::a}} {{c2::b}}", back="")
     from django.utils import timezone
 
-    from cards import services
+    from cards.study import services
 
     services.grade_prompt(
         user=user,

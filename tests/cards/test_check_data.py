@@ -12,7 +12,6 @@ from django.core.management.base import CommandError
 from django.db.models import F
 from django.utils import timezone
 
-from cards import services
 from cards.models import (
     Card,
     Progress,
@@ -22,6 +21,7 @@ from cards.models import (
     ReviewLog,
     StudySession,
 )
+from cards.study import services
 from tests.factories import make_card, make_topic
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cards import services
 from cards.models import Progress, ReviewLog
+from cards.study import services
 from tests.factories import make_card, make_topic, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -30,6 +30,7 @@ from accounts.backup import backup_bytes, backup_document, read_backup, restore_
 from cards import imports as importing
 from cards import integrity, services
 from cards.models import Card, ImportJob, Progress, Prompt, ReviewLog, StudySession
+from cards.study import services as study_services
 from tests.factories import PASSWORD, make_topic, make_user
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -128,7 +129,7 @@ class CopiesStayTrue(RuleBasedStateMachine):
         self.admin.force_login(
             get_user_model().objects.create_superuser(f"root{n}", f"root{n}@x.org", PASSWORD)
         )
-        self.session = services.start_session(user=self.user, topics=self.topics[:2])
+        self.session = study_services.start_session(user=self.user, topics=self.topics[:2])
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -192,7 +193,7 @@ class CopiesStayTrue(RuleBasedStateMachine):
         """The prompt the session shows next (``index`` None) or any in it."""
         session = StudySession.objects.get(pk=self.session.pk)
         if index is None:
-            prompt = services.next_prompt_for(
+            prompt = study_services.next_prompt_for(
                 session=session,
                 now=timezone.now(),
                 zone=timezone.get_current_timezone(),
@@ -219,7 +220,7 @@ class CopiesStayTrue(RuleBasedStateMachine):
     @precondition(has_reviews)
     @rule()
     def undo_last_grade(self):
-        last = services.latest_review_id(self.session)
+        last = study_services.latest_review_id(self.session)
         if last is None:
             return
         response = self.person.post(

@@ -11,8 +11,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Profile
-from cards import scheduling, services
+from cards import scheduling
 from cards.models import Card, Progress, Prompt, Rating, ReviewLog, Topic
+from cards.study import services
 from prep_site.devtools.history import DEFAULT_PASSWORD
 from tests.factories import make_user
 

@@ -33,8 +33,9 @@ def setup(count: int) -> list[dict]:
 
     from accounts.models import Profile
     from cards import services
-    from interviews import mock_services
-    from interviews import services as interview_services
+    from cards.study import services as study_services
+    from interviews.checklists import services as interview_services
+    from interviews.mock import services as mock_services
     from interviews.models import InterviewerQuestion
     from tests.factories import make_card, make_interview, make_topic
 
@@ -48,7 +49,7 @@ def setup(count: int) -> list[dict]:
         topic = make_topic(owner=user, name=f"Load {number}")
         for card in range(CARDS):
             make_card(topic, user, front=f"Load {number}, question {card}?", back="An answer")
-        study = services.start_session(user=user, topics=[topic])
+        study = study_services.start_session(user=user, topics=[topic])
         interview = make_interview(user, company=f"Load {number}")
         items = [
             interview_services.checklist_add_new(

@@ -397,7 +397,7 @@ def answer_mock_session(written: Written, session, *, visit=None) -> None:
 def answer_quiz(written: Written, quiz, *, limit: int | None = None) -> int:
     """Mark the quiz's cards one after the other, each with a payload typed as the
     answer; returns how many were marked."""
-    from cards import quiz_services
+    from cards.quiz import services as quiz_services
 
     marked = 0
     while limit is None or marked < limit:

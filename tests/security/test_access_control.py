@@ -32,9 +32,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import RestoreJob
 from cards import imports as importing
-from cards import quiz_services, services
 from cards.models import Card, Topic
-from interviews import mock_services
+from cards.quiz import services as quiz_services
+from cards.study import services
+from interviews.mock import services as mock_services
 from interviews.models import (
     ChecklistItem,
     InterviewerQuestion,

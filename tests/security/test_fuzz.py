@@ -33,7 +33,6 @@ from hypothesis import strategies as st
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import Profile
-from cards import quiz_services, services
 from cards.markdown import cloze_side, render_markdown
 from cards.models import (
     Card,
@@ -45,8 +44,10 @@ from cards.models import (
     StudySession,
     Topic,
 )
-from interviews import mock_services
-from interviews import services as interview_services
+from cards.quiz import services as quiz_services
+from cards.study import services
+from interviews.checklists import services as interview_services
+from interviews.mock import services as mock_services
 from interviews.models import (
     ChecklistItem,
     Interview,

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from accounts.models import Profile
-from interviews.services import seed_question_bank
+from interviews.checklists.services import seed_question_bank
 
 
 class Command(BaseCommand):

@@ -40,12 +40,13 @@ def prepare_person(username: str, workdir: Path) -> Person:
     from accounts.models import Profile
     from cards import services
     from cards.models import Progress, Prompt, Topic
-    from interviews import services as interview_services
+    from cards.study import services as study_services
+    from interviews.checklists import services as interview_services
     from interviews.models import Interview, QuestionToAsk
 
     user = get_user_model().objects.get(username=username)
     topics = list(Topic.objects.filter(owner=user).order_by("name"))
-    session = services.start_session(user=user, topics=topics)
+    session = study_services.start_session(user=user, topics=topics)
 
     interview = Interview.objects.create(
         user=user,

@@ -106,10 +106,10 @@ def profile_views(people: dict[str, Person], rounds: int) -> dict:
 CPU_AREAS = [
     ("whole request, middleware included", "django/core/handlers/base.py", "get_response"),
     ("  loading the session and the user", "django/contrib/auth/__init__.py", "get_user"),
-    ("  the view", "cards/views.py", "study_session"),
-    ("  the view", "cards/views.py", "study_grade"),
-    ("    cards.services.grade_prompt", "cards/services.py", "grade_prompt"),
-    ("    cards.services.next_prompt_for", "cards/services.py", "next_prompt_for"),
+    ("  the view", "cards/study/views.py", "study_session"),
+    ("  the view", "cards/study/views.py", "study_grade"),
+    ("    cards.study.services.grade_prompt", "cards/study/services.py", "grade_prompt"),
+    ("    cards.study.services.next_prompt_for", "cards/study/services.py", "next_prompt_for"),
     ("    FSRS interval previews (4 reviews)", "cards/scheduling.py", "interval_previews"),
     ("    template rendering", "django/template/backends/django.py", "render"),
     ("      Markdown → HTML (card faces)", "cards/markdown.py", "render_markdown"),
@@ -176,8 +176,8 @@ def study_queries(person: Person) -> dict[str, list[Capture]]:
     from django.db.models import Q
     from django.utils import timezone
 
-    from cards import services
     from cards.models import Progress, StudySession, Topic
+    from cards.study import services
 
     result = {}
     for label, clear_due in (

@@ -9,7 +9,7 @@ from its FSRS retrievability. Only when the cards asked for cannot gather the
 reviews asked for that way does the learner also review some prompts ahead of
 time (as a quiz that counts as reviews would), and the progress lines say so.
 Every ReviewLog row and final Progress row is exactly what
-``services.grade_prompt`` would have written for the same grades at the same
+``cards.study.services.grade_prompt`` would have written for the same grades at the same
 times; only the writing is done in bulk.
 
 The parts: the learner and their days (learner.py); the plan of which prompts

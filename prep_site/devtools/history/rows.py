@@ -1,6 +1,6 @@
 """Writing the generated history: the person, topics, cards with their prompt,
 every review in time order and the final progress, in bulk, as
-``services.grade_prompt`` would have written them one by one."""
+``cards.study.services.grade_prompt`` would have written them one by one."""
 
 from __future__ import annotations
 

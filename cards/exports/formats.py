@@ -1,0 +1,142 @@
+"""Card exports: CSV for spreadsheets, and tab-separated text that Anki's own
+importer reads ("Notes in Plain Text", with the file headers Anki documents).
+
+Both are written row by row, so a large collection streams out without being
+held in memory.
+
+CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @,
+a tab or a carriage return) get a leading apostrophe, the usual defence against
+CSV formula injection. The Anki file is not changed that way: it is meant for
+Anki, which treats every field as text, and the apostrophe would end up on the
+card.
+"""
+
+import csv
+import html
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from taggit.utils import edit_string_for_tags
+
+from ..models import Card, Topic
+
+CSV_COLUMNS = ["front", "back", "topic", "tags", "kind"]
+EXPORT_CHUNK = 500  # cards read at a time
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The stock note types of every Anki collection, by the name Anki gives them.
+ANKI_NOTETYPES = {
+    Card.Kind.BASIC: "Basic",
+    Card.Kind.REVERSED: "Basic (and reversed card)",
+    Card.Kind.CLOZE: "Cloze",
+}
+# Anki reads these while lines start with "#"; the separator comes first because
+# the "columns" line is split with it.
+ANKI_HEADER_LINES = [
+    "#separator:tab",
+    "#html:true",
+    "#notetype column:1",
+    "#deck column:2",
+    "#tags column:5",
+    "#columns:Note type\tDeck\tFront\tBack\tTags",
+]
+
+
+def exportable_cards(*, user, topic: Topic | None = None):
+    """The cards an export holds: all of the person's own cards, or one topic's
+    cards as the topic page lists them (own, plus the starter library's when it
+    is a starter topic). ``topic`` must already be one the person may see."""
+    if topic is None:
+        cards = Card.objects.owned_by(user)
+    else:
+        cards = Card.objects.visible_to(user).filter(topic=topic)
+    return cards.select_related("topic").order_by("topic__name", "topic_id", "id")
+
+
+def with_tags(cards, *, chunk_size: int = EXPORT_CHUNK) -> Iterator[Card]:
+    """The cards, read ``chunk_size`` at a time, each with ``tag_list``: its tags,
+    read in one query per chunk. (taggit's manager, even prefetched, builds a
+    query for every card, which made an export of 100,000 cards take 19 s.)"""
+    rows = cards.iterator(chunk_size=chunk_size)
+    while chunk := list(islice(rows, chunk_size)):
+        tags = defaultdict(list)
+        for item in Card.tags.through.objects.filter(
+            content_type__app_label=Card._meta.app_label,
+            content_type__model=Card._meta.model_name,
+            object_id__in=[card.pk for card in chunk],
+        ).select_related("tag"):
+            tags[item.object_id].append(item.tag)
+        for card in chunk:
+            card.tag_list = tags[card.pk]
+            yield card
+
+
+def neutralise_formula(value: str) -> str:
+    """A cell a spreadsheet would evaluate, made plain text with a leading apostrophe."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given, so csv.writer
+    can produce one line at a time for a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _tag_names(card: Card) -> list[str]:
+    return sorted(tag.name for tag in card.tag_list)
+
+
+def csv_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
+    yield CSV_COLUMNS
+    for card in cards:
+        row = [
+            card.front,
+            card.back,
+            card.topic.name,
+            # Written the way the card form's Tags box reads it back.
+            edit_string_for_tags(card.tag_list),
+            card.kind,
+        ]
+        yield [neutralise_formula(cell) for cell in row]
+
+
+def stream_csv(cards: Iterable[Card]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    for row in csv_rows(cards):
+        yield writer.writerow(row)
+
+
+def anki_field(text: str) -> str:
+    """The card's Markdown source as an HTML field: escaped, so that code such as
+    ``<div>`` shows as typed, with line breaks as <br>."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def anki_tags(names: Iterable[str]) -> str:
+    """Anki separates tags with spaces, so a space inside a tag becomes "_"."""
+    return " ".join(sorted({re.sub(r"\s+", "_", name.strip()) for name in names if name.strip()}))
+
+
+def anki_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
+    for card in cards:
+        yield [
+            ANKI_NOTETYPES[card.kind],
+            card.topic.name,
+            anki_field(card.front),
+            anki_field(card.back),
+            anki_tags(_tag_names(card)),
+        ]
+
+
+def stream_anki(cards: Iterable[Card]) -> Iterator[str]:
+    yield "".join(f"{line}\n" for line in ANKI_HEADER_LINES)
+    # Every field quoted: Anki skips lines starting with "#" as comments, and a
+    # card whose first field began with "#" would otherwise vanish.
+    writer = csv.writer(_Echo(), delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
+    for row in anki_rows(cards):
+        yield writer.writerow(row)

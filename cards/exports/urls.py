@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+# Routes of views.py; appended to the "cards" namespace by cards/urls.py.
+urlpatterns: list = [
+    path("export/cards.csv", views.export_csv, name="export_csv"),
+    path("export/cards-anki.txt", views.export_anki, name="export_anki"),
+    path("topics/<int:pk>/export.csv", views.topic_export_csv, name="topic_export_csv"),
+    path(
+        "topics/<int:pk>/export-anki.txt",
+        views.topic_export_anki,
+        name="topic_export_anki",
+    ),
+]

@@ -1,0 +1,87 @@
+"""The home page (/) and the progress dashboard (/progress/): what is due, the
+streak, the review heatmap and forecast, mastery per topic, recent quizzes and
+mock interviews, and readiness for the interviews coming up."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.models import Profile
+from interviews.models import Interview
+
+from .. import services
+from ..models import Progress, ReviewLog, StudySession
+from . import charts
+from .dashboard import dashboard_for, review_days, streaks
+from .readiness import readiness_for
+
+
+@require_GET
+@login_not_required
+def landing(request):
+    if request.user.is_authenticated:
+        return home(request)
+    return render(request, "landing.html")
+
+
+def home(request):
+    user = request.user
+    now = timezone.now()
+    topics = services.topics_with_card_counts(user)
+    due_now = Progress.objects.filter(user=user, due__lte=now, suspended=False).count()
+    zone = timezone.get_current_timezone()
+    reviews_today = ReviewLog.objects.filter(
+        user=user, reviewed_at__gte=services.start_of_day(now, zone)
+    ).count()
+    streak, _longest = streaks(set(review_days(user=user)), now.astimezone(zone).date())
+    last_session = StudySession.objects.filter(user=user).first()
+    next_interview = Interview.objects.owned_by(user).upcoming().first()
+    days_left = None
+    if next_interview:
+        days_left = (
+            timezone.localtime(next_interview.scheduled_at, zone).date()
+            - timezone.localtime(now, zone).date()
+        ).days
+    return render(
+        request,
+        "home.html",
+        {
+            "topics": topics,
+            "due_now": due_now,
+            "reviews_today": reviews_today,
+            "streak": streak,
+            "last_session": last_session,
+            "next_interview": next_interview,
+            "days_left": days_left,
+        },
+    )
+
+
+@require_GET
+def progress_dashboard(request):
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    profile = Profile.for_user(request.user)
+    dashboard = dashboard_for(
+        user=request.user, zone=zone, now=now, new_per_day=profile.new_cards_per_day
+    )
+    upcoming = list(
+        Interview.objects.owned_by(request.user).upcoming().prefetch_related("topics")[:3]
+    )
+    return render(
+        request,
+        "cards/progress.html",
+        {
+            "dashboard": dashboard,
+            "heatmap": charts.heatmap(dashboard.day_counts, dashboard.today),
+            "forecast": charts.bar_chart(dashboard.forecast),
+            "readiness": readiness_for(
+                user=request.user,
+                interviews=upcoming,
+                zone=zone,
+                now=now,
+                known=dashboard.topics,
+            ),
+        },
+    )

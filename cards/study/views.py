@@ -1,0 +1,169 @@
+"""Study sessions (/study/...): the cards due and new, one at a time, graded
+Again, Hard, Good or Easy and rescheduled with FSRS. The views glue HTTP to
+cards/study/services.py."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.models import Profile
+
+from .. import scheduling
+from ..models import StudySession
+from . import services
+from .forms import GradeForm, StudyStartForm, UndoForm
+
+
+@require_http_methods(["GET", "POST"])
+def study_start(request):
+    form = StudyStartForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        session = services.start_session(user=request.user, topics=form.cleaned_data["topics"])
+        return redirect(session)
+    if request.method == "GET" and "topic" in request.GET:
+        form = StudyStartForm(initial={"topics": request.GET.getlist("topic")}, user=request.user)
+    profile = Profile.for_user(request.user)
+    return render(request, "cards/study_start.html", {"form": form, "profile": profile})
+
+
+def _study_context(request, session: StudySession, nxt: services.NextPrompt) -> dict:
+    last_review_id = services.latest_review_id(session)
+    buttons = (
+        [
+            (rating, label, scheduling.format_interval(nxt.previews[rating]))
+            for rating, label in ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy"))
+        ]
+        if nxt.prompt
+        else []
+    )
+    return {
+        "session": session,
+        "next": nxt,
+        "buttons": buttons,
+        "last_review_id": last_review_id,
+        "shown_at": int(timezone.now().timestamp() * 1000),
+        "reveal": request.GET.get("reveal") == "1",
+    }
+
+
+def _render_study(request, session: StudySession, nxt: services.NextPrompt, status=200):
+    context = _study_context(request, session, nxt)
+    template = "cards/study_session.html#card" if request.htmx else "cards/study_session.html"
+    return render(request, template, context, status=status)
+
+
+def _next_for(request, session: StudySession, *, remember=False) -> services.NextPrompt:
+    profile = Profile.for_user(request.user)
+    return services.next_prompt_for(
+        session=session,
+        now=timezone.now(),
+        zone=timezone.get_current_timezone(),
+        new_per_day=profile.new_cards_per_day,
+        remember=remember,
+    )
+
+
+def _own_session(request, pk: int) -> StudySession:
+    return get_object_or_404(StudySession.objects.filter(user=request.user), pk=pk)
+
+
+@require_GET
+def study_session(request, pk: int):
+    session = _own_session(request, pk)
+    prompt_id = request.GET.get("prompt", "")
+    prompt = None
+    if prompt_id.isdigit():
+        prompt = services.prompt_in_session(session=session, prompt_id=int(prompt_id))
+    if prompt is not None:
+        nxt = services.show_prompt(session=session, prompt=prompt, now=timezone.now())
+    else:
+        nxt = _next_for(request, session)
+    return _render_study(request, session, nxt)
+
+
+@require_POST
+def study_grade(request, pk: int):
+    session = _own_session(request, pk)
+    form = GradeForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _reject(request, session, f"That grade was not recorded: {message}", status=400)
+    prompt = services.prompt_in_session(session=session, prompt_id=form.cleaned_data["prompt"])
+    if prompt is None:
+        return _reject(request, session, "That card is not part of this session.", status=404)
+    now = timezone.now()
+    shown_at = form.cleaned_data["shown_at"]
+    duration_ms = 0
+    if shown_at:
+        # Time on the card, capped so a card left open over lunch does not count an hour.
+        duration_ms = min(max(int(now.timestamp() * 1000) - shown_at, 0), 10 * 60 * 1000)
+    try:
+        services.grade_prompt(
+            user=request.user,
+            session=session,
+            prompt=prompt,
+            rating=form.cleaned_data["rating"],
+            expected_reps=form.cleaned_data["reps"],
+            duration_ms=duration_ms,
+            now=now,
+        )
+    except services.GradeRejected as error:
+        return _reject(request, session, str(error), status=409)
+    if request.htmx:
+        return _render_study(request, session, _next_for(request, session, remember=True))
+    return redirect(session)
+
+
+def _reject(request, session: StudySession, message: str, *, status: int):
+    """A grade or undo that was refused: say why and show the current card.
+    htmx gets the fragment (htmx swaps 2xx only, so the refusal is reported in
+    the page with status 200 and the HX-Trigger tells scripts it happened)."""
+    messages.warning(request, message)
+    if request.htmx:
+        response = _render_study(request, session, _next_for(request, session))
+        response["HX-Trigger"] = "study-refused"
+        return response
+    if status == 404:
+        return _render_study(request, session, _next_for(request, session), status=404)
+    return redirect(session)
+
+
+@require_POST
+def study_undo(request, pk: int):
+    session = _own_session(request, pk)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        return _reject(request, session, "There is nothing to undo.", status=400)
+    try:
+        log = services.undo_review(
+            user=request.user, review_id=form.cleaned_data["review"], session=session
+        )
+    except services.UndoRejected as error:
+        return _reject(request, session, str(error), status=409)
+    messages.info(request, "Grade undone: here is that card again.")
+    if request.htmx:
+        nxt = services.show_prompt(session=session, prompt=log.prompt, now=timezone.now())
+        return _render_study(request, session, nxt)
+    return redirect(f"{session.get_absolute_url()}?prompt={log.prompt_id}")
+
+
+@require_POST
+def study_end(request, pk: int):
+    session = _own_session(request, pk)
+    if session.finished_at is None:
+        session.finished_at = timezone.now()
+        session.save(update_fields=["finished_at"])
+    url = reverse("cards:study_summary", args=[session.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_GET
+def study_summary(request, pk: int):
+    session = _own_session(request, pk)
+    summary = services.summarize_session(session)
+    return render(request, "cards/study_summary.html", {"session": session, "summary": summary})

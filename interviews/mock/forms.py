@@ -1,0 +1,149 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from ..models import Interview, InterviewerQuestion, PracticeArea
+from .services import (
+    MAX_KEY_POINTS,
+    MAX_QUESTIONS,
+    MAX_TIME_LIMIT,
+    MIN_QUESTIONS,
+    MIN_TIME_LIMIT,
+)
+
+MAX_KEY_POINT_LENGTH = 300
+
+
+class StartMockForm(forms.Form):
+    areas = forms.MultipleChoiceField(
+        label="Practice areas",
+        choices=PracticeArea.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    interview = forms.ModelChoiceField(
+        label="Or rehearse for an upcoming interview",
+        queryset=Interview.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text="With no area ticked, the interview's stage decides the areas.",
+    )
+    count = forms.IntegerField(
+        label="Questions",
+        initial=5,
+        min_value=MIN_QUESTIONS,
+        max_value=MAX_QUESTIONS,
+        error_messages={
+            "invalid": f"Ask for a whole number of questions, {MIN_QUESTIONS} to {MAX_QUESTIONS}.",
+            "min_value": f"Ask for at least {MIN_QUESTIONS} question.",
+            "max_value": f"Ask for at most {MAX_QUESTIONS} questions.",
+            "required": f"Ask for {MIN_QUESTIONS} to {MAX_QUESTIONS} questions.",
+        },
+    )
+    time_limit_seconds = forms.IntegerField(
+        label="Seconds per question",
+        initial=120,
+        min_value=MIN_TIME_LIMIT,
+        max_value=MAX_TIME_LIMIT,
+        help_text="When the time runs out, the answer is saved as it is.",
+        error_messages={
+            "invalid": f"Give the time in whole seconds, {MIN_TIME_LIMIT} to {MAX_TIME_LIMIT}.",
+            "min_value": f"Give each question at least {MIN_TIME_LIMIT} seconds.",
+            "max_value": f"Give each question at most {MAX_TIME_LIMIT} seconds (an hour).",
+            "required": f"Give the time in whole seconds, {MIN_TIME_LIMIT} to {MAX_TIME_LIMIT}.",
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interview"].queryset = Interview.objects.owned_by(user).upcoming()
+        self.fields["count"].widget.attrs.update(min=MIN_QUESTIONS, max=MAX_QUESTIONS)
+        self.fields["time_limit_seconds"].widget.attrs.update(
+            min=MIN_TIME_LIMIT, max=MAX_TIME_LIMIT, step=10
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template writes the <form>
+        self.helper.add_input(Submit("start", "Start the mock interview"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("areas") and not cleaned.get("interview") and not self.errors:
+            raise forms.ValidationError(
+                "Choose at least one practice area, or an upcoming interview."
+            )
+        return cleaned
+
+
+class QuestionForm(forms.ModelForm):
+    key_points_text = forms.CharField(
+        label="Key points",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=f"What a strong answer covers: one per line, 1 to {MAX_KEY_POINTS}.",
+        error_messages={"required": "Write at least one key point, one per line."},
+    )
+
+    class Meta:
+        model = InterviewerQuestion
+        fields = ["text", "area", "key_points_text", "star"]
+        labels = {"text": "Question", "star": "Answer in the STAR frame"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "maxlength": 2000})}
+        error_messages = {"text": {"required": "Write the question."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["key_points_text"].initial = "\n".join(self.instance.key_points)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template writes the <form>
+        self.helper.add_input(Submit("save", "Save question"))
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write the question.")
+        return text
+
+    def clean_key_points_text(self):
+        points = [line.strip() for line in self.cleaned_data["key_points_text"].splitlines()]
+        points = [point for point in points if point]
+        if not points:
+            raise forms.ValidationError("Write at least one key point, one per line.")
+        if len(points) > MAX_KEY_POINTS:
+            raise forms.ValidationError(
+                f"At most {MAX_KEY_POINTS} key points, please; you wrote {len(points)}."
+            )
+        too_long = [point for point in points if len(point) > MAX_KEY_POINT_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                f"Keep each key point under {MAX_KEY_POINT_LENGTH} characters; "
+                f"“{too_long[0][:40]}…” is longer."
+            )
+        return points
+
+    def clean(self):
+        cleaned = super().clean()
+        if "key_points_text" in cleaned:
+            # Not a form field of the model: set here so the model's own
+            # validation (and save) sees it.
+            self.instance.key_points = cleaned["key_points_text"]
+        return cleaned
+
+
+class AnswerForm(forms.Form):
+    """The answer typed so far (autosave) or handed in (submit)."""
+
+    text = forms.CharField(required=False, strip=False)
+
+
+class ScoreForm(forms.Form):
+    covered = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        error_messages={
+            "invalid_choice": "Those key points are not part of this question; nothing was scored."
+        },
+    )
+
+    def __init__(self, *args, key_points: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["covered"].choices = [(str(i), point) for i, point in enumerate(key_points)]

@@ -1,0 +1,668 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cards.models import Card, Progress, ReviewLog, State, StudySession
+from cards.services import save_card
+from cards.study import services
+from prep_site import planner
+from tests.factories import make_card, make_collection, make_topic, make_user
+from tests.plans import plan_of_sql
+
+pytestmark = pytest.mark.django_db
+
+
+def start(user, *topics) -> StudySession:
+    return services.start_session(user=user, topics=list(topics))
+
+
+def grade_url(session):
+    return reverse("cards:study_grade", args=[session.pk])
+
+
+def grade(client, session, prompt, rating, reps=0, **extra):
+    return client.post(
+        grade_url(session),
+        {"prompt": prompt.pk, "rating": rating, "reps": reps, "shown_at": ""},
+        **extra,
+    )
+
+
+# Starting a session -----------------------------------------------------------
+
+
+def test_study_start_page_lists_own_and_starter_topics(client_in, topic, other_user):
+    starter = make_topic(name="System design")
+    foreign = make_topic(owner=other_user, name="Mallory's secrets")
+    response = client_in.get(reverse("cards:study_start"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert topic.name in body and starter.name in body
+    assert foreign.name not in body
+
+
+def test_starting_without_topics_says_so_and_creates_nothing(client_in, topic):
+    response = client_in.post(reverse("cards:study_start"), {})
+    assert response.status_code == 200
+    assert "Choose at least one topic" in response.content.decode()
+    assert not StudySession.objects.exists()
+
+
+def test_starting_with_a_foreign_topic_is_refused(client_in, other_user):
+    foreign = make_topic(owner=other_user)
+    response = client_in.post(reverse("cards:study_start"), {"topics": [foreign.pk]})
+    assert response.status_code == 200
+    assert not StudySession.objects.exists()
+
+
+def test_starting_a_session_redirects_to_it(client_in, user, topic):
+    response = client_in.post(reverse("cards:study_start"), {"topics": [topic.pk]})
+    session = StudySession.objects.get(user=user)
+    assert response.status_code == 302
+    assert response.url == session.get_absolute_url()
+    assert list(session.topics.all()) == [topic]
+
+
+# Choosing the next card ---------------------------------------------------------
+
+
+def test_due_cards_come_before_new_ones(client_in, user, topic):
+    new_card = make_card(topic, user, front="Never seen")
+    due_card = make_card(topic, user, front="Seen before and due")
+    session = start(user, topic)
+    now = timezone.now()
+    prompt = due_card.prompts.get()
+    services.grade_prompt(
+        user=user,
+        session=None,
+        prompt=prompt,
+        rating=3,
+        expected_reps=0,
+        duration_ms=0,
+        now=now - timedelta(days=3),
+    )
+    response = client_in.get(session.get_absolute_url())
+    body = response.content.decode()
+    assert "Seen before and due" in body
+    assert "Never seen" not in body
+    assert new_card.prompts.exists()
+
+
+def test_new_cards_stop_at_the_daily_limit(client_in, user, topic):
+    user.profile.new_cards_per_day = 2
+    user.profile.save()
+    cards = [make_card(topic, user) for _ in range(3)]
+    session = start(user, topic)
+    for card in cards[:2]:
+        response = grade(client_in, session, card.prompts.get(), 4)
+        assert response.status_code == 302
+    response = client_in.get(session.get_absolute_url())
+    body = response.content.decode()
+    assert cards[2].front not in body
+    assert "That is all for today" in body
+
+
+def test_suspended_and_foreign_cards_are_never_shown(client_in, user, other_user):
+    shared = make_topic(name="Shared")
+    make_card(shared, user, front="Suspended one", suspended=True)
+    make_card(shared, other_user, front="Someone else's card")
+    session = start(user, shared)
+    body = client_in.get(session.get_absolute_url()).content.decode()
+    assert "Suspended one" not in body
+    assert "Someone else" not in body
+    assert "Nothing left to study" in body
+
+
+def test_reversed_card_asks_both_ways_and_cloze_asks_each_deletion(user, topic):
+    reversed_card = make_card(topic, user, kind=Card.Kind.REVERSED, front="TCP", back="A protocol")
+    cloze = make_card(
+        topic, user, kind=Card.Kind.CLOZE, front="{{c1::Kafka}} keeps {{c2::offsets}}", back=""
+    )
+    assert sorted(reversed_card.prompts.values_list("ordinal", flat=True)) == [0, 1]
+    assert sorted(cloze.prompts.values_list("ordinal", flat=True)) == [1, 2]
+    reverse_prompt = reversed_card.prompts.get(ordinal=1)
+    assert "A protocol" in reverse_prompt.question_html()
+    assert "TCP" in reverse_prompt.answer_html()
+    second = cloze.prompts.get(ordinal=2)
+    assert "[…]" in second.question_html() and "Kafka" in second.question_html()
+    assert "offsets" in second.answer_html()
+
+
+def test_study_page_shows_intervals_on_each_grade_button(client_in, user, topic):
+    make_card(topic, user)
+    session = start(user, topic)
+    body = client_in.get(session.get_absolute_url()).content.decode()
+    # A new card: Again 1 minute, Good 10 minutes, Easy 8 days with default FSRS.
+    assert "1m" in body and "10m" in body and "8d" in body
+
+
+# Grading ---------------------------------------------------------------------------
+
+
+def test_grade_via_htmx_returns_the_next_card_fragment(client_in, user, topic, htmx_headers):
+    first = make_card(topic, user, front="First question")
+    make_card(topic, user, front="Second question")
+    session = start(user, topic)
+    response = grade(client_in, session, first.prompts.get(), 3, **htmx_headers)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body
+    assert 'id="study-card"' in body
+    assert "Second question" in body
+    progress = Progress.objects.get(user=user, card=first)
+    assert progress.state == State.LEARNING
+    assert progress.reps == 1
+    log = ReviewLog.objects.get(user=user)
+    assert (log.rating, log.review_number, log.session_id) == (3, 1, session.pk)
+
+
+def test_grade_uses_fsrs_to_schedule(user, topic):
+    card = make_card(topic, user)
+    now = timezone.now()
+    log = services.grade_prompt(
+        user=user,
+        session=None,
+        prompt=card.prompts.get(),
+        rating=4,
+        expected_reps=0,
+        duration_ms=1500,
+        now=now,
+    )
+    progress = Progress.objects.get(user=user)
+    assert progress.state == State.REVIEW
+    assert progress.due - now == timedelta(days=8)
+    assert progress.stability == pytest.approx(8.2956)
+    assert log.due_after == progress.due
+    assert log.duration_ms == 1500
+
+
+def test_the_same_grade_sent_twice_is_recorded_once(client_in, user, topic, htmx_headers):
+    card = make_card(topic, user)
+    session = start(user, topic)
+    prompt = card.prompts.get()
+    first = grade(client_in, session, prompt, 3, **htmx_headers)
+    second = grade(client_in, session, prompt, 3, **htmx_headers)
+    assert first.status_code == second.status_code == 200
+    assert "already graded" in second.content.decode()
+    assert ReviewLog.objects.filter(user=user).count() == 1
+    assert Progress.objects.get(user=user).reps == 1
+
+
+def test_a_stale_grade_for_a_reviewed_card_writes_nothing(client_in, user, topic):
+    card = make_card(topic, user)
+    session = start(user, topic)
+    prompt = card.prompts.get()
+    grade(client_in, session, prompt, 3, reps=0)
+    before = Progress.objects.get(user=user)
+    response = grade(client_in, session, prompt, 1, reps=0)
+    assert response.status_code == 302
+    after = Progress.objects.get(user=user)
+    assert (after.reps, after.due, after.stability) == (before.reps, before.due, before.stability)
+    assert ReviewLog.objects.count() == 1
+
+
+@pytest.mark.parametrize("rating", ["0", "5", "-1", "good", ""])
+def test_a_grade_outside_1_to_4_is_a_400_and_writes_nothing(client_in, user, topic, rating):
+    card = make_card(topic, user)
+    session = start(user, topic)
+    response = client_in.post(
+        grade_url(session), {"prompt": card.prompts.get().pk, "rating": rating, "reps": 0}
+    )
+    assert response.status_code == 302  # back to the card, with the reason in a message
+    follow = client_in.get(response.url)
+    assert "grade was not recorded" in follow.content.decode()
+    assert not ReviewLog.objects.exists()
+    assert not Progress.objects.exists()
+
+
+def test_a_bad_grade_via_htmx_explains_itself(client_in, user, topic, htmx_headers):
+    card = make_card(topic, user)
+    session = start(user, topic)
+    response = client_in.post(
+        grade_url(session),
+        {"prompt": card.prompts.get().pk, "rating": 9, "reps": 0},
+        **htmx_headers,
+    )
+    assert response.status_code == 200
+    assert "must be 1 (Again)" in response.content.decode()
+    assert not ReviewLog.objects.exists()
+
+
+def test_grading_a_card_of_another_user_is_a_404(client_in, user, other_user):
+    foreign_topic = make_topic(owner=other_user)
+    foreign_card = make_card(foreign_topic, other_user)
+    own = make_topic(owner=user)
+    session = start(user, own)
+    response = grade(client_in, session, foreign_card.prompts.get(), 3)
+    assert response.status_code == 404
+    assert not ReviewLog.objects.exists()
+
+
+def test_a_prompt_id_that_does_not_exist_is_a_404(client_in, user, topic):
+    session = start(user, topic)
+    response = client_in.post(grade_url(session), {"prompt": 999999, "rating": 3, "reps": 0})
+    assert response.status_code == 404
+
+
+def test_another_users_session_is_a_404(client_in, other_user):
+    foreign = start(other_user, make_topic(owner=other_user))
+    for name in ("study_session", "study_summary"):
+        assert client_in.get(reverse(f"cards:{name}", args=[foreign.pk])).status_code == 404
+    for name in ("study_grade", "study_undo", "study_end"):
+        assert client_in.post(reverse(f"cards:{name}", args=[foreign.pk])).status_code == 404
+
+
+def test_a_lapse_is_counted(user, topic):
+    card = make_card(topic, user)
+    prompt = card.prompts.get()
+    now = timezone.now()
+    services.grade_prompt(
+        user=user, session=None, prompt=prompt, rating=4, expected_reps=0, duration_ms=0, now=now
+    )
+    services.grade_prompt(
+        user=user,
+        session=None,
+        prompt=prompt,
+        rating=1,
+        expected_reps=1,
+        duration_ms=0,
+        now=now + timedelta(days=8),
+    )
+    progress = Progress.objects.get(user=user)
+    assert progress.lapses == 1
+    assert progress.state == State.RELEARNING
+
+
+# Undo --------------------------------------------------------------------------------
+
+
+def test_undo_puts_the_card_back_as_it_was(client_in, user, topic, htmx_headers):
+    card = make_card(topic, user, front="Undo me")
+    session = start(user, topic)
+    prompt = card.prompts.get()
+    now = timezone.now()
+    services.grade_prompt(
+        user=user,
+        session=session,
+        prompt=prompt,
+        rating=3,
+        expected_reps=0,
+        duration_ms=0,
+        now=now - timedelta(hours=1),
+    )
+    before = Progress.objects.get(user=user)
+    log = services.grade_prompt(
+        user=user, session=session, prompt=prompt, rating=1, expected_reps=1, duration_ms=0, now=now
+    )
+    response = client_in.post(
+        reverse("cards:study_undo", args=[session.pk]), {"review": log.pk}, **htmx_headers
+    )
+    assert response.status_code == 200
+    assert "Undo me" in response.content.decode()
+    after = Progress.objects.get(user=user)
+    assert (after.reps, after.state, after.due, after.stability, after.step) == (
+        before.reps,
+        before.state,
+        before.due,
+        before.stability,
+        before.step,
+    )
+    assert ReviewLog.objects.count() == 1
+
+
+def test_undo_of_a_first_grade_makes_the_card_new_again(client_in, user, topic):
+    card = make_card(topic, user)
+    session = start(user, topic)
+    grade(client_in, session, card.prompts.get(), 3)
+    log = ReviewLog.objects.get()
+    response = client_in.post(reverse("cards:study_undo", args=[session.pk]), {"review": log.pk})
+    assert response.status_code == 302
+    assert f"prompt={card.prompts.get().pk}" in response.url
+    assert not Progress.objects.exists()
+    assert not ReviewLog.objects.exists()
+
+
+def test_a_stale_undo_is_refused(client_in, user, topic):
+    first, second = make_card(topic, user), make_card(topic, user)
+    session = start(user, topic)
+    grade(client_in, session, first.prompts.get(), 3)
+    old_log = ReviewLog.objects.get()
+    grade(client_in, session, second.prompts.get(), 3)
+    response = client_in.post(
+        reverse("cards:study_undo", args=[session.pk]), {"review": old_log.pk}, follow=True
+    )
+    assert "Only the last grade" in response.content.decode()
+    assert ReviewLog.objects.count() == 2
+    # and undoing the same grade twice takes it back once
+    latest = ReviewLog.objects.latest("reviewed_at")
+    client_in.post(reverse("cards:study_undo", args=[session.pk]), {"review": latest.pk})
+    response = client_in.post(
+        reverse("cards:study_undo", args=[session.pk]), {"review": latest.pk}, follow=True
+    )
+    assert "nothing to undo" in response.content.decode()
+    assert ReviewLog.objects.count() == 1
+
+
+# Summary -----------------------------------------------------------------------------
+
+
+def test_summary_counts_the_sessions_grades(client_in, user, topic):
+    cards = [make_card(topic, user) for _ in range(3)]
+    session = start(user, topic)
+    for card, rating in zip(cards, [1, 3, 3], strict=True):
+        grade(client_in, session, card.prompts.get(), rating)
+    summary = services.summarize_session(session)
+    assert summary.reviews == 3
+    assert summary.new == 3
+    assert summary.by_rating == {"Again": 1, "Hard": 0, "Good": 2, "Easy": 0}
+    response = client_in.post(reverse("cards:study_end", args=[session.pk]))
+    assert response.status_code == 302
+    page = client_in.get(response.url).content.decode()
+    assert 'data-testid="summary-reviews">3<' in page
+    session.refresh_from_db()
+    assert session.finished_at is not None
+
+
+# Query counts ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [10, 5000])
+def test_study_step_runs_a_fixed_number_of_queries(
+    client_in, user, size, django_assert_max_num_queries, htmx_headers
+):
+    topic = make_collection(user, size)
+    session = start(user, topic)
+    client_in.get(session.get_absolute_url())  # warm the session and time zone
+    # Showing a card: session, user, study session and its topics, settings, due
+    # count, today's new count, the card, the last grade = 9. Grading adds the
+    # prompt check, the progress read and write, the log insert, the day's count
+    # (made if missing, then counted up), a savepoint, and, the next card being
+    # a new one, its search (the person's own cards, the starter library's, the
+    # prompt: 3 in place of the card) and the session's note of where it was.
+    with django_assert_max_num_queries(9):
+        response = client_in.get(session.get_absolute_url(), **htmx_headers)
+    assert response.status_code == 200
+    due = (
+        Progress.objects.filter(user=user, due__lte=timezone.now())
+        .select_related("prompt")
+        .order_by("due")
+        .first()
+    )
+    with django_assert_max_num_queries(20):
+        response = grade(client_in, session, due.prompt, 3, reps=due.reps, **htmx_headers)
+    assert response.status_code == 200
+    assert ReviewLog.objects.filter(user=user).count() == 1
+
+
+def test_database_is_configured_for_concurrent_writers():
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        assert settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] == 20_000
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1
+    else:
+        assert connection.vendor == "postgresql"
+        assert settings_dict["CONN_MAX_AGE"] > 0
+
+
+def test_two_users_progress_on_the_starter_library_is_separate(user):
+    starter = make_topic(name="Shared starter")
+    card = make_card(starter)
+    someone = make_user()
+    now = timezone.now()
+    for person in (user, someone):
+        services.grade_prompt(
+            user=person,
+            session=None,
+            prompt=card.prompts.get(),
+            rating=3,
+            expected_reps=0,
+            duration_ms=0,
+            now=now,
+        )
+    assert Progress.objects.filter(prompt__card=card).count() == 2
+    assert ReviewLog.objects.filter(card=card).count() == 2
+
+
+# Where new cards start ----------------------------------------------------------------
+
+
+def study_page(client, session) -> str:
+    """The session's page as the person opens it: the next card it shows."""
+    return client.get(session.get_absolute_url()).content.decode()
+
+
+def test_a_grade_moves_the_sessions_start_for_new_cards_on(client_in, user, topic, htmx_headers):
+    cards = [make_card(topic, user, front=f"New card {n}") for n in range(4)]
+    session = start(user, topic)
+    assert session.new_from == cards[0].pk
+    response = grade(client_in, session, cards[0].prompts.get(), 4, **htmx_headers)
+    assert "New card 1" in response.content.decode()
+    session.refresh_from_db()
+    assert session.new_from == cards[1].pk
+    # Showing a card (a GET) writes nothing: the start moves with grades only.
+    client_in.get(session.get_absolute_url())
+    session.refresh_from_db()
+    assert session.new_from == cards[1].pk
+
+
+def test_a_card_unsuspended_behind_the_start_is_offered_again(client_in, user, topic, htmx_headers):
+    first = make_card(topic, user, front="First, suspended for a while", suspended=True)
+    second = make_card(topic, user, front="Second card")
+    third = make_card(topic, user, front="Third card")
+    session = start(user, topic)
+    grade(client_in, session, second.prompts.get(), 4, **htmx_headers)
+    session.refresh_from_db()
+    assert session.new_from == third.pk
+    client_in.post(reverse("cards:card_suspend", args=[first.pk]))
+    first.refresh_from_db()
+    assert not first.suspended
+    assert "First, suspended for a while" in study_page(client_in, session)
+
+
+def test_an_undone_first_grade_is_offered_again_as_new(client_in, user, topic, htmx_headers):
+    first = make_card(topic, user, front="The card graded then undone")
+    make_card(topic, user, front="The card after it")
+    session = start(user, topic)
+    grade(client_in, session, first.prompts.get(), 4, **htmx_headers)
+    log = ReviewLog.objects.get()
+    client_in.post(reverse("cards:study_undo", args=[session.pk]), {"review": log.pk})
+    # Asked again from scratch (not with ?prompt=), the session finds it as new.
+    assert "The card graded then undone" in study_page(client_in, session)
+    session.refresh_from_db()
+    assert session.new_from <= first.pk
+
+
+def test_a_new_cloze_on_an_old_card_is_offered_in_open_sessions(
+    client_in, user, topic, htmx_headers
+):
+    cloze = make_card(topic, user, kind=Card.Kind.CLOZE, front="{{c1::Raft}} elects", back="")
+    later = make_card(topic, user, front="A later card")
+    session = start(user, topic)
+    grade(client_in, session, cloze.prompts.get(), 4, **htmx_headers)
+    session.refresh_from_db()
+    assert session.new_from == later.pk
+    cloze.front = "{{c1::Raft}} elects a {{c2::leader}}"
+    save_card(card=cloze)
+    session.refresh_from_db()
+    assert session.new_from == cloze.pk
+    nxt = services.next_prompt_for(
+        session=session, now=timezone.now(), zone=timezone.get_current_timezone(), new_per_day=99
+    )
+    assert (nxt.prompt.card_id, nxt.prompt.ordinal) == (cloze.pk, 2)
+
+
+def walked_from(captured, user) -> int:
+    """Where the walk over the person's own cards started, in the queries run."""
+    [walk] = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "cards_card"' in q["sql"] and f'"owner_id" = {user.pk}' in q["sql"]
+    ]
+    return int(re.search(r'"cards_card"\."id" >= (\d+)', walk).group(1))
+
+
+def test_a_new_session_starts_where_the_furthest_over_its_topics_got_to(
+    client_in, user, topic, htmx_headers
+):
+    other = make_topic(owner=user, name="Another topic")
+    cards = [make_card(topic, user, front=f"Card {n}") for n in range(4)]
+    first = start(user, topic, other)
+    for card in cards[:2]:
+        grade(client_in, first, card.prompts.get(), 4, **htmx_headers)
+    first.refresh_from_db()
+    assert first.new_from == cards[2].pk
+
+    # The same topics, or fewer: the walk to the first new card starts where
+    # the first session got to.
+    for topics in ((topic, other), (topic,)):
+        with CaptureQueriesContext(connection) as captured:
+            again = start(user, *topics)
+        assert walked_from(captured, user) == cards[2].pk
+        assert again.new_from == cards[2].pk
+    assert "Card 2" in study_page(client_in, again)
+    # A topic no session has covered with these: walked from the start.
+    third = make_topic(owner=user, name="A third topic")
+    with CaptureQueriesContext(connection) as captured:
+        assert start(user, topic, third).new_from == cards[2].pk
+    assert walked_from(captured, user) == 0
+    # Another person's sessions count for nothing (and they have no cards).
+    assert start(make_user("bob"), make_topic(name="Starter topic")).new_from == 0
+
+
+def test_once_every_own_card_is_studied_the_walk_starts_past_the_last(
+    client_in, user, topic, htmx_headers
+):
+    """A person who has studied all their cards is not walked over them again at
+    every step: the session's start moves past the last, and a card made later
+    is still offered as new."""
+    cards = [make_card(topic, user, front=f"Card {n}") for n in range(3)]
+    session = start(user, topic)
+    for card in cards:
+        grade(client_in, session, card.prompts.get(), 4, **htmx_headers)
+    session.refresh_from_db()
+    assert session.new_from == cards[-1].pk + 1
+    assert start(user, topic).new_from == cards[-1].pk + 1
+
+    later = make_card(topic, user, front="Written after all the others were studied")
+    assert later.pk >= session.new_from
+    assert "Written after all the others were studied" in study_page(client_in, session)
+
+
+def test_a_new_session_offers_a_card_made_new_again_behind_the_furthest_start(
+    client_in, user, topic, htmx_headers
+):
+    earlier = make_card(topic, user, front="Earlier, suspended for a while", suspended=True)
+    cards = [make_card(topic, user, front=f"Card {n}") for n in range(3)]
+    first = start(user, topic)
+    grade(client_in, first, cards[0].prompts.get(), 4, **htmx_headers)
+    grade(client_in, first, cards[1].prompts.get(), 4, **htmx_headers)
+    client_in.post(reverse("cards:card_suspend", args=[earlier.pk]))
+    later = start(user, topic)
+    assert later.new_from <= earlier.pk
+    assert "Earlier, suspended for a while" in study_page(client_in, later)
+    # And an undone first grade, in the session that made it.
+    grade(client_in, later, earlier.prompts.get(), 4, **htmx_headers)
+    log = ReviewLog.objects.filter(card=cards[1]).get()
+    response = client_in.post(reverse("cards:study_undo", args=[first.pk]), {"review": log.pk})
+    assert response.status_code == 302
+    assert "Card 1" in study_page(client_in, start(user, topic))
+
+
+def test_new_cards_come_in_card_order_across_own_and_starter_cards(
+    client_in, user, topic, htmx_headers
+):
+    library = make_topic(name="Starter topic")
+    early = [make_card(library, front=f"Starter early {n}") for n in range(2)]
+    own = [make_card(topic, user, front=f"Own card {n}") for n in range(3)]
+    late = make_card(library, front="Starter late")
+    make_card(make_topic(owner=make_user("bob")), make_user("carol"), front="Not mine")
+    session = start(user, library, topic)
+    cards = {card.front: card for card in (*early, *own, late)}
+
+    def front_of(body: str) -> str:
+        return re.search(r"Starter early \d|Own card \d|Starter late", body).group(0)
+
+    seen = [front_of(study_page(client_in, session))]
+    while len(seen) < len(cards):
+        response = grade(client_in, session, cards[seen[-1]].prompts.get(), 4, **htmx_headers)
+        seen.append(front_of(response.content.decode()))
+        if len(seen) == 2:
+            # Still on the starter cards, the session already starts its search of
+            # the person's own cards at the first of them.
+            session.refresh_from_db()
+            assert session.new_from == own[0].pk
+    assert seen == list(cards)
+    session.refresh_from_db()
+    assert session.new_from == own[2].pk + 1  # past the last of their cards
+
+
+def test_the_new_card_search_walks_the_persons_cards_in_order_and_sorts_nothing(user, topic):
+    """The walk over the person's own cards stops at the first new one, whatever
+    comes after it: a sort would first read every card after the session's start.
+    (The starter library's is a few hundred cards: either plan is quick.)"""
+    collection = make_collection(user, 3000, studied=0.5)
+    library = make_topic(name="Starter topic")
+    make_card(library, front="A starter card")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as captured:
+        own, prompt = services.first_new_prompt(
+            user_id=user.pk, topic_ids=[collection.pk, library.pk], new_from=0
+        )
+    assert own is not None and prompt.card_id == own  # the starter card came later
+    [walk] = [
+        q["sql"]
+        for q in captured.captured_queries
+        if 'FROM "cards_card"' in q["sql"] and f'"owner_id" = {user.pk}' in q["sql"]
+    ]
+    plan = plan_of_sql(walk)
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+def test_the_sessions_last_grade_is_read_at_the_end_of_an_index(user, topic):
+    """The undo form's "last grade" (on every step) reads one index entry, not
+    every grade of a long session: the session's index holds the id that breaks
+    ties of time (SQLite's holds it anyway; PostgreSQL's needed it)."""
+    card = make_card(topic, user)
+    prompt = card.prompts.get()
+    session = start(user, topic)
+    other = start(user, topic)
+    now = timezone.now()
+    ReviewLog.objects.bulk_create(
+        ReviewLog(
+            user=user,
+            card=card,
+            prompt=prompt,
+            session=session if n % 2 else other,
+            rating=3,
+            # Pairs of grades in the same second: the later id is the later grade.
+            reviewed_at=now - timedelta(seconds=(4000 - n) // 2),
+            day=now.date(),
+            review_number=n + 1,
+            state_before=State.REVIEW,
+            state_after=State.REVIEW,
+            due_after=now,
+        )
+        for n in range(4000)
+    )
+    last = ReviewLog.objects.filter(session=session).order_by("-id").first()
+    if connection.vendor == "postgresql":
+        planner.analyze()
+    with CaptureQueriesContext(connection) as captured:
+        assert services.latest_review_id(session) == last.pk
+    [query] = captured.captured_queries
+    plan = plan_of_sql(query["sql"])
+    assert "review_session_time" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
