@@ -15,7 +15,7 @@ from django.urls import reverse
 from cards import imports as importing
 from cards.imports.services import WRITE_STOPPED
 from cards.models import Card, ImportJob, Topic
-from tests.cards.test_import_apkg import DECKS, SPANISH_AND_RUST, make_apkg
+from tests.cards.imports.test_apkg import DECKS, SPANISH_AND_RUST, make_apkg
 from tests.conftest import stored_files
 from tests.factories import make_card, make_topic
 

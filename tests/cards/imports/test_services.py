@@ -303,7 +303,7 @@ def test_the_nightly_purge_deletes_old_previews_and_unread_files(user, topic, me
 
 
 def test_a_package_imports_its_decks_as_topics(user, tmp_path):
-    from tests.cards.test_import_apkg import DECKS, SPANISH_AND_RUST, make_apkg
+    from tests.cards.imports.test_apkg import DECKS, SPANISH_AND_RUST, make_apkg
 
     path = make_apkg(tmp_path, SPANISH_AND_RUST, DECKS)
     with path.open("rb") as file:
