@@ -66,6 +66,8 @@ class RestoreJob(JobState):
         DONE = "done", "Restored"
         FAILED = "failed", "Not restored"
 
+    under_way = (Status.RUNNING,)
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="restore_jobs"
     )

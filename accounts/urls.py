@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .backup_urls import urlpatterns as backup_urlpatterns
+from .backup.urls import urlpatterns as backup_urlpatterns
 
 app_name = "accounts"
 

@@ -20,14 +20,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django_q.tasks import async_task
 
+# One job under way per person, whatever its kind (has_job_under_way).
+BUSY = (
+    "You already have an import or a restore under way: wait for it to finish (its page "
+    "shows how far it has got), then try again."
+)
+
 
 class JobState(models.Model):
-    """The progress columns every kind of job has."""
+    """The progress columns every kind of job has. A job model also names the
+    field of the person it is for and its statuses while under way."""
+
+    person_field = "user"
+    under_way: tuple[str, ...] = ()
 
     done = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(default=0)
@@ -105,6 +117,26 @@ def progress_aside(job: JobState) -> Iterator[Callable[[int, int], None]]:
     finally:
         if side is not None:
             side.close()
+
+
+def has_job_under_way(user, *, besides: JobState | None = None) -> bool:
+    """Whether the person has a job of any kind under way (one at a time: BUSY
+    says so). Called in the transaction that would start one; the person's row
+    is locked first, so two requests at once (two tabs) are taken one after the
+    other. Each job model also has a partial unique constraint behind this."""
+    people = get_user_model()._default_manager
+    list(people.select_for_update().filter(pk=user.pk).values_list("pk"))
+    for model in apps.get_models():
+        if not issubclass(model, JobState):
+            continue
+        jobs = model._default_manager.filter(
+            **{model.person_field: user, "status__in": model.under_way}
+        )
+        if isinstance(besides, model):
+            jobs = jobs.exclude(pk=besides.pk)
+        if jobs.exists():
+            return True
+    return False
 
 
 def max_attempts() -> int:

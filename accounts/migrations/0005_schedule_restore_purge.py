@@ -7,7 +7,7 @@ def schedule(apps, schema_editor):
     """The nightly purge of kept backups no restore reads."""
     Schedule = apps.get_model("django_q", "Schedule")
     Schedule.objects.update_or_create(
-        name=NAME, defaults={"func": "accounts.restore_tasks.purge_stale", "schedule_type": "D", "repeats": -1}
+        name=NAME, defaults={"func": "accounts.backup.tasks.purge_stale", "schedule_type": "D", "repeats": -1}
     )
 
 

@@ -8,12 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import RestoreJob
 from prep_site import jobs
+from prep_site.jobs import BUSY, has_job_under_way
 
 from ..models import ImportJob
 from .parsing import parse_upload
@@ -22,10 +21,6 @@ from .writing import import_rows
 
 logger = logging.getLogger(__name__)
 
-BUSY = (
-    "You already have an import or a restore under way: wait for it to finish (its page "
-    "shows how far it has got), then try again."
-)
 # Said when a worker started the job again after the one running it died, more
 # often than PREP_TASK_ATTEMPTS allows: whatever it had written was rolled back.
 READ_STOPPED = (
@@ -40,21 +35,6 @@ PROGRESS_EVERY_BYTES = 256 * 1024
 READ_TASK = "cards.imports.tasks.read_upload"
 WRITE_TASK = "cards.imports.tasks.write_import"
 FAILURE_HOOK = "cards.imports.tasks.job_failed"
-
-
-def has_job_under_way(user, *, besides: ImportJob | None = None) -> bool:
-    """Whether the person has an import or a restore under way (one at a time,
-    BUSY says so). Called in the transaction that would start one; the person's
-    row is locked first, so two requests at once (two tabs) are taken one after
-    the other."""
-    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
-    imports = ImportJob.objects.filter(owner=user, status__in=ImportJob.IN_PROGRESS)
-    if besides is not None:
-        imports = imports.exclude(pk=besides.pk)
-    return (
-        imports.exists()
-        or RestoreJob.objects.filter(user=user, status=RestoreJob.Status.RUNNING).exists()
-    )
 
 
 def receive_upload(*, user, upload, default_topic: str = "") -> ImportJob:
@@ -247,6 +227,6 @@ def purge_stale(*, now=None) -> int:
     cutoff = now - timedelta(hours=settings.PREP_IMPORT_PREVIEW_HOURS)
     stale = ImportJob.objects.filter(status=ImportJob.Status.PREVIEW, created_at__lt=cutoff)
     deleted, _ = stale.delete()
-    readers = ImportJob.objects.filter(status__in=ImportJob.IN_PROGRESS)
+    readers = ImportJob.objects.filter(status__in=ImportJob.under_way)
     jobs.delete_unread_files("imports", readers=readers, older_than=cutoff)
     return deleted

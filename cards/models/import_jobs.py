@@ -80,12 +80,13 @@ class ImportJob(JobState):
     def __str__(self) -> str:
         return f"Import {self.pk} of {self.filename}"
 
-    IN_PROGRESS = (Status.CHECKING, Status.RUNNING)
+    person_field = "owner"
+    under_way = (Status.CHECKING, Status.RUNNING)
 
     @property
     def in_progress(self) -> bool:
         """A worker has this job to do (reading the file, or writing the cards)."""
-        return self.status in self.IN_PROGRESS
+        return self.status in self.under_way
 
     def get_absolute_url(self) -> str:
         return reverse("cards:import_job", args=[self.pk])

@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Task
 
-from accounts import restore_jobs, restore_tasks
-from accounts.backup import backup_bytes, backup_document, read_backup
+from accounts.backup import backup_bytes, backup_document, read_backup, restore_jobs
 from accounts.backup import restore as backup
+from accounts.backup import tasks as restore_tasks
 from accounts.models import RestoreJob
-from cards.models import Card, ReviewLog
+from cards.models import Card, ImportJob, ReviewLog
 from tests.accounts.test_backup import NOW, snapshot, total_rows
 from tests.conftest import stored_files
 from tests.factories import make_user
@@ -180,6 +180,17 @@ def test_one_restore_at_a_time(client, history_user, background):
     assert response.status_code == 400
     assert "You already have an import or a restore under way" in response.content.decode()
     assert RestoreJob.objects.count() == 1
+
+
+def test_no_restore_while_an_import_is_under_way(client, history_user, background):
+    person = make_user("importing")
+    ImportJob.objects.create(owner=person, filename="cards.csv", status="checking")
+    content = gzip.compress(backup_bytes(backup_document(user=history_user, now=NOW)))
+    client.force_login(person)
+    response = upload(client, content)
+    assert response.status_code == 400
+    assert "You already have an import or a restore under way" in response.content.decode()
+    assert not RestoreJob.objects.exists()
 
 
 def test_the_nightly_purge_deletes_kept_files_no_restore_reads(user, media_root):

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import backup_views
+from . import views as backup_views
 
-# Routes of accounts/backup_views.py; appended to the "accounts" namespace.
+# Routes of accounts/backup/views.py; appended to the "accounts" namespace.
 urlpatterns: list = [
     path("data/", backup_views.data_page, name="data"),
     path("data/backup.json", backup_views.backup_download, name="backup_download"),

@@ -10,8 +10,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from . import backup, restore_jobs
-from .models import RestoreJob
+from accounts import backup
+from accounts.models import RestoreJob
+
+from . import restore_jobs
 
 RECENT_RESTORES = 3
 

@@ -15,16 +15,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cards.imports.services import BUSY, has_job_under_way
+from accounts import backup
+from accounts.models import RestoreJob
 from prep_site import jobs
-
-from . import backup
-from .models import RestoreJob
+from prep_site.jobs import BUSY, has_job_under_way
 
 logger = logging.getLogger(__name__)
 
-RESTORE_TASK = "accounts.restore_tasks.restore"
-FAILURE_HOOK = "accounts.restore_tasks.job_failed"
+RESTORE_TASK = "accounts.backup.tasks.restore"
+FAILURE_HOOK = "accounts.backup.tasks.job_failed"
 STOPPED = (
     "Nothing was restored: the restore stopped before it finished (the worker doing it was "
     "stopped). Upload the file again."
@@ -109,5 +108,5 @@ def settle_failed(*, job_id: int, reason: str) -> None:
 
 def purge_stale(*, older_than) -> int:
     """Delete kept backups that no running restore will read."""
-    readers = RestoreJob.objects.filter(status=RestoreJob.Status.RUNNING)
+    readers = RestoreJob.objects.filter(status__in=RestoreJob.under_way)
     return jobs.delete_unread_files("restores", readers=readers, older_than=older_than)
