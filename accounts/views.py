@@ -12,7 +12,7 @@ from .models import Profile
 
 
 @login_not_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
@@ -29,7 +29,7 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def settings_view(request):
     profile = Profile.for_user(request.user)
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=profile)

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services
 from .forms import CardForm, TopicForm
@@ -17,13 +17,13 @@ CARDS_PER_PAGE = 50
 # Topics ---------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def topic_list(request):
     topics = services.topics_with_card_counts(request.user)
     return render(request, "cards/topic_list.html", {"topics": topics})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def topic_create(request):
     form = TopicForm(request.POST if request.method == "POST" else None, owner=request.user)
     if request.method == "POST" and form.is_valid():
@@ -33,7 +33,7 @@ def topic_create(request):
     return render(request, "cards/topic_form.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def topic_detail(request, pk: int):
     topic = get_object_or_404(Topic.objects.visible_to(request.user), pk=pk)
     cards = (
@@ -46,7 +46,7 @@ def topic_detail(request, pk: int):
     return render(request, "cards/topic_detail.html", {"topic": topic, "page": page})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def topic_edit(request, pk: int):
     topic = get_object_or_404(Topic.objects.owned_by(request.user), pk=pk)
     form = TopicForm(
@@ -59,7 +59,7 @@ def topic_edit(request, pk: int):
     return render(request, "cards/topic_form.html", {"form": form, "topic": topic})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def topic_delete(request, pk: int):
     topic = get_object_or_404(Topic.objects.owned_by(request.user), pk=pk)
     if request.method == "POST":
@@ -77,7 +77,7 @@ def topic_delete(request, pk: int):
 # Cards ----------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def card_detail(request, pk: int):
     card = get_object_or_404(Card.objects.visible_to(request.user).select_related("topic"), pk=pk)
     reviews, states = services.card_history(user=request.user, card=card, now=timezone.now())
@@ -86,7 +86,7 @@ def card_detail(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def card_create(request):
     initial = {}
     topic_id = request.GET.get("topic", "")
@@ -106,7 +106,7 @@ def card_create(request):
     return render(request, "cards/card_form.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def card_edit(request, pk: int):
     card = get_object_or_404(Card.objects.owned_by(request.user), pk=pk)
     form = CardForm(
@@ -120,7 +120,7 @@ def card_edit(request, pk: int):
     return render(request, "cards/card_form.html", {"form": form, "card": card})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def card_delete(request, pk: int):
     card = get_object_or_404(Card.objects.owned_by(request.user), pk=pk)
     if request.method == "POST":
@@ -148,7 +148,7 @@ def card_suspend(request, pk: int):
     return redirect(card)
 
 
-@require_GET
+@require_safe
 def search(request):
     query = request.GET.get("q", "")[:200]
     page = None

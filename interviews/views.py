@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import services
 from .checklists.views import checklist_context
@@ -15,7 +15,7 @@ from .forms import InterviewForm
 from .models import Interview
 
 
-@require_GET
+@require_safe
 def interview_list(request):
     interviews = Interview.objects.owned_by(request.user)
     return render(
@@ -25,7 +25,7 @@ def interview_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def interview_create(request):
     form = InterviewForm(
         request.POST if request.method == "POST" else None,
@@ -43,7 +43,7 @@ def _own_interview(request, pk: int) -> Interview:
     return get_object_or_404(Interview.objects.owned_by(request.user), pk=pk)
 
 
-@require_GET
+@require_safe
 def interview_detail(request, pk: int):
     interview = _own_interview(request, pk)
     template = "interviews/interview_detail.html"
@@ -52,7 +52,7 @@ def interview_detail(request, pk: int):
     return render(request, template, checklist_context(request, interview))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def interview_edit(request, pk: int):
     interview = _own_interview(request, pk)
     form = InterviewForm(
@@ -65,7 +65,7 @@ def interview_edit(request, pk: int):
     return render(request, "interviews/interview_form.html", {"form": form, "interview": interview})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def interview_delete(request, pk: int):
     interview = _own_interview(request, pk)
     if request.method == "POST":
@@ -79,7 +79,7 @@ def interview_delete(request, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def interview_calendar(request, pk: int):
     interview = _own_interview(request, pk)
     response = HttpResponse(

@@ -157,3 +157,18 @@ def test_log_in_on_one_server_study_and_grade_on_both(app_servers):
     assert reviews.count() == 4
     assert sorted(reviews.values_list("prompt_id", flat=True)) == sorted(graded)
     assert {c.pk for c in cards} == set(reviews.values_list("card_id", flat=True))
+
+
+def test_a_rate_limit_counts_across_servers_and_their_workers(app_servers):
+    """The counters are in the shared Redis: three reset e-mails in an hour to one
+    address, wherever the requests land (two servers of two workers each)."""
+    first, second = app_servers
+    browser = Browser()
+    status, _ = browser.request(f"{first}/accounts/password_reset/")
+    assert status == 200
+    answers = [
+        browser.request(f"{server}/accounts/password_reset/", {"email": "shared@example.com"})
+        for server in [first, second, first, second, second]
+    ]
+    assert [status for status, _ in answers] == [302, 302, 302, 429, 429]
+    assert "3 password-reset e-mails in an hour to one address" in answers[3][1]

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import backup
 from accounts.models import RestoreJob
@@ -55,7 +55,7 @@ def _render_page(request, form: RestoreForm, *, status: int = 200):
     )
 
 
-@require_GET
+@require_safe
 def data_page(request):
     return _render_page(request, RestoreForm())
 
@@ -78,12 +78,12 @@ def _backup_response(request, *, compressed: bool) -> StreamingHttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def backup_download(request):
     return _backup_response(request, compressed=False)
 
 
-@require_GET
+@require_safe
 def backup_download_gzip(request):
     return _backup_response(request, compressed=True)
 
@@ -117,7 +117,7 @@ def backup_restore(request):
     return redirect("accounts:data")
 
 
-@require_GET
+@require_safe
 def restore_job(request, pk: int):
     """A restore running in the background: its progress (htmx polls the status
     fragment), then how it ended."""

@@ -4,7 +4,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ..models import Topic
 from .formats import exportable_cards, stream_anki, stream_csv, with_tags
@@ -22,7 +22,7 @@ def _topic(request, pk: int) -> Topic:
     return get_object_or_404(Topic.objects.visible_to(request.user), pk=pk)
 
 
-@require_GET
+@require_safe
 def export_csv(request):
     return _download(
         stream_csv(with_tags(exportable_cards(user=request.user))),
@@ -31,7 +31,7 @@ def export_csv(request):
     )
 
 
-@require_GET
+@require_safe
 def export_anki(request):
     return _download(
         stream_anki(with_tags(exportable_cards(user=request.user))),
@@ -40,7 +40,7 @@ def export_anki(request):
     )
 
 
-@require_GET
+@require_safe
 def topic_export_csv(request, pk: int):
     topic = _topic(request, pk)
     return _download(
@@ -50,7 +50,7 @@ def topic_export_csv(request, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def topic_export_anki(request, pk: int):
     topic = _topic(request, pk)
     return _download(

@@ -4,7 +4,7 @@ import. The views glue HTTP to cards/imports/services.py; workers do the rest.""
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..models import ImportJob
@@ -20,7 +20,7 @@ def _own_jobs(request):
     return ImportJob.objects.filter(owner=request.user)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_upload(request):
     # Django has streamed the upload to a temporary file (past 2.5 MB) before the
     # view runs: the CSRF check reads the body first, and nothing here is exempt
@@ -54,7 +54,7 @@ def import_upload(request):
     )
 
 
-@require_GET
+@require_safe
 def import_job(request, pk: int):
     """While a worker reads the file, its progress; then the preview, waiting for
     confirmation; then the progress of the import and its result. htmx polls the

@@ -5,7 +5,7 @@ mock interviews, and readiness for the interviews coming up."""
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.models import Profile
 from interviews.models import Interview
@@ -17,7 +17,7 @@ from .dashboard import dashboard_for, review_days, streaks
 from .readiness import readiness_for
 
 
-@require_GET
+@require_safe
 @login_not_required
 def landing(request):
     if request.user.is_authenticated:
@@ -58,7 +58,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def progress_dashboard(request):
     now = timezone.now()
     zone = timezone.get_current_timezone()

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..models import Quiz, QuizItem
@@ -16,7 +16,7 @@ from .forms import MarkForm, QuizStartForm
 MAX_DURATION_MS = 10 * 60 * 1000
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def quiz_start(request):
     """The form to start a quiz, and below it the history of past quizzes (its
     pages are swapped in by htmx)."""
@@ -78,7 +78,7 @@ def _to_result(request, quiz: Quiz):
     return redirect(url)
 
 
-@require_GET
+@require_safe
 def quiz_detail(request, pk: int):
     """The card being asked now; once every card is marked, the result."""
     quiz = _own_quiz(request, pk)
@@ -143,7 +143,7 @@ def _refuse(request, quiz: Quiz, message: str, *, status: int):
     return redirect(quiz)
 
 
-@require_GET
+@require_safe
 def quiz_result(request, pk: int):
     quiz = _own_quiz(request, pk)
     if quiz.finished_at is None and quiz.items.filter(correct__isnull=True).exists():

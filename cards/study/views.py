@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
@@ -17,7 +17,7 @@ from . import services
 from .forms import GradeForm, StudyStartForm, UndoForm
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def study_start(request):
     form = StudyStartForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +70,7 @@ def _own_session(request, pk: int) -> StudySession:
     return get_object_or_404(StudySession.objects.filter(user=request.user), pk=pk)
 
 
-@require_GET
+@require_safe
 def study_session(request, pk: int):
     session = _own_session(request, pk)
     prompt_id = request.GET.get("prompt", "")
@@ -162,7 +162,7 @@ def study_end(request, pk: int):
     return redirect(url)
 
 
-@require_GET
+@require_safe
 def study_summary(request, pk: int):
     session = _own_session(request, pk)
     summary = services.summarize_session(session)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..models import ChecklistItem, Interview, QuestionCategory, QuestionToAsk
 from ..services import interview_zone
@@ -157,7 +157,7 @@ def checklist_reorder(request, pk: int):
     return _checklist_response(request, interview)
 
 
-@require_GET
+@require_safe
 def checklist_print(request, pk: int):
     interview = _own_interview(request, pk)
     return render(
@@ -171,7 +171,7 @@ def checklist_print(request, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def checklist_markdown(request, pk: int):
     interview = _own_interview(request, pk)
     response = HttpResponse(
@@ -185,7 +185,7 @@ def checklist_markdown(request, pk: int):
 # Question bank -----------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_bank(request):
     form = QuestionToAskForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -211,7 +211,7 @@ def question_bank(request):
     return render(request, template, context, status=400 if form.errors else 200)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_edit(request, question_pk: int):
     question = get_object_or_404(QuestionToAsk.objects.filter(user=request.user), pk=question_pk)
     form = QuestionToAskForm(request.POST if request.method == "POST" else None, instance=question)

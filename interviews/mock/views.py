@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from ..models import InterviewerQuestion, MockAnswer, MockSession, PracticeArea
@@ -30,7 +30,7 @@ def _fragment(request) -> bool:
 # Starting, and the sessions so far ------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request):
     form = StartMockForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -162,7 +162,7 @@ def _text_refused(request, session: MockSession, answer: MockAnswer, text: str, 
     return _render_session(request, session, status=400, draft=(answer.pk, text))
 
 
-@require_GET
+@require_safe
 def session_detail(request, pk: int):
     return _render_session(request, _own_session(request, pk))
 
@@ -266,7 +266,7 @@ def session_finish(request, pk: int):
 # The question bank ----------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def question_list(request):
     area = request.GET.get("area", "")
     if area not in PracticeArea.values:
@@ -292,7 +292,7 @@ def question_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_create(request):
     form = QuestionForm(
         request.POST if request.method == "POST" else None,
@@ -310,7 +310,7 @@ def _own_question(request, pk: int) -> InterviewerQuestion:
     return get_object_or_404(InterviewerQuestion.objects.filter(owner=request.user), pk=pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_edit(request, pk: int):
     question = _own_question(request, pk)
     form = QuestionForm(request.POST if request.method == "POST" else None, instance=question)
@@ -323,7 +323,7 @@ def question_edit(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def question_delete(request, pk: int):
     question = _own_question(request, pk)
     if request.method == "POST":
@@ -337,7 +337,7 @@ def question_delete(request, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def question_history(request, pk: int):
     question = get_object_or_404(services.questions_for(request.user), pk=pk)
     history = services.question_history(user=request.user, question=question)

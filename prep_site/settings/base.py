@@ -32,17 +32,22 @@ INSTALLED_APPS = [
     "cards",
     "interviews",
     "axes",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # After the CSRF check, so a forged request counts against nobody's limit.
+    "accounts.throttle.ThrottleMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "prep_site.private_pages.PrivatePagesMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -123,6 +128,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The address is the client's even behind a load balancer: see prep_site/client_address.py.
 AXES_CLIENT_IP_CALLABLE = "prep_site.client_address.client_address"
+# Limits on logging in, signing up and password resets, per address and per
+# account (accounts/throttle.py), counted in the cache by django-ratelimit.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "prep_site.client_address.client_address"
 # How many proxies in front of the app append to X-Forwarded-For (prod reads it
 # from the environment). 0: the connection's own address is the client's.
 PREP_PROXY_COUNT = 0
@@ -180,6 +189,14 @@ if os.environ.get("REDIS_URL"):
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # django-ratelimit names only django-redis's backend; Django's own Redis
+    # cache increments atomically too (Redis INCR).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    # Without Redis each process keeps its own counters: exact under runserver,
+    # and at most as many times looser as there are gunicorn workers. The README
+    # asks for REDIS_URL wherever more than one process serves.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOGGING = {
     "version": 1,
@@ -190,6 +207,32 @@ LOGGING = {
 
 # Study settings that are not per user.
 FSRS_DESIRED_RETENTION = 0.9
+
+# Browser features no page of prep uses are off, for prep and for anything it
+# could ever be made to embed (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
 
 # No script runs unless it is one of our own static files: no inline script, no
 # eval, nothing from another origin. (Styles may be inline: KaTeX positions

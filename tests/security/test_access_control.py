@@ -577,7 +577,7 @@ def test_nobody_but_the_owner_reaches_an_object():
             for who, client in [("mallory", as_mallory), ("alice", as_alice)]:
                 for method in METHODS:
                     response = send(client, method, shared_url, shared.data)
-                    readable = method == "GET" and rule.starter_readable
+                    readable = method in ("GET", "HEAD") and rule.starter_readable
                     probes.expect(
                         f"{who} (starter)",
                         method,

@@ -25,6 +25,7 @@ from urllib.parse import quote, quote_from_bytes
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import WARNING, get_messages
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -459,6 +460,7 @@ def resolve(value, objects):
     htmx=htmx,
 )
 def test_sign_up(db, username, email, passwords, zone, htmx):
+    cache.clear()  # each example is a new visitor: the sign-up limits are tested elsewhere
     exercise(
         Client(),
         "/accounts/signup/",
