@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from . import services
@@ -11,6 +12,7 @@ from .models import (
     ReviewLog,
     StudySession,
     Topic,
+    check_tags,
 )
 from .study import services as study_services
 
@@ -71,6 +73,13 @@ class PromptInline(HistoryInline):
     fields = readonly_fields = ["ordinal"]
 
 
+class CardAdminForm(forms.ModelForm):
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        check_tags(tags)
+        return tags
+
+
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
     """Saved and deleted the way the app does it: the prompts follow the card's
@@ -78,6 +87,7 @@ class CardAdmin(admin.ModelAdmin):
     counts (Card.save), and a deleted card's reviews come off their days
     (Card.delete, CardQuerySet.delete, which the bulk delete action calls)."""
 
+    form = CardAdminForm
     list_display = ["__str__", "topic", "kind", "owner", "suspended", "updated_at"]
     list_filter = ["kind", "suspended", "topic"]
     search_fields = ["front", "back", "starter_key"]

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from taggit.forms import TagField
 
 from .markdown import cloze_numbers
-from .models import MAX_FACE_LENGTH, Card, Topic
+from .models import MAX_FACE_LENGTH, MAX_TAGS_PER_CARD, Card, Topic, check_tags
 
 
 class TopicForm(forms.ModelForm):
@@ -21,6 +21,15 @@ class TopicForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
         self.helper.add_input(Submit("save", "Save topic"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            try:
+                Topic.objects.check_room(self.owner)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -49,7 +58,8 @@ class TopicForm(forms.ModelForm):
 class CardForm(forms.ModelForm):
     tags = TagField(
         required=False,
-        help_text="Separate tags with commas, e.g. “kafka, messaging”.",
+        help_text=f"Separate tags with commas, e.g. “kafka, messaging” (at most "
+        f"{MAX_TAGS_PER_CARD}).",
     )
 
     class Meta:
@@ -67,6 +77,7 @@ class CardForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["topic"].queryset = Topic.objects.visible_to(user)
         self.fields["topic"].empty_label = None
         self.helper = FormHelper()
@@ -75,16 +86,16 @@ class CardForm(forms.ModelForm):
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]
-        too_long = [tag for tag in tags if len(tag) > 100]
-        if too_long:
-            raise forms.ValidationError(
-                f"A tag can have at most 100 characters (“{too_long[0][:30]}…” has "
-                f"{len(too_long[0])})."
-            )
+        check_tags(tags)
         return tags
 
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk:
+            try:
+                Card.objects.check_room(self.user)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
         kind = cleaned.get("kind")
         front = (cleaned.get("front") or "").strip()
         back = (cleaned.get("back") or "").strip()

@@ -44,6 +44,7 @@ class InterviewForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["topics"].queryset = Topic.objects.visible_to(user)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -71,6 +72,11 @@ class InterviewForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk:
+            try:
+                Interview.objects.check_room(self.user)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
         moment, zone_name = cleaned.get("scheduled_at"), cleaned.get("timezone")
         if moment and zone_name:
             # The field read the wall-clock time in the person's own zone; it

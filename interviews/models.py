@@ -2,11 +2,25 @@
 mock interviews that rehearse the questions an interviewer asks."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from cards.models import check_room
+
+# Limits on what a person keeps (README, "Limits"), checked by the forms, the
+# services and the admin alike. The lengths of single texts are the fields'
+# own max_length.
+MAX_INTERVIEWS_PER_PERSON = 1_000
+MAX_CHECKLIST_ITEMS = 100  # questions on one interview's checklist
+MAX_BANK_QUESTIONS = 1_000  # questions to ask, in a person's bank
+MAX_INTERVIEWER_QUESTIONS = 1_000  # a person's own mock interview questions
+MAX_KEY_POINTS = 12  # per mock interview question
+MAX_KEY_POINT_LENGTH = 300
+MAX_MOCK_ANSWER_LENGTH = 20_000
 
 
 class Stage(models.TextChoices):
@@ -68,6 +82,11 @@ class InterviewQuerySet(models.QuerySet):
     def owned_by(self, user) -> "InterviewQuerySet":
         return self.filter(user=user)
 
+    def check_room(self, user) -> None:
+        """Refuse one more interview past MAX_INTERVIEWS_PER_PERSON."""
+        kept = self.owned_by(user).count()
+        check_room(kept=kept, adding=1, limit=MAX_INTERVIEWS_PER_PERSON, what="interviews")
+
     def upcoming(self) -> "InterviewQuerySet":
         return self.filter(scheduled_at__gte=timezone.now(), status=Status.UPCOMING).order_by(
             "scheduled_at"
@@ -119,6 +138,16 @@ class Interview(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("interviews:detail", args=[self.pk])
 
+    def check_checklist_room(self, adding: int) -> None:
+        """Refuse to take the checklist past MAX_CHECKLIST_ITEMS, saying how many fit."""
+        kept = self.checklist.count()
+        if kept + adding > MAX_CHECKLIST_ITEMS:
+            fit = max(MAX_CHECKLIST_ITEMS - kept, 0)
+            raise ValidationError(
+                f"A checklist holds at most {MAX_CHECKLIST_ITEMS} questions; this one has "
+                f"{kept}, so {fit} more fit. Nothing was added."
+            )
+
     def link_list(self) -> list[str]:
         return [line.strip() for line in self.links.splitlines() if line.strip()]
 
@@ -165,6 +194,14 @@ class QuestionToAsk(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @classmethod
+    def check_room(cls, user, adding: int = 1) -> None:
+        """Refuse ``adding`` more questions past a bank's MAX_BANK_QUESTIONS."""
+        kept = cls.objects.filter(user=user).count()
+        check_room(
+            kept=kept, adding=adding, limit=MAX_BANK_QUESTIONS, what="questions in your bank"
+        )
 
 
 class ChecklistItem(models.Model):
@@ -222,6 +259,29 @@ class InterviewerQuestion(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("mock:question_history", args=[self.pk])
 
+    def clean(self):
+        points = self.key_points
+        if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+            raise ValidationError("The key points are a list of texts.")
+        if len(points) > MAX_KEY_POINTS:
+            raise ValidationError(
+                f"A question has at most {MAX_KEY_POINTS} key points; this one has {len(points)}."
+            )
+        too_long = [point for point in points if len(point) > MAX_KEY_POINT_LENGTH]
+        if too_long:
+            raise ValidationError(
+                f"A key point has at most {MAX_KEY_POINT_LENGTH} characters; "
+                f"“{too_long[0][:40]}…” has {len(too_long[0]):,}."
+            )
+
+    @classmethod
+    def check_room(cls, user) -> None:
+        """Refuse one more of a person's own questions past MAX_INTERVIEWER_QUESTIONS."""
+        kept = cls.objects.filter(owner=user).count()
+        check_room(
+            kept=kept, adding=1, limit=MAX_INTERVIEWER_QUESTIONS, what="mock interview questions"
+        )
+
     def key_point_list(self) -> list[tuple[int, str]]:
         return list(enumerate(self.key_points))
 
@@ -258,7 +318,7 @@ class MockAnswer(models.Model):
         InterviewerQuestion, on_delete=models.CASCADE, related_name="answers"
     )
     position = models.PositiveSmallIntegerField()
-    text = models.TextField(blank=True, max_length=20_000)
+    text = models.TextField(blank=True, max_length=MAX_MOCK_ANSWER_LENGTH)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     timed_out = models.BooleanField(default=False)

@@ -9,11 +9,12 @@ from django.utils.text import slugify
 from taggit.utils import parse_tags
 
 from ..markdown import cloze_numbers
-from ..models import MAX_FACE_LENGTH, ImportJob, Topic
+from ..models import MAX_FACE_LENGTH, MAX_TAG_LENGTH, MAX_TAGS_PER_CARD, ImportJob, Topic
 
 IMPORT_EXTENSIONS = ["csv", "tsv", "txt", "apkg"]
 MAX_TOPIC_NAME = Topic._meta.get_field("name").max_length
-MAX_TAG_LENGTH = 100  # taggit's Tag.name
+# The tags column as written: every tag at its longest, quoted, with a separator.
+MAX_TAGS_TEXT = MAX_TAGS_PER_CARD * (MAX_TAG_LENGTH + 4)
 
 
 class ImportUploadForm(forms.Form):
@@ -123,9 +124,11 @@ class ImportRowForm(forms.Form):
         },
     )
     tags = _SharedCharField(
-        max_length=2000,
+        max_length=MAX_TAGS_TEXT,
         required=False,
-        error_messages={"max_length": "the tags have %(show_value)d characters; the most is 2000"},
+        error_messages={
+            "max_length": "the tags have %(show_value)d characters; the most is %(limit_value)d"
+        },
     )
 
     def clean_topic(self) -> str:
@@ -148,6 +151,10 @@ class ImportRowForm(forms.Form):
                     f"the tag “{tag[:40]}…” is longer than {MAX_TAG_LENGTH} characters"
                 )
             tags.setdefault(tag.lower(), tag)
+        if len(tags) > MAX_TAGS_PER_CARD:
+            raise forms.ValidationError(
+                f"the row has {len(tags):,} tags; a card has at most {MAX_TAGS_PER_CARD}"
+            )
         return list(tags.values())
 
     def clean(self):

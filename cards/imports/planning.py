@@ -4,8 +4,11 @@ and topics to create. The preview shows it; the write follows it."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
 from ..markdown import cloze_numbers
 from ..models import Card, ImportJob, Topic
+from .rows import ImportRejected
 
 PREVIEW_ROWS = 20
 SHOWN_ERRORS = 200
@@ -86,6 +89,16 @@ def plan_import(*, user, rows: list[list], unit: str = "line") -> ImportPlan:
         else:
             plan.new.append(row)
     return plan
+
+
+def check_room(*, user, plan: ImportPlan) -> None:
+    """Refuse an import that would take the person (a user or their id) past the
+    cards or the topics one person keeps, saying how many more fit."""
+    try:
+        Card.objects.check_room(user, adding=len(plan.new))
+        Topic.objects.check_room(user, adding=len(plan.new_topics))
+    except ValidationError as error:
+        raise ImportRejected(" ".join(error.messages) + " Nothing was imported.") from None
 
 
 @dataclass

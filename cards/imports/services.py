@@ -16,6 +16,7 @@ from prep_site.jobs import BUSY, has_job_under_way
 
 from ..models import ImportJob
 from .parsing import parse_upload
+from .planning import check_room, plan_import
 from .rows import ImportRejected, ParsedFile
 from .writing import import_rows
 
@@ -134,6 +135,9 @@ def start_import(*, job: ImportJob, on_duplicate: str) -> None:
     has committed."""
     if on_duplicate not in ImportJob.OnDuplicate.values:
         raise ImportRejected("Choose whether to skip or update the cards you already have.")
+    # Checked again by the worker, inside its transaction; here, so a file that
+    # cannot fit is refused at once, with the preview still on screen.
+    check_room(user=job.owner_id, plan=plan_import(user=job.owner_id, rows=job.rows, unit=job.unit))
     try:
         with transaction.atomic():
             if has_job_under_way(job.owner, besides=job):
@@ -169,6 +173,13 @@ def run_import(*, job_id: int) -> ImportJob:
     try:
         with jobs.progress_aside(job) as report:
             import_rows(job_id=job_id, progress=report)
+    except ImportRejected as error:  # no room any more: back to the preview, which says why
+        job.end(
+            running={"status": ImportJob.Status.RUNNING},
+            status=ImportJob.Status.PREVIEW,
+            failure=str(error)[:2000],
+            started_at=None,
+        )
     except Exception as error:
         logger.exception("Import %s failed", job_id)
         job.end(

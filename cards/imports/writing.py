@@ -13,7 +13,7 @@ from taggit.models import Tag, TaggedItem
 from prep_site import planner
 
 from ..models import Card, ImportJob, Prompt, Topic
-from .planning import PlannedRow, plan_import
+from .planning import PlannedRow, check_room, plan_import
 from .rows import ImportRejected
 
 BATCH_SIZE = 1000
@@ -37,6 +37,7 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
         return job  # already run (or never confirmed): nothing to do
     user = job.owner
     plan = plan_import(user=user, rows=job.rows, unit=job.unit)
+    check_room(user=user, plan=plan)
     update = job.on_duplicate == ImportJob.OnDuplicate.UPDATE
     updating = plan.duplicates if update else []
     total, done = len(plan.new) + len(updating), 0

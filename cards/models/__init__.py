@@ -9,13 +9,31 @@ The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``quizzes`` and ``import_jobs``. Import them from here.
 """
 
-from .cards import MAX_FACE_LENGTH, Card, CardQuerySet, Prompt, PromptQuerySet, Topic, TopicQuerySet
+from .cards import (
+    MAX_CARDS_PER_PERSON,
+    MAX_FACE_LENGTH,
+    MAX_TAG_LENGTH,
+    MAX_TAGS_PER_CARD,
+    MAX_TOPICS_PER_PERSON,
+    Card,
+    CardQuerySet,
+    Prompt,
+    PromptQuerySet,
+    Topic,
+    TopicQuerySet,
+    check_room,
+    check_tags,
+)
 from .import_jobs import ImportJob
 from .quizzes import Quiz, QuizItem
 from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
 
 __all__ = [
+    "MAX_CARDS_PER_PERSON",
     "MAX_FACE_LENGTH",
+    "MAX_TAG_LENGTH",
+    "MAX_TAGS_PER_CARD",
+    "MAX_TOPICS_PER_PERSON",
     "Card",
     "CardQuerySet",
     "ImportJob",
@@ -31,4 +49,6 @@ __all__ = [
     "StudySession",
     "Topic",
     "TopicQuerySet",
+    "check_room",
+    "check_tags",
 ]

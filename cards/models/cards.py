@@ -5,6 +5,7 @@ deletes that take the reviews off their days first.
 The study models (``study``) refer to these by name, so these can use them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -16,7 +17,45 @@ from ..review_days import move_reviews, uncount_reviews
 from ..search import matching, search_words
 from .study import Progress, ReviewLog, StudySession
 
-MAX_FACE_LENGTH = 10_000
+# Limits on what a person keeps (README, "Limits"): round and generous, so no real
+# use meets them, and small enough that no request that writes at one of them
+# holds the database for long. Forms, the admin and imports all check them here.
+MAX_FACE_LENGTH = 10_000  # characters on each face of a card
+MAX_TAGS_PER_CARD = 20
+MAX_TAG_LENGTH = 100  # taggit's Tag.name
+MAX_CARDS_PER_PERSON = 20_000
+MAX_TOPICS_PER_PERSON = 500
+
+
+def check_tags(tags: list[str]) -> None:
+    """Refuse too many tags on one card, or a tag too long to store."""
+    if len(tags) > MAX_TAGS_PER_CARD:
+        raise ValidationError(
+            f"A card has at most {MAX_TAGS_PER_CARD} tags; this one has {len(tags):,}."
+        )
+    too_long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]
+    if too_long:
+        raise ValidationError(
+            f"A tag has at most {MAX_TAG_LENGTH} characters; “{too_long[0][:30]}…” has "
+            f"{len(too_long[0]):,}."
+        )
+
+
+def check_room(*, kept: int, adding: int, limit: int, what: str) -> None:
+    """Refuse to take a person past ``limit`` of ``what`` (a plural noun), saying
+    how many more fit."""
+    if adding <= 0 or kept + adding <= limit:
+        return
+    fit = max(limit - kept, 0)
+    if adding == 1:
+        raise ValidationError(
+            f"You have {kept:,} {what}, and one person can keep at most {limit:,}. "
+            "Delete some to make room."
+        )
+    raise ValidationError(
+        f"This would add {adding:,} {what} to your {kept:,}; one person can keep at most "
+        f"{limit:,}, so {fit:,} more fit."
+    )
 
 
 class TopicQuerySet(models.QuerySet):
@@ -26,6 +65,11 @@ class TopicQuerySet(models.QuerySet):
 
     def owned_by(self, user) -> "TopicQuerySet":
         return self.filter(owner=user)
+
+    def check_room(self, user, adding: int = 1) -> None:
+        """Refuse ``adding`` more topics to a person's MAX_TOPICS_PER_PERSON."""
+        kept = self.owned_by(user).count()
+        check_room(kept=kept, adding=adding, limit=MAX_TOPICS_PER_PERSON, what="topics")
 
 
 class Topic(models.Model):
@@ -78,6 +122,11 @@ class CardQuerySet(models.QuerySet):
 
     def owned_by(self, user) -> "CardQuerySet":
         return self.filter(owner=user)
+
+    def check_room(self, user, adding: int = 1) -> None:
+        """Refuse ``adding`` more cards to a person's MAX_CARDS_PER_PERSON."""
+        kept = self.owned_by(user).count()
+        check_room(kept=kept, adding=adding, limit=MAX_CARDS_PER_PERSON, what="cards")
 
     def search(self, query: str, *, reader) -> "CardQuerySet":
         """Cards ``reader`` may read with every word of the query, on the

@@ -13,11 +13,21 @@ class QuestionToAskForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 2, "maxlength": 500})}
         labels = {"text": "Question"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user  # for a new question: whose bank it joins
         self.fields["text"].strip = True
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and self.user is not None:
+            try:
+                QuestionToAsk.check_room(self.user)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()

@@ -1,18 +1,27 @@
 """Workflows of the checklists of questions to ask at an interview, and of the
 question bank they are picked from."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Profile
 
-from ..models import ChecklistItem, Interview, QuestionToAsk
+from ..models import MAX_BANK_QUESTIONS, ChecklistItem, Interview, QuestionToAsk
 from ..services import interview_zone
 
 
 class ChecklistRejected(Exception):
     """The change was refused; ``str(error)`` says why, for the person."""
+
+
+def _check(check, *args) -> None:
+    """Run a model's limit check, its refusal as a ChecklistRejected."""
+    try:
+        check(*args)
+    except ValidationError as error:
+        raise ChecklistRejected(" ".join(error.messages)) from None
 
 
 @transaction.atomic
@@ -23,7 +32,8 @@ def seed_question_bank(*, user) -> int:
     if profile.question_bank_seeded:
         return 0
     profile.question_bank_seeded = True
-    starter = QuestionToAsk.objects.filter(user=None).order_by("category", "id")
+    room = MAX_BANK_QUESTIONS - QuestionToAsk.objects.filter(user=user).count()
+    starter = QuestionToAsk.objects.filter(user=None).order_by("category", "id")[: max(room, 0)]
     copies = QuestionToAsk.objects.bulk_create(
         [
             QuestionToAsk(user=user, category=q.category, text=q.text, starter_key=q.starter_key)
@@ -48,17 +58,12 @@ def checklist_add_from_bank(*, interview: Interview, question_ids: list[int]) ->
     present = set(
         interview.checklist.filter(question__isnull=False).values_list("question_id", flat=True)
     )
-    position = _next_position(interview)
-    items = []
-    for question in questions.order_by("category", "id"):
-        if question.pk in present:
-            continue
-        items.append(
-            ChecklistItem(
-                interview=interview, question=question, text=question.text, position=position
-            )
-        )
-        position += 1
+    questions = [q for q in questions.order_by("category", "id") if q.pk not in present]
+    _check(interview.check_checklist_room, len(questions))
+    items = [
+        ChecklistItem(interview=interview, question=question, text=question.text, position=n)
+        for n, question in enumerate(questions, start=_next_position(interview))
+    ]
     ChecklistItem.objects.bulk_create(items)
     return len(items)
 
@@ -68,8 +73,10 @@ def checklist_add_new(
     *, interview: Interview, text: str, category: str, save_to_bank: bool
 ) -> ChecklistItem:
     text = text.strip()
+    _check(interview.check_checklist_room, 1)
     question = None
     if save_to_bank:
+        _check(QuestionToAsk.check_room, interview.user_id)
         question = QuestionToAsk(user_id=interview.user_id, category=category, text=text)
         question.full_clean()
         question.save()

@@ -67,9 +67,13 @@ def checklist_add_from_bank(request, pk: int):
     if not form.is_valid():
         messages.warning(request, " ".join(form.errors.get("questions", ["Nothing added."])))
         return _checklist_response(request, interview)
-    added = services.checklist_add_from_bank(
-        interview=interview, question_ids=[q.pk for q in form.cleaned_data["questions"]]
-    )
+    try:
+        added = services.checklist_add_from_bank(
+            interview=interview, question_ids=[q.pk for q in form.cleaned_data["questions"]]
+        )
+    except services.ChecklistRejected as error:
+        messages.error(request, str(error))
+        return _checklist_response(request, interview, status=200 if request.htmx else 400)
     messages.success(request, f"Added {added} question{'s' if added != 1 else ''}.")
     return _checklist_response(request, interview)
 
@@ -87,7 +91,11 @@ def checklist_add_new(request, pk: int):
             )
         context = checklist_context(request, interview, new_form=form)
         return render(request, "interviews/interview_detail.html", context, status=400)
-    services.checklist_add_new(interview=interview, **form.cleaned_data)
+    try:
+        services.checklist_add_new(interview=interview, **form.cleaned_data)
+    except services.ChecklistRejected as error:
+        messages.error(request, str(error))
+        return _checklist_response(request, interview, status=200 if request.htmx else 400)
     messages.success(request, "Question added.")
     return _checklist_response(request, interview)
 
@@ -187,7 +195,7 @@ def checklist_markdown(request, pk: int):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def question_bank(request):
-    form = QuestionToAskForm(request.POST if request.method == "POST" else None)
+    form = QuestionToAskForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         question = form.save(commit=False)
         question.user = request.user

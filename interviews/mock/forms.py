@@ -2,16 +2,14 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from ..models import Interview, InterviewerQuestion, PracticeArea
-from .services import (
+from ..models import (
+    MAX_KEY_POINT_LENGTH,
     MAX_KEY_POINTS,
-    MAX_QUESTIONS,
-    MAX_TIME_LIMIT,
-    MIN_QUESTIONS,
-    MIN_TIME_LIMIT,
+    Interview,
+    InterviewerQuestion,
+    PracticeArea,
 )
-
-MAX_KEY_POINT_LENGTH = 300
+from .services import MAX_QUESTIONS, MAX_TIME_LIMIT, MIN_QUESTIONS, MIN_TIME_LIMIT
 
 
 class StartMockForm(forms.Form):
@@ -110,18 +108,23 @@ class QuestionForm(forms.ModelForm):
             raise forms.ValidationError("Write at least one key point, one per line.")
         if len(points) > MAX_KEY_POINTS:
             raise forms.ValidationError(
-                f"At most {MAX_KEY_POINTS} key points, please; you wrote {len(points)}."
+                f"A question has at most {MAX_KEY_POINTS} key points; you wrote {len(points)}."
             )
         too_long = [point for point in points if len(point) > MAX_KEY_POINT_LENGTH]
         if too_long:
             raise forms.ValidationError(
-                f"Keep each key point under {MAX_KEY_POINT_LENGTH} characters; "
-                f"“{too_long[0][:40]}…” is longer."
+                f"A key point has at most {MAX_KEY_POINT_LENGTH} characters; "
+                f"“{too_long[0][:40]}…” has {len(too_long[0]):,}."
             )
         return points
 
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk:
+            try:
+                InterviewerQuestion.check_room(self.instance.owner_id)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
         if "key_points_text" in cleaned:
             # Not a form field of the model: set here so the model's own
             # validation (and save) sees it.

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q, QuerySet
 
 from ..models import (
+    MAX_MOCK_ANSWER_LENGTH,
     Interview,
     InterviewerQuestion,
     MockAnswer,
@@ -23,10 +24,9 @@ from ..models import (
     PracticeArea,
 )
 
-MAX_ANSWER_CHARS = 20_000
+MAX_ANSWER_CHARS = MAX_MOCK_ANSWER_LENGTH
 MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 10, 3600
-MAX_KEY_POINTS = 12
 # A page opened this long after its question's time ran out submits what was
 # saved; within it, the page's own countdown submits (with the latest text).
 EXPIRY_GRACE = timedelta(seconds=5)

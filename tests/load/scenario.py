@@ -20,16 +20,23 @@ CHECKLIST_ITEMS = 3
 MOCK_QUESTIONS = 2
 
 
-def setup(count: int) -> list[dict]:
+def signed_in_session(user) -> str:
+    """The key of a session in which ``user`` is logged in."""
     from importlib import import_module
 
     from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def setup(count: int) -> list[dict]:
+    from django.contrib.auth import get_user_model
 
     from accounts.models import Profile
     from cards import services
@@ -39,7 +46,6 @@ def setup(count: int) -> list[dict]:
     from interviews.models import InterviewerQuestion
     from tests.factories import make_card, make_interview, make_topic
 
-    session_store = import_module(settings.SESSION_ENGINE).SessionStore
     clients = []
     for number in range(count):
         user = get_user_model()(username=f"load{number}")
@@ -64,15 +70,10 @@ def setup(count: int) -> list[dict]:
         mock = mock_services.start_mock(
             user=user, areas=["technical"], count=MOCK_QUESTIONS, time_limit_seconds=3600
         ).session
-        session = session_store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
         clients.append(
             {
                 "user": user.pk,
-                "session_key": session.session_key,
+                "session_key": signed_in_session(user),
                 "study": study.pk,
                 "prompts": sorted(
                     services.studiable_prompts(user_id=user.pk, topic_ids=[topic.pk]).values_list(

@@ -147,10 +147,11 @@ def manage(env: dict, *args: str, timeout: float = 600) -> None:
     )
 
 
-def scenario(env: dict, *args: str, timeout: float = 600):
-    """Run tests/load/scenario.py and return what it printed (JSON)."""
+def scenario(env: dict, *args: str, timeout: float = 600, module: str = "tests.load.scenario"):
+    """Run tests/load/scenario.py (or another such module) and return what it
+    printed (JSON)."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.load.scenario", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

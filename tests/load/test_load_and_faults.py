@@ -32,7 +32,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 
 from tests.load import servers
 from tests.load.client import run_clients
@@ -47,10 +46,6 @@ OUTAGE_SECONDS = 4.0
 # belongs to the fault.
 GRACE = 2.0
 ERROR_PAGE = "Something went wrong on our side"  # templates/500.html
-
-
-def on_postgres() -> bool:
-    return "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
 
 
 class Faults:
@@ -99,16 +94,6 @@ def inject_faults(app, database, start: float, faults: Faults) -> None:
         f"PostgreSQL stopped at {stopped_at - start:.1f}s (down after {down_at - stopped_at:.1f}s),"
         f" started again at {back_at - start:.1f}s"
     )
-
-
-@pytest.fixture
-def backend(tmp_path):
-    """The database the app servers use: (environment, the PostgreSQL server or None)."""
-    if on_postgres():
-        with servers.private_postgres() as database:
-            yield {"DATABASE_URL": database.url}, database
-    else:
-        yield {"PREP_LOAD_SQLITE": str(tmp_path / "load.sqlite3")}, None
 
 
 def test_fifty_clients_a_killed_worker_and_a_database_restart_lose_nothing(

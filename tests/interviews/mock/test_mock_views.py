@@ -605,8 +605,11 @@ def test_creating_a_question(client_in, user):
     [
         ({"text": "   "}, "Write the question."),
         ({"key_points_text": "\n  \n"}, "Write at least one key point"),
-        ({"key_points_text": "\n".join(f"Point {n}" for n in range(13))}, "you wrote 13"),
-        ({"key_points_text": "x" * 301}, "under 300 characters"),
+        (
+            {"key_points_text": "\n".join(f"Point {n}" for n in range(13))},
+            "at most 12 key points; you wrote 13",
+        ),
+        ({"key_points_text": "x" * 301}, "at most 300 characters"),
         ({"area": "astrology"}, "Select a valid choice"),
     ],
 )
