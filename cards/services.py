@@ -1,15 +1,17 @@
 """Card and topic queries that several pages share: what a person sees and
 can study, counted per topic; the start of their day; saving a card; a
-card's review history."""
+card's review history; deleting a topic."""
 
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from taggit.models import TaggedItem
 
 from . import scheduling
-from .models import Card, Progress, Prompt, ReviewLog, Topic
+from .models import Card, Progress, Prompt, QuizItem, ReviewLog, Topic
 
 
 def start_of_day(now: datetime, zone: ZoneInfo) -> datetime:
@@ -107,3 +109,30 @@ def card_history(*, user, card: Card, now: datetime):
             }
         )
     return reviews, states
+
+
+def delete_topic(topic: Topic) -> None:
+    """Delete a topic with its cards and all that hangs from them.
+
+    Django's own delete loads every card and prompt to find what cascades:
+    about 4 s for a topic of 20,000 cards, all of it holding SQLite's one write
+    lock. Here each table loses its rows in one statement, children before the
+    rows they point to, and Django's delete then takes the topic and its few
+    remaining rows (its review days, sessions' links to it). No review needs
+    taking off its day: the topic's days go with it. A table that points at
+    cards and is missing here makes the delete fail on its foreign key, whole,
+    rather than leave rows behind."""
+    card_ids = Card.objects.filter(topic=topic).values("pk")
+    with transaction.atomic():
+        for rows in (
+            TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(Card), object_id__in=card_ids
+            ),
+            QuizItem.objects.filter(card__in=card_ids),
+            ReviewLog.objects.filter(card__in=card_ids),
+            Progress.objects.filter(card__in=card_ids),
+            Prompt.objects.filter(card__in=card_ids),
+            Card.objects.filter(topic=topic),
+        ):
+            rows._raw_delete(rows.db)  # one DELETE ... WHERE, nothing loaded
+        topic.delete()

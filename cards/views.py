@@ -64,7 +64,7 @@ def topic_delete(request, pk: int):
     topic = get_object_or_404(Topic.objects.owned_by(request.user), pk=pk)
     if request.method == "POST":
         name = topic.name
-        topic.delete()
+        services.delete_topic(topic)
         messages.success(request, f"Topic “{name}” and its cards were deleted.")
         return redirect("cards:topic_list")
     return render(

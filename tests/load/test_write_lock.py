@@ -27,8 +27,10 @@ pytestmark = pytest.mark.load
 
 LIMITS = "tests.load.limits_scenario"
 LOCK_BUDGET = 1.0  # seconds
-# Over the budget today, reported and not yet held to it: deleting a topic of
-# 19,900 cards takes about 7 s, and a grade sent meanwhile waits up to about 4 s.
+# Reported, and held to SQLite's busy timeout only: deleting a topic of 19,900
+# cards (40,000 reviews) is one DELETE per table (cards.services.delete_topic),
+# 1.0 s alone and about 2 s on a busy machine, down from 7 s; a grade sent
+# meanwhile waits that long and is recorded.
 OVER_BUDGET = ("topic delete",)
 IMPORT_BUDGET = 20.0  # SQLite's busy timeout: a grade waits this long at most
 
@@ -153,4 +155,10 @@ def test_writes_at_the_limits_hold_the_lock_briefly_and_grades_go_on(
         if max(took, grading.slowest) > LOCK_BUDGET and not what.startswith(OVER_BUDGET)
     ]
     assert not slow, f"held the database longer than {LOCK_BUDGET} s (request, grade): {slow}"
+    over = [
+        (what, round(took, 2))
+        for what, took, _grading in figures
+        if what.startswith(OVER_BUDGET) and took > IMPORT_BUDGET / 4
+    ]
+    assert not over, f"slower than a quarter of SQLite's busy timeout: {over}"
     assert imported["seconds"] < IMPORT_BUDGET
