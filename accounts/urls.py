@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .backup.urls import urlpatterns as backup_urlpatterns
+from .delete.urls import urlpatterns as delete_urlpatterns
 
 app_name = "accounts"
 
@@ -10,4 +11,4 @@ urlpatterns = [
     path("settings/", views.settings_view, name="settings"),
 ]
 
-urlpatterns += backup_urlpatterns
+urlpatterns += backup_urlpatterns + delete_urlpatterns

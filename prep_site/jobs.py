@@ -156,12 +156,43 @@ def claim_attempt(model: type[JobState], job_id: int, *, running: dict) -> bool:
     return attempts <= max_attempts()
 
 
-def enqueue_after_commit(func: str, job_id: int, *, on_failure: str) -> None:
-    """Run the task ``func`` (a dotted path) with ``job_id`` on a worker once the
-    current transaction commits; the hook ``on_failure(task)`` runs when django-q2
-    records the task as failed."""
-    label = f"{func.rsplit('.', 1)[-1]} {job_id}"
-    transaction.on_commit(lambda: async_task(func, job_id, hook=on_failure, task_name=label))
+def task_group(job: JobState) -> str:
+    """The group django-q2 files a job's tasks under (``cards.importjob:12``), by
+    which they are found again when the job's person is deleted."""
+    return f"{job._meta.label_lower}:{job.pk}"
+
+
+def enqueue_after_commit(func: str, job: JobState, *, on_failure: str) -> None:
+    """Run the task ``func`` (a dotted path) with the job's id on a worker once
+    the current transaction commits; the hook ``on_failure(task)`` runs when
+    django-q2 records the task as failed."""
+    label = f"{func.rsplit('.', 1)[-1]} {job.pk}"
+    group = task_group(job)
+    transaction.on_commit(
+        lambda: async_task(func, job.pk, hook=on_failure, task_name=label, group=group)
+    )
+
+
+def jobs_of(user, *, under_way: bool = False) -> list[JobState]:
+    """The person's jobs of every kind (only those a worker has still to finish,
+    with ``under_way``), without the data they carry."""
+    found: list[JobState] = []
+    for model in apps.get_models():
+        if not issubclass(model, JobState):
+            continue
+        rows = model._default_manager.filter(**{model.person_field: user})
+        if under_way:
+            rows = rows.filter(status__in=model.under_way)
+        found += rows.only("pk", "status", "filename", "upload")
+    return found
+
+
+def forget_tasks(jobs: list[JobState]) -> int:
+    """Delete django-q2's records of the jobs' tasks (their results, kept for the admin)."""
+    from django_q.models import Task
+
+    groups = [task_group(job) for job in jobs]
+    return Task.objects.filter(group__in=groups).delete()[0] if groups else 0
 
 
 def delete_unread_files(folder: str, *, readers: models.QuerySet, older_than: datetime) -> int:

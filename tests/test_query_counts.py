@@ -385,6 +385,8 @@ PAGES = [
     Page("accounts:data", 15),  # with the person's recent restores
     Page("accounts:restore_job", 3, {"pk": "restore"}),
     Page("accounts:restore_job", 3, {"pk": "restore"}, htmx=True),
+    Page("accounts:delete", 4),  # with the person's jobs under way
+    Page("accounts:deleted", 2),
     Page("accounts:signup", 2, status=302),  # logged in already: sent home
     Page("login", 2),
     Page("password_change", 2),

@@ -54,7 +54,7 @@ def start_restore(*, user, upload, merge: bool) -> RestoreJob:
             upload.seek(0)
             job.upload.save(job.filename, upload, save=False)
             job.save()
-            jobs.enqueue_after_commit(RESTORE_TASK, job.pk, on_failure=FAILURE_HOOK)
+            jobs.enqueue_after_commit(RESTORE_TASK, job, on_failure=FAILURE_HOOK)
     except IntegrityError:  # the constraint behind has_job_under_way, in a race
         raise backup.BackupRejected(BUSY) from None
     return job

@@ -55,7 +55,7 @@ def receive_upload(*, user, upload, default_topic: str = "") -> ImportJob:
             job.upload.save(job.filename, upload, save=False)
             job.full_clean(exclude=["owner", "upload"])
             job.save()
-            jobs.enqueue_after_commit(READ_TASK, job.pk, on_failure=FAILURE_HOOK)
+            jobs.enqueue_after_commit(READ_TASK, job, on_failure=FAILURE_HOOK)
     except IntegrityError:  # the constraint behind has_job_under_way, in a race
         raise ImportRejected(BUSY) from None
     return job
@@ -154,7 +154,7 @@ def start_import(*, job: ImportJob, on_duplicate: str) -> None:
             )
             if not started:
                 raise ImportRejected("This import was already confirmed.")
-            jobs.enqueue_after_commit(WRITE_TASK, job.pk, on_failure=FAILURE_HOOK)
+            jobs.enqueue_after_commit(WRITE_TASK, job, on_failure=FAILURE_HOOK)
     except IntegrityError:
         raise ImportRejected(BUSY) from None
     job.refresh_from_db(fields=["status", "on_duplicate", "started_at", "failure", "stage"])

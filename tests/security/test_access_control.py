@@ -361,6 +361,7 @@ PUBLIC = {
     "home",
     "login",
     "accounts:signup",
+    "accounts:deleted",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
