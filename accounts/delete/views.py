@@ -4,7 +4,7 @@ page the person lands on afterwards."""
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from prep_site.jobs import jobs_of
 
@@ -12,7 +12,7 @@ from .forms import DeleteAccountForm
 from .services import DeletionRefused, account_delete
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request):
     form = DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
     status = 200
@@ -37,6 +37,6 @@ def delete_account(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def account_deleted(request):
     return render(request, "accounts/deleted.html", {"title": "Account deleted"})
