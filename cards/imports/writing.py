@@ -38,7 +38,8 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
     user = job.owner
     plan = plan_import(user=user, rows=job.rows, unit=job.unit)
     update = job.on_duplicate == ImportJob.OnDuplicate.UPDATE
-    updating = plan.duplicates if update else []
+    # A starter card is shared by everyone: a duplicate of one is left as it is.
+    updating = [row for row in plan.duplicates if not row.duplicate_is_starter] if update else []
     total, done = len(plan.new) + len(updating), 0
 
     created_topics = _create_topics(user=user, names=list(plan.new_topics.values()))
