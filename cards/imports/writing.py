@@ -93,7 +93,7 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
 
     topics = {row.topic.pk: row.topic.name for row in plan.rows if row.topic is not None}
     job.status = ImportJob.Status.DONE
-    job.rows = []
+    job.rows, job.errors = [], []  # shown by the preview only: the record stays small
     job.result = {
         "created": len(plan.new),
         "updated": len(updating),
@@ -104,6 +104,7 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
     finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         status=job.status,
         rows=[],
+        errors=[],
         result=job.result,
         finished_at=job.finished_at,
         done=F("total"),

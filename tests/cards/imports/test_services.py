@@ -7,12 +7,9 @@ import os
 import resource
 import time
 import tracemalloc
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 from django.test import TestCase
@@ -25,7 +22,6 @@ from cards.imports import ImportRejected, planning, tasks, writing
 from cards.imports.services import WRITE_STOPPED
 from cards.models import Card, ImportJob, Prompt, Topic
 from prep_site import planner
-from tests.conftest import stored_files
 from tests.factories import make_card, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -298,19 +294,6 @@ def test_a_bulk_import_refreshes_postgresqls_statistics(
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'cards_card'")
             assert cursor.fetchone()[0] >= size
-
-
-def test_the_nightly_purge_deletes_old_previews_and_unread_files(user, topic, media_root):
-    old = job_from(user, f"Q,A,{topic.name}\n")
-    ImportJob.objects.filter(pk=old.pk).update(created_at=old.created_at - timedelta(days=2))
-    recent = job_from(user, f"Q,A,{topic.name}\n")
-    reading = importing.receive_upload(user=user, upload=SimpleUploadedFile("r.csv", b"Q,A,T\n"))
-    stray = default_storage.save("imports/2026/01/01/stray.csv", ContentFile(b"Q,A"))
-    os.utime(media_root / stray, (0, 0))  # written long ago, by an upload that never committed
-    assert tasks.purge_stale() == 1
-    assert not ImportJob.objects.filter(pk=old.pk).exists()
-    assert ImportJob.objects.filter(pk=recent.pk).exists()
-    assert stored_files(media_root) == [reading.upload.name]  # a job still reads it
 
 
 def test_a_package_imports_its_decks_as_topics(user, tmp_path):
