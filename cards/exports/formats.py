@@ -4,11 +4,11 @@ importer reads ("Notes in Plain Text", with the file headers Anki documents).
 Both are written row by row, so a large collection streams out without being
 held in memory.
 
-CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @,
-a tab or a carriage return) get a leading apostrophe, the usual defence against
-CSV formula injection. The Anki file is not changed that way: it is meant for
-Anki, which treats every field as text, and the apostrophe would end up on the
-card.
+A cell or field that a spreadsheet would run as a formula (starting with =, +,
+-, @, a tab or a carriage return) gets a leading apostrophe, the usual defence
+against CSV formula injection, in both files: the Anki file is tab-separated
+text that a spreadsheet opens as readily as a CSV. In Anki the apostrophe shows
+at the start of such a field.
 """
 
 import csv
@@ -124,13 +124,14 @@ def anki_tags(names: Iterable[str]) -> str:
 
 def anki_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
     for card in cards:
-        yield [
+        row = [
             ANKI_NOTETYPES[card.kind],
             card.topic.name,
             anki_field(card.front),
             anki_field(card.back),
             anki_tags(_tag_names(card)),
         ]
+        yield [neutralise_formula(field) for field in row]
 
 
 def stream_anki(cards: Iterable[Card]) -> Iterator[str]:

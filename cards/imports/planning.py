@@ -1,6 +1,7 @@
 """What confirming an import would do, worked out before anything is written:
-new cards, duplicates of the person's cards, rows repeating an earlier row,
-and topics to create. The preview shows it; the write follows it."""
+new cards, duplicates of the cards the person sees (their own and the starter
+library's), rows repeating an earlier row, and topics to create. The preview
+shows it; the write follows it."""
 
 from dataclasses import dataclass
 
@@ -23,11 +24,18 @@ class PlannedRow:
     topic_name: str
     tags: list[str]
     topic: Topic | None  # None: a topic the import creates
-    duplicate_of: int | None = None  # the person's card with the same front in the topic
+    duplicate_of: int | None = None  # a card the person sees, same front in the topic
+    duplicate_is_starter: bool = False  # ... of the shared library, which stays as it is
 
     @property
     def kind(self) -> str:
         return Card.Kind.CLOZE if cloze_numbers(self.front) else Card.Kind.BASIC
+
+
+def front_key(front: str) -> str:
+    """A front as duplicates are compared: without the spaces around it, with
+    any line breaks as "\\n" (a browser sends a card's text with "\\r\\n")."""
+    return front.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 @dataclass
@@ -41,9 +49,10 @@ class ImportPlan:
 
 def plan_import(*, user, rows: list[list], unit: str = "line") -> ImportPlan:
     """What confirming would do: which rows are new cards, which duplicate a card
-    the person (a user or their id) has, same front in the same topic, which
-    repeat an earlier row, and which topics would be created. Two queries,
-    whatever the size of the file."""
+    the person (a user or their id) sees, same front in the same topic (their
+    own card, or the starter library's when the topic is a starter topic),
+    which repeat an earlier row, and which topics would be created. Two
+    queries, whatever the size of the file."""
     topics: dict[str, Topic] = {}
     for topic in Topic.objects.visible_to(user).only("pk", "name", "owner_id"):
         key = topic.name.lower()
@@ -51,22 +60,25 @@ def plan_import(*, user, rows: list[list], unit: str = "line") -> ImportPlan:
             topics[key] = topic
     wanted = {row[3].lower() for row in rows}
     topic_ids = [topics[key].pk for key in wanted if key in topics]
-    existing: dict[tuple[int, str], int] = {}
+    existing: dict[tuple[int, str], tuple[int, bool]] = {}
     if topic_ids:
         cards = (
-            Card.objects.owned_by(user)
+            Card.objects.visible_to(user)
             .filter(topic_id__in=topic_ids)
             .order_by("pk")
-            .values_list("pk", "topic_id", "front")
+            .values_list("pk", "topic_id", "front", "owner_id")
         )
-        for card_id, topic_id, front in cards:
-            existing.setdefault((topic_id, front.strip()), card_id)
+        for card_id, topic_id, front, owner_id in cards:
+            key = (topic_id, front_key(front))
+            # One's own card first: it is the one "update" can change.
+            if key not in existing or (existing[key][1] and owner_id is not None):
+                existing[key] = (card_id, owner_id is None)
 
     plan = ImportPlan(rows=[], new=[], duplicates=[], repeats=[], new_topics={})
     seen: dict[tuple, int] = {}
     for line, front, back, topic_name, tags in rows:
         topic = topics.get(topic_name.lower())
-        key = (topic.pk if topic else topic_name.lower(), front)
+        key = (topic.pk if topic else topic_name.lower(), front_key(front))
         if key in seen:
             shown = topic.name if topic else topic_name
             plan.repeats.append(
@@ -83,8 +95,8 @@ def plan_import(*, user, rows: list[list], unit: str = "line") -> ImportPlan:
         if topic is None:
             plan.new_topics.setdefault(topic_name.lower(), topic_name)
             plan.new.append(row)
-        elif (topic.pk, front) in existing:
-            row.duplicate_of = existing[(topic.pk, front)]
+        elif key in existing:
+            row.duplicate_of, row.duplicate_is_starter = existing[key]
             plan.duplicates.append(row)
         else:
             plan.new.append(row)
@@ -115,6 +127,11 @@ class ImportPreview:
     @property
     def importable(self) -> int:
         return len(self.plan.new) + len(self.plan.duplicates)
+
+    @property
+    def starter_duplicates(self) -> int:
+        """Duplicates of starter cards: shared, so "update" leaves them as they are."""
+        return sum(row.duplicate_is_starter for row in self.plan.duplicates)
 
     @property
     def duplicate_lines(self) -> str:

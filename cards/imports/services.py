@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from prep_site import jobs
@@ -38,11 +40,40 @@ WRITE_TASK = "cards.imports.tasks.write_import"
 FAILURE_HOOK = "cards.imports.tasks.job_failed"
 
 
+class TooManyPending(ImportRejected):
+    """The person has PREP_IMPORT_MAX_PENDING imports not settled yet; ``jobs``
+    are they, for the page to link to."""
+
+    def __init__(self, jobs: list[ImportJob]):
+        limit = settings.PREP_IMPORT_MAX_PENDING
+        super().__init__(
+            f"You already have {len(jobs)} imports waiting or under way, and {limit} is the "
+            "most at a time. Confirm or cancel one of them, then upload this file again."
+        )
+        self.jobs = jobs
+
+
+def pending_imports(user):
+    """The person's imports not settled yet: being read, waiting for their
+    confirmation, or being written; the oldest first."""
+    return (
+        ImportJob.objects.filter(owner=user, status__in=ImportJob.pending)
+        .defer("rows", "errors")
+        .order_by("created_at")
+    )
+
+
 def receive_upload(*, user, upload, default_topic: str = "") -> ImportJob:
-    """Keep the uploaded file and have a worker read it. Nothing is parsed here."""
+    """Keep the uploaded file and have a worker read it. Nothing is parsed here.
+    Refused while the person has PREP_IMPORT_MAX_PENDING imports pending, or a
+    job of any kind under way."""
     try:
         with transaction.atomic():
-            if has_job_under_way(user):
+            busy = has_job_under_way(user)  # locks the person's row: one upload at a time
+            pending = list(pending_imports(user))
+            if len(pending) >= settings.PREP_IMPORT_MAX_PENDING:
+                raise TooManyPending(pending)
+            if busy:
                 raise ImportRejected(BUSY)
             job = ImportJob(
                 owner=user,
@@ -231,12 +262,20 @@ def settle_failed(*, job_id: int, reason: str) -> None:
 
 
 def purge_stale(*, now=None) -> int:
-    """Delete previews nobody confirmed within PREP_IMPORT_PREVIEW_HOURS (their
-    rows can be large), and kept uploads no job reads any more. Returns how many
-    previews went."""
+    """Delete, with their rows: previews nobody confirmed within
+    PREP_IMPORT_PREVIEW_HOURS of the upload (ImportJob.kept_until), failed jobs
+    that long after they failed, and finished imports' records after
+    PREP_IMPORT_HISTORY_DAYS; then the kept uploads no job reads any more.
+    Jobs under way are left alone. Returns how many jobs went."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.PREP_IMPORT_PREVIEW_HOURS)
-    stale = ImportJob.objects.filter(status=ImportJob.Status.PREVIEW, created_at__lt=cutoff)
+    history = now - timedelta(days=settings.PREP_IMPORT_HISTORY_DAYS)
+    Status = ImportJob.Status
+    stale = ImportJob.objects.alias(ended=Coalesce("finished_at", "created_at")).filter(
+        Q(status=Status.PREVIEW, created_at__lt=cutoff)
+        | Q(status=Status.FAILED, ended__lt=cutoff)
+        | Q(status=Status.DONE, ended__lt=history)
+    )
     deleted, _ = stale.delete()
     readers = ImportJob.objects.filter(status__in=ImportJob.under_way)
     jobs.delete_unread_files("imports", readers=readers, older_than=cutoff)

@@ -22,6 +22,6 @@ def job_failed(task) -> None:
 
 
 def purge_stale() -> int:
-    """Scheduled daily (migration 0013): previews never confirmed, and files no
-    import will read."""
+    """Scheduled hourly (migrations 0013, 0014): previews never confirmed, failed
+    jobs, old records of finished ones, and files no import will read."""
     return services.purge_stale()

@@ -27,6 +27,7 @@ def import_upload(request):
     # from it. The form refuses a file over the limit; the page's script refuses
     # it before it is sent.
     max_bytes = settings.PREP_IMPORT_MAX_BYTES
+    too_many = None  # the refusal, with links to the imports it counts
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES, user=request.user, max_bytes=max_bytes)
         if form.is_valid():
@@ -36,6 +37,8 @@ def import_upload(request):
                     upload=form.cleaned_data["file"],
                     default_topic=form.cleaned_data["default_topic"],
                 )
+            except services.TooManyPending as error:
+                too_many = error
             except ImportRejected as error:
                 form.add_error(None, str(error))
             else:
@@ -44,13 +47,20 @@ def import_upload(request):
                 return redirect(job)
     else:
         form = ImportUploadForm(user=request.user, max_bytes=max_bytes)
+    context = {"form": form, "too_many": too_many}
     if request.htmx:
-        return render(request, "cards/import_upload.html#upload-form", {"form": form})
+        return render(request, "cards/import_upload.html#upload-form", context)
     recent = list(_own_jobs(request).defer("rows", "errors")[:RECENT_JOBS])
     return render(
         request,
         "cards/import_upload.html",
-        {"form": form, "recent": recent, "max_bytes": max_bytes},
+        {
+            **context,
+            "recent": recent,
+            "max_bytes": max_bytes,
+            "preview_hours": settings.PREP_IMPORT_PREVIEW_HOURS,
+            "max_pending": settings.PREP_IMPORT_MAX_PENDING,
+        },
     )
 
 

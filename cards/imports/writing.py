@@ -39,7 +39,8 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
     plan = plan_import(user=user, rows=job.rows, unit=job.unit)
     check_room(user=user, plan=plan)
     update = job.on_duplicate == ImportJob.OnDuplicate.UPDATE
-    updating = plan.duplicates if update else []
+    # A starter card is shared by everyone: a duplicate of one is left as it is.
+    updating = [row for row in plan.duplicates if not row.duplicate_is_starter] if update else []
     total, done = len(plan.new) + len(updating), 0
 
     created_topics = _create_topics(user=user, names=list(plan.new_topics.values()))
@@ -93,7 +94,7 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
 
     topics = {row.topic.pk: row.topic.name for row in plan.rows if row.topic is not None}
     job.status = ImportJob.Status.DONE
-    job.rows = []
+    job.rows, job.errors = [], []  # shown by the preview only: the record stays small
     job.result = {
         "created": len(plan.new),
         "updated": len(updating),
@@ -104,6 +105,7 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
     finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         status=job.status,
         rows=[],
+        errors=[],
         result=job.result,
         finished_at=job.finished_at,
         done=F("total"),

@@ -1,5 +1,7 @@
 """Import jobs: one uploaded file on its way to becoming cards (cards.imports)."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -82,6 +84,8 @@ class ImportJob(JobState):
 
     person_field = "owner"
     under_way = (Status.CHECKING, Status.RUNNING)
+    # Not settled yet: what PREP_IMPORT_MAX_PENDING counts.
+    pending = (Status.CHECKING, Status.PREVIEW, Status.RUNNING)
 
     @property
     def in_progress(self) -> bool:
@@ -90,6 +94,13 @@ class ImportJob(JobState):
 
     def get_absolute_url(self) -> str:
         return reverse("cards:import_job", args=[self.pk])
+
+    @property
+    def kept_until(self) -> datetime:
+        """When an unconfirmed preview (or a failed job) is deleted: the hourly
+        purge takes it within the hour after this."""
+        since = self.finished_at or self.created_at
+        return since + timedelta(hours=settings.PREP_IMPORT_PREVIEW_HOURS)
 
     @property
     def unit(self) -> str:

@@ -278,8 +278,14 @@ if os.environ.get("REDIS_URL"):
 # How many times a worker may start one job: a second start means the first
 # worker died mid-job (its writes rolled back), and the job is tried again.
 PREP_TASK_ATTEMPTS = int(os.environ.get("PREP_TASK_ATTEMPTS", 2))
-# A preview of an import that was never confirmed is deleted after this long.
+# An import's preview that was never confirmed, and a failed import, are deleted
+# this long after the upload (or the failure) by the hourly purge
+# (cards.imports.services.purge_stale); a finished import's record after
+# PREP_IMPORT_HISTORY_DAYS. A person may have at most PREP_IMPORT_MAX_PENDING
+# imports being read, waiting for confirmation or being written.
 PREP_IMPORT_PREVIEW_HOURS = 24
+PREP_IMPORT_HISTORY_DAYS = 30
+PREP_IMPORT_MAX_PENDING = 3
 
 # The largest file /import/ accepts.
 PREP_IMPORT_MAX_BYTES = int(os.environ.get("PREP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))

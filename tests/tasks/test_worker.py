@@ -1,24 +1,32 @@
 """Background jobs on a real django-q2 cluster (`manage.py qcluster`, as
 scripts/run.sh starts it), on the real database of the test run, SQLite or
-PostgreSQL: a 20,000-row import read and written by the worker, and a worker
-killed mid-import, after which nothing was written and the page says so."""
+PostgreSQL: a 20,000-row import read and written by the worker, a worker
+killed mid-import, after which nothing was written and the page says so, and
+the scheduled purge run by a worker."""
 
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django_q.conf import Conf
+from django_q.tasks import async_task
 
+from cards import imports as importing
 from cards.imports.services import WRITE_STOPPED
 from cards.models import Card, ImportJob
+from tests.conftest import stored_files
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -138,3 +146,25 @@ def test_a_worker_killed_mid_import_writes_nothing_and_the_page_says_so(client_i
     assert Card.objects.filter(owner=user).count() == 0
     page = client_in.get(job.get_absolute_url()).content.decode()
     assert WRITE_STOPPED in page and "Confirm and import" in page
+
+
+def test_a_worker_runs_the_scheduled_purge(user, cluster, media_root):
+    """The schedule's task, by its dotted name, in a worker process that reaches
+    the same database and files: an old preview and an old stray file go."""
+    parsed = importing.parse_upload(file=big_csv(), filename="big.csv", default_topic="")
+    old = importing.create_import_job(user=user, filename="big.csv", parsed=parsed)
+    ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    stray = default_storage.save("imports/2026/01/01/stray.csv", ContentFile(b"Q,A"))
+    os.utime(media_root / stray, (0, 0))
+    fresh = default_storage.save("imports/2026/01/02/fresh.csv", ContentFile(b"Q,A"))
+    cluster()
+    async_task("cards.imports.tasks.purge_stale")
+
+    def purged() -> bool:
+        return not ImportJob.objects.exists() and stored_files(media_root) == [fresh]
+
+    deadline = time.monotonic() + 120
+    while not purged() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not ImportJob.objects.exists()
+    assert stored_files(media_root) == [fresh]

@@ -202,10 +202,37 @@ def test_anki_note_types_match_card_kinds(client_in, user, topic):
     ]
 
 
-def test_anki_export_does_not_add_apostrophes(client_in, user, topic):
-    make_card(topic, owner=user, front="=1+1", back="-1")
+@pytest.mark.parametrize(
+    ("dangerous", "written"),
+    [
+        (
+            '=HYPERLINK("http://evil.example","click")',
+            '\'=HYPERLINK("http://evil.example","click")',
+        ),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1,2)", "'@SUM(1,2)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "<br>=1+1"),  # a line break is written as <br>, which runs nothing
+    ],
+)
+def test_anki_neutralises_formula_injection_in_every_field(client_in, user, dangerous, written):
+    """A spreadsheet opens the tab-separated file as readily as a CSV: each field
+    gets the CSV export's leading apostrophe."""
+    topic = make_topic(owner=user, name="@topic")
+    make_card(topic, owner=user, front=dangerous, back=dangerous, tags=["=cmd"])
+
     _headers, [record] = anki_parts(client_in.get(reverse("cards:export_anki")))
-    assert record[2:4] == ["=1+1", "-1"]
+
+    assert record == ["Basic", "'@topic", written, written, "'=cmd"]
+    for field in record:
+        assert not field.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_anki_leaves_harmless_fields_alone(client_in, user, topic):
+    make_card(topic, owner=user, front="What is 2 + 2?", back=" =leading space")
+    _headers, [record] = anki_parts(client_in.get(reverse("cards:export_anki")))
+    assert record[2:4] == ["What is 2 + 2?", " =leading space"]
 
 
 def test_exports_are_empty_but_valid_without_cards(client_in):

@@ -7,12 +7,9 @@ import os
 import resource
 import time
 import tracemalloc
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 from django.test import TestCase
@@ -25,7 +22,6 @@ from cards.imports import ImportRejected, planning, tasks, writing
 from cards.imports.services import WRITE_STOPPED
 from cards.models import Card, ImportJob, Prompt, Topic
 from prep_site import planner
-from tests.conftest import stored_files
 from tests.factories import make_card, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -50,28 +46,39 @@ def confirm_and_run(job: ImportJob, on_duplicate="skip") -> ImportJob:
 def test_plan_sorts_rows_into_new_duplicates_and_repeats(user, other_user, topic):
     starter = make_topic(name="System design")
     make_card(topic, user, front="What is a quorum?", back="A majority")
-    make_card(starter, None, front="What is a CDN?", back="Starter card")
+    cdn = make_card(starter, None, front="What is a CDN?", back="Starter card")
     make_card(make_topic(owner=other_user, name="Distributed systems"), other_user, front="Mine")
     job = job_from(
         user,
         "front,back,topic\n"
         "What is a quorum?,Most nodes,distributed SYSTEMS\n"  # duplicate, topic in other case
-        "What is a CDN?,Edge caches,System design\n"  # new: the starter card is not theirs
+        "What is a CDN?,Edge caches,System design\n"  # duplicate: they see the starter card
         "Mine,Theirs,Distributed systems\n"  # new: the other user's card does not count
         "What is a quorum?,Again,Distributed systems\n"  # repeats line 2
         "Fresh,Card,Brand new topic\n"
         "Fresher,Card,brand NEW topic\n",
     )
     plan = importing.plan_import(user=user, rows=job.rows)
-    assert [row.line for row in plan.new] == [3, 4, 6, 7]
-    assert [(row.line, row.duplicate_of) for row in plan.duplicates] == [
-        (2, Card.objects.get(front="What is a quorum?").pk)
+    assert [row.line for row in plan.new] == [4, 6, 7]
+    assert [(row.line, row.duplicate_of, row.duplicate_is_starter) for row in plan.duplicates] == [
+        (2, Card.objects.get(front="What is a quorum?").pk, False),
+        (3, cdn.pk, True),
     ]
     assert plan.repeats == [
         [5, "the same front as line 2 in “Distributed systems”; only line 2 is imported"]
     ]
     assert plan.new_topics == {"brand new topic": "Brand new topic"}
     assert plan.rows[0].topic == topic and plan.rows[1].topic == starter
+
+
+def test_ones_own_card_is_the_duplicate_when_a_starter_card_has_the_same_front(user):
+    starter = make_topic(name="System design")
+    make_card(starter, None, front="What is a CDN?", starter_key="sd-cdn")
+    mine = make_card(starter, user, front="What is a CDN?")
+    plan = importing.plan_import(user=user, rows=[[1, "What is a CDN?", "A", "System design", []]])
+    assert [(row.duplicate_of, row.duplicate_is_starter) for row in plan.duplicates] == [
+        (mine.pk, False)
+    ]
 
 
 def test_the_plan_takes_two_queries_whatever_the_file(user, topic, django_assert_num_queries):
@@ -287,19 +294,6 @@ def test_a_bulk_import_refreshes_postgresqls_statistics(
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'cards_card'")
             assert cursor.fetchone()[0] >= size
-
-
-def test_the_nightly_purge_deletes_old_previews_and_unread_files(user, topic, media_root):
-    old = job_from(user, f"Q,A,{topic.name}\n")
-    ImportJob.objects.filter(pk=old.pk).update(created_at=old.created_at - timedelta(days=2))
-    recent = job_from(user, f"Q,A,{topic.name}\n")
-    reading = importing.receive_upload(user=user, upload=SimpleUploadedFile("r.csv", b"Q,A,T\n"))
-    stray = default_storage.save("imports/2026/01/01/stray.csv", ContentFile(b"Q,A"))
-    os.utime(media_root / stray, (0, 0))  # written long ago, by an upload that never committed
-    assert tasks.purge_stale() == 1
-    assert not ImportJob.objects.filter(pk=old.pk).exists()
-    assert ImportJob.objects.filter(pk=recent.pk).exists()
-    assert stored_files(media_root) == [reading.upload.name]  # a job still reads it
 
 
 def test_a_package_imports_its_decks_as_topics(user, tmp_path):

@@ -3,6 +3,7 @@ size limit, the preview, confirming, the progress fragment, another person's
 job, and bounded queries."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localtime
 
 from cards import imports as importing
 from cards.imports.services import WRITE_STOPPED
@@ -364,3 +367,49 @@ def test_the_preview_page_takes_the_same_queries_for_any_file(client_in, user, t
         return len(captured)
 
     assert queries(small) == queries(large) <= 7
+
+
+# Limits and lifetimes ----------------------------------------------------------------------
+
+
+def test_a_fourth_pending_import_is_refused_with_links_to_the_others(
+    client_in, user, settings, media_root, htmx_headers, inline_imports
+):
+    assert settings.PREP_IMPORT_MAX_PENDING == 3
+    waiting = [uploaded_job(client_in, name=f"cards{n}.csv") for n in range(3)]
+    assert {job.status for job in waiting} == {"preview"}
+
+    for headers in ({}, htmx_headers):
+        response = upload(client_in, "fourth.csv", "Q,A,T\n", headers=headers)
+        page = body(response)
+        assert response.status_code == 200
+        assert (
+            "You already have 3 imports waiting or under way, and 3 is the most at a time. "
+            "Confirm or cancel one of them, then upload this file again."
+        ) in page
+        for job in waiting:
+            assert f'<a href="{job_url(job)}">{job.filename}</a>' in page
+    assert ImportJob.objects.count() == 3 and stored_files(media_root) == []
+
+    # One imported and one cancelled: two places free, and the next upload goes in.
+    with inline_imports(execute=True):
+        client_in.post(confirm_url(waiting[0]), {"on_duplicate": "skip"})
+    client_in.post(reverse("cards:import_cancel", args=[waiting[1].pk]))
+    assert uploaded_job(client_in, name="fourth.csv").status == "preview"
+
+
+def test_the_pages_say_how_long_a_preview_and_a_failure_are_kept(client_in):
+    page = body(client_in.get(UPLOAD_URL))
+    assert "A preview you have not confirmed is deleted 24 hours after the upload" in page
+    assert "you may have 3 imports waiting at a time" in page
+    job = uploaded_job(client_in)
+    deleted_after = localtime(job.created_at + timedelta(hours=24))
+    page = body(client_in.get(job_url(job)))
+    assert (
+        "Unless you confirm it, this preview is deleted after "
+        f"{date_format(deleted_after, 'D j M Y, H:i')}."
+    ) in page
+    rejected = uploaded_job(client_in, b"\xff\xfe", name="bad.csv")
+    page = body(client_in.get(job_url(rejected)))
+    deleted_after = localtime(rejected.finished_at + timedelta(hours=24))
+    assert f"This record is deleted after {date_format(deleted_after, 'D j M Y, H:i')}." in page
