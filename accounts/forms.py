@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 
+from prep_site.numbers import WholeNumberField
+
 from .models import Profile
 
 
@@ -36,6 +38,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["new_cards_per_day", "timezone"]
+        field_classes = {"new_cards_per_day": WholeNumberField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
