@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # the first moment past the range
-RANGE_TEXT = f"from {EARLIEST.year} to {LATEST.year - 1}"
+RANGE_TEXT = f"{EARLIEST.year} to {LATEST.year - 1}"
 
 
 def in_range(value: date) -> bool:

@@ -11,13 +11,14 @@ from django.contrib.messages import WARNING, get_messages
 from django.test import Client
 from taggit.models import Tag, TaggedItem
 
-from accounts.models import Profile
+from accounts.models import Profile, RestoreJob
 from cards.models import (
     Card,
     Progress,
     Prompt,
     Quiz,
     QuizItem,
+    ReviewDay,
     ReviewLog,
     StudySession,
     Topic,
@@ -76,7 +77,7 @@ class ErrorText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if attrs.get("data-testid") == "error-page":
+        if attrs.get("data-testid") in ("error-page", "locked-out"):
             self.error_page = True
         classes = set((attrs.get("class") or "").split())
         is_error = bool(classes & ERROR_CLASSES)
@@ -118,6 +119,8 @@ def what_was_said(response) -> tuple[list[str], bool]:
 TABLES = [
     get_user_model(),
     Profile,
+    RestoreJob,
+    ReviewDay,
     Topic,
     Card,
     Prompt,
@@ -221,10 +224,12 @@ def exercise(client: Client, url: str, data: dict, *, htmx: bool = False, files=
     return response
 
 
-def judge(response, before: dict, after: dict, url: str) -> None:
+def judge(response, before: dict, after: dict, url: str) -> bool:
+    """Whether the input was refused; fails on a 500, a silent refusal, a refusal
+    that wrote, or anything half-written."""
     status = response.status_code
     assert status < 500, f"{url}: {status}"
-    assert status in (200, 204, 302, 400, 403, 404, 409, 413), f"{url}: {status}"
+    assert status in (200, 204, 302, 400, 403, 404, 409, 413, 429), f"{url}: {status}"
     said, error_page = what_was_said(response)
     refused = (
         status >= 400
@@ -241,3 +246,4 @@ def judge(response, before: dict, after: dict, url: str) -> None:
     else:
         assert status in (200, 204, 302), f"{url}: {status}"
     assert_whole()
+    return refused
