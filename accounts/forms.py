@@ -3,8 +3,11 @@ import zoneinfo
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import User
+from django.core.validators import MaxLengthValidator
+
+from prep_site.numbers import WholeNumberField
 
 from .models import Profile
 
@@ -32,10 +35,22 @@ class SignupForm(UserCreationForm):
         return name if name in zoneinfo.available_timezones() else "UTC"
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the username's length checked before the login is
+    tried: Django only sets the box's maxlength, and a refused login is written down
+    (django-axes) in a column that holds 255 characters."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["new_cards_per_day", "timezone"]
+        field_classes = {"new_cards_per_day": WholeNumberField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

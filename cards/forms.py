@@ -5,7 +5,9 @@ from django.db.models import Q
 from django.utils.text import slugify
 from taggit.forms import TagField
 
-from .markdown import cloze_numbers
+from prep_site.numbers import IdChoiceField
+
+from .markdown import cloze_numbers, cloze_past_limit
 from .models import MAX_FACE_LENGTH, MAX_TAGS_PER_CARD, Card, Topic, check_tags
 
 
@@ -65,6 +67,7 @@ class CardForm(forms.ModelForm):
     class Meta:
         model = Card
         fields = ["topic", "kind", "front", "back", "tags", "suspended"]
+        field_classes = {"topic": IdChoiceField}
         widgets = {
             "front": forms.Textarea(attrs={"rows": 5, "maxlength": MAX_FACE_LENGTH}),
             "back": forms.Textarea(attrs={"rows": 7, "maxlength": MAX_FACE_LENGTH}),
@@ -99,7 +102,9 @@ class CardForm(forms.ModelForm):
         kind = cleaned.get("kind")
         front = (cleaned.get("front") or "").strip()
         back = (cleaned.get("back") or "").strip()
-        if kind == Card.Kind.CLOZE and front and not cloze_numbers(front):
+        if kind == Card.Kind.CLOZE and cloze_past_limit(front):
+            self.add_error("front", cloze_past_limit(front))
+        elif kind == Card.Kind.CLOZE and front and not cloze_numbers(front):
             self.add_error(
                 "front",
                 "A cloze card needs at least one deletion, written like {{c1::answer}}.",

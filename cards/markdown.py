@@ -19,7 +19,10 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+CLOZE_PATTERN = re.compile(r"\{\{c([0-9]+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+# The highest cloze number: a card asks one prompt per number, and Anki's own
+# notes stay far below it. A higher number is not a deletion (the card form says so).
+MAX_CLOZE = 500
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 
@@ -78,9 +81,25 @@ def render_markdown(text: str) -> str:
     return _CLEANER.clean(_PARSER.render(text))
 
 
+def _cloze_number(match: re.Match) -> int | None:
+    digits = match.group(1).lstrip("0") or "0"
+    return int(digits) if len(digits) <= len(str(MAX_CLOZE)) and int(digits) <= MAX_CLOZE else None
+
+
 def cloze_numbers(text: str) -> list[int]:
     """The distinct cloze numbers a text uses, in order: ``{{c2::x}} {{c1::y}}`` → [1, 2]."""
-    return sorted({int(m.group(1)) for m in CLOZE_PATTERN.finditer(text)})
+    numbers = {_cloze_number(m) for m in CLOZE_PATTERN.finditer(text)}
+    return sorted(numbers - {None})
+
+
+def cloze_past_limit(text: str) -> str | None:
+    """A message naming the first cloze number past MAX_CLOZE, if the text has one."""
+    for match in CLOZE_PATTERN.finditer(text):
+        if _cloze_number(match) is None:
+            number = match.group(1)
+            shown = number if len(number) <= 12 else f"{number[:12]}…"
+            return f"Cloze numbers go from 1 to {MAX_CLOZE}: c{shown} is past that."
+    return None
 
 
 def cloze_side(text: str, number: int, *, reveal: bool) -> str:
@@ -88,7 +107,7 @@ def cloze_side(text: str, number: int, *, reveal: bool) -> str:
     highlighted when revealed), every other deletion shown as plain text."""
 
     def replace(match: re.Match) -> str:
-        if int(match.group(1)) != number:
+        if _cloze_number(match) != number:
             return match.group(2)
         if reveal:
             return f'<span class="cloze">{escapeHtml(match.group(2))}</span>'

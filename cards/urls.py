@@ -12,14 +12,14 @@ app_name = "cards"
 urlpatterns = [
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/new/", views.topic_create, name="topic_create"),
-    path("topics/<int:pk>/", views.topic_detail, name="topic_detail"),
-    path("topics/<int:pk>/edit/", views.topic_edit, name="topic_edit"),
-    path("topics/<int:pk>/delete/", views.topic_delete, name="topic_delete"),
+    path("topics/<id:pk>/", views.topic_detail, name="topic_detail"),
+    path("topics/<id:pk>/edit/", views.topic_edit, name="topic_edit"),
+    path("topics/<id:pk>/delete/", views.topic_delete, name="topic_delete"),
     path("cards/new/", views.card_create, name="card_create"),
-    path("cards/<int:pk>/", views.card_detail, name="card_detail"),
-    path("cards/<int:pk>/edit/", views.card_edit, name="card_edit"),
-    path("cards/<int:pk>/delete/", views.card_delete, name="card_delete"),
-    path("cards/<int:pk>/suspend/", views.card_suspend, name="card_suspend"),
+    path("cards/<id:pk>/", views.card_detail, name="card_detail"),
+    path("cards/<id:pk>/edit/", views.card_edit, name="card_edit"),
+    path("cards/<id:pk>/delete/", views.card_delete, name="card_delete"),
+    path("cards/<id:pk>/suspend/", views.card_suspend, name="card_suspend"),
     path("search/", views.search, name="search"),
 ]
 

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from prep_site.numbers import read_id
+
 from . import services
 from .forms import CardForm, TopicForm
 from .models import Card, Topic
@@ -89,8 +91,8 @@ def card_detail(request, pk: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def card_create(request):
     initial = {}
-    topic_id = request.GET.get("topic", "")
-    if topic_id.isdigit():
+    topic_id = read_id(request.GET.get("topic"), Topic)
+    if topic_id is not None:
         initial["topic"] = Topic.objects.visible_to(request.user).filter(pk=topic_id).first()
     form = CardForm(
         request.POST if request.method == "POST" else None, user=request.user, initial=initial

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from accounts.models import timezone_choices
 from cards.models import Topic
+from prep_site import dates
+from prep_site.numbers import IdsChoiceField, WholeNumberField
 
 from .models import Interview
 
@@ -36,6 +38,7 @@ class InterviewForm(forms.ModelForm):
             "notes",
             "topics",
         ]
+        field_classes = {"duration_minutes": WholeNumberField, "topics": IdsChoiceField}
         widgets = {
             "links": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 5}),
@@ -83,4 +86,6 @@ class InterviewForm(forms.ModelForm):
             # means that wall-clock time in the interview's zone.
             naive = timezone.make_naive(moment) if timezone.is_aware(moment) else moment
             cleaned["scheduled_at"] = naive.replace(tzinfo=ZoneInfo(zone_name))
+            if not dates.in_range(cleaned["scheduled_at"]):
+                self.add_error("scheduled_at", f"Choose a date in the years {dates.RANGE_TEXT}.")
         return cleaned

@@ -8,10 +8,10 @@ app_name = "interviews"
 urlpatterns = [
     path("", views.interview_list, name="list"),
     path("new/", views.interview_create, name="create"),
-    path("<int:pk>/", views.interview_detail, name="detail"),
-    path("<int:pk>/edit/", views.interview_edit, name="edit"),
-    path("<int:pk>/delete/", views.interview_delete, name="delete"),
-    path("<int:pk>/calendar.ics", views.interview_calendar, name="calendar"),
+    path("<id:pk>/", views.interview_detail, name="detail"),
+    path("<id:pk>/edit/", views.interview_edit, name="edit"),
+    path("<id:pk>/delete/", views.interview_delete, name="delete"),
+    path("<id:pk>/calendar.ics", views.interview_calendar, name="calendar"),
 ]
 
 urlpatterns += checklist_urlpatterns

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from tests.factories import make_topic, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS: list[str] = []
+BAD_VALUES: Counter = Counter()  # tests/security/test_bad_values.py's figures, added up
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
@@ -30,14 +32,29 @@ def pytest_runtest_logreport(report):
     """Keep what a test recorded as its "report" (record_property) for the summary."""
     if report.when == "call":
         REPORTS.extend(value for name, value in report.user_properties if name == "report")
+        for name, value in report.user_properties:
+            if name == "bad_values":
+                BAD_VALUES.update(value)
 
 
 def pytest_terminal_summary(terminalreporter):
     """What the tests reported (the load test's figures), shown whether or not the
     test ran in an xdist worker, whose own output pytest does not show."""
-    if REPORTS:
+    lines = list(REPORTS)
+    if BAD_VALUES:
+        outcomes = ", ".join(
+            f"{key.removeprefix('outcome ')} {count:,}"
+            for key, count in sorted(BAD_VALUES.items())
+            if key.startswith("outcome ")
+        )
+        lines.append(
+            f"[bad values] {BAD_VALUES['routes']} routes, {BAD_VALUES['fields']} fields and "
+            f"parameters, {BAD_VALUES['values'] // BAD_VALUES['routes']} values, "
+            f"{BAD_VALUES['requests']:,} requests: {outcomes}"
+        )
+    if lines:
         terminalreporter.section("reports")
-        for line in REPORTS:
+        for line in lines:
             terminalreporter.write_line(line)
 
 

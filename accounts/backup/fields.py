@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from prep_site import dates
+
 from .file import BackupRejected
 
 STARTER = "starter:"
@@ -67,6 +69,10 @@ def check_text(value: str, where: str) -> str:
     return value
 
 
+def out_of_range(where: str, value: str) -> BackupRejected:
+    return problem(where, f"“{value}” is not in the years prep can show ({dates.RANGE_TEXT})")
+
+
 def parse_when(value: str, where: str) -> datetime:
     if len(value) > 40:
         raise problem(where, "is not a date and time")
@@ -76,6 +82,8 @@ def parse_when(value: str, where: str) -> datetime:
         raise problem(where, f"“{value}” is not an ISO 8601 date and time") from None
     if moment.tzinfo is None:
         raise problem(where, f"“{value}” has no time zone (write it in UTC, ending in Z)")
+    if not dates.in_range(moment):
+        raise out_of_range(where, value)
     return moment.astimezone(UTC)
 
 
@@ -255,9 +263,12 @@ class Day(Field):
     def load(self, row, restore):
         value = row.text(self.name)
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise problem(row.place(self.name), "must be a date such as 2026-11-25") from None
+        if not dates.in_range(day):
+            raise out_of_range(row.place(self.name), value)
+        return day
 
 
 class TimeZone(Text):

@@ -8,5 +8,5 @@ urlpatterns: list = [
     path("data/backup.json", backup_views.backup_download, name="backup_download"),
     path("data/backup.json.gz", backup_views.backup_download_gzip, name="backup_download_gzip"),
     path("data/restore/", backup_views.backup_restore, name="backup_restore"),
-    path("data/restores/<int:pk>/", backup_views.restore_job, name="restore_job"),
+    path("data/restores/<id:pk>/", backup_views.restore_job, name="restore_job"),
 ]

@@ -6,9 +6,9 @@ from . import views
 urlpatterns: list = [
     path("export/cards.csv", views.export_csv, name="export_csv"),
     path("export/cards-anki.txt", views.export_anki, name="export_anki"),
-    path("topics/<int:pk>/export.csv", views.topic_export_csv, name="topic_export_csv"),
+    path("topics/<id:pk>/export.csv", views.topic_export_csv, name="topic_export_csv"),
     path(
-        "topics/<int:pk>/export-anki.txt",
+        "topics/<id:pk>/export-anki.txt",
         views.topic_export_anki,
         name="topic_export_anki",
     ),

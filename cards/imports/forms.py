@@ -8,7 +8,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from taggit.utils import parse_tags
 
-from ..markdown import cloze_numbers
+from prep_site.numbers import IdChoiceField
+
+from ..markdown import cloze_numbers, cloze_past_limit
 from ..models import MAX_FACE_LENGTH, MAX_TAG_LENGTH, MAX_TAGS_PER_CARD, ImportJob, Topic
 
 IMPORT_EXTENSIONS = ["csv", "tsv", "txt", "apkg"]
@@ -30,7 +32,7 @@ class ImportUploadForm(forms.Form):
         help_text="CSV or TSV in UTF-8 (columns front, back, topic, tags, with or without a "
         "header line), Anki's “Notes in Plain Text” export (.txt), or an Anki deck (.apkg).",
     )
-    topic = forms.ModelChoiceField(
+    topic = IdChoiceField(
         queryset=Topic.objects.none(),
         required=False,
         label="Default topic",
@@ -160,7 +162,10 @@ class ImportRowForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         front, back = cleaned.get("front"), cleaned.get("back")
-        if front and back == "" and not cloze_numbers(front):
+        past_limit = cloze_past_limit(front or "")
+        if past_limit:  # the row's reasons start in lower case
+            self.add_error("front", past_limit[0].lower() + past_limit[1:])
+        elif front and back == "" and not cloze_numbers(front):
             self.add_error(
                 "back",
                 "the back is empty (only a cloze card, with {{c1::…}} on the front, can do "

@@ -3,13 +3,15 @@ from django import forms
 from django.db.models import Count
 from django.utils.functional import SimpleLazyObject
 
+from prep_site.numbers import IdsChoiceField, WholeNumberField
+
 from ..models import Quiz, QuizItem, Topic
 from ..services import studiable_per_topic
 
 SIZE_MESSAGE = f"A quiz has between 1 and {Quiz.MAX_SIZE} cards."
 
 
-class TopicChoiceField(forms.ModelMultipleChoiceField):
+class TopicChoiceField(IdsChoiceField):
     """Topics labelled with how many cards a quiz could draw from each:
     ``card_counts`` maps a topic's id to its count."""
 
@@ -30,7 +32,7 @@ class QuizStartForm(forms.Form):
             "invalid_pk_value": "Choose topics from the list.",
         },
     )
-    size = forms.IntegerField(
+    size = WholeNumberField(
         label="Number of cards",
         min_value=1,
         max_value=Quiz.MAX_SIZE,
@@ -75,7 +77,7 @@ class AnswerField(forms.CharField):
 class MarkForm(forms.Form):
     RIGHT, WRONG = "right", "wrong"
 
-    item = forms.IntegerField(min_value=1)
+    item = WholeNumberField(min_value=1)
     result = forms.ChoiceField(
         choices=[(RIGHT, "I was right"), (WRONG, "I was wrong")],
         error_messages={"invalid_choice": "Mark the card right or wrong."},
@@ -85,7 +87,7 @@ class MarkForm(forms.Form):
         max_length=QuizItem._meta.get_field("typed_answer").max_length,
         widget=forms.Textarea,
     )
-    shown_at = forms.IntegerField(required=False, min_value=0)
+    shown_at = WholeNumberField(required=False, min_value=0)
 
     @property
     def correct(self) -> bool:

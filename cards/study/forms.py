@@ -1,10 +1,12 @@
 from django import forms
 
+from prep_site.numbers import IdsChoiceField, WholeNumberField
+
 from ..models import Rating, Topic
 
 
 class StudyStartForm(forms.Form):
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdsChoiceField(
         queryset=Topic.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one topic to study."},
@@ -16,7 +18,7 @@ class StudyStartForm(forms.Form):
 
 
 class GradeForm(forms.Form):
-    prompt = forms.IntegerField(min_value=1)
+    prompt = WholeNumberField(min_value=1)
     rating = forms.TypedChoiceField(
         choices=Rating.choices,
         coerce=int,
@@ -24,9 +26,9 @@ class GradeForm(forms.Form):
             "invalid_choice": "A grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
         },
     )
-    reps = forms.IntegerField(min_value=0)
-    shown_at = forms.IntegerField(required=False, min_value=0)
+    reps = WholeNumberField(min_value=0)
+    shown_at = WholeNumberField(required=False, min_value=0)
 
 
 class UndoForm(forms.Form):
-    review = forms.IntegerField(min_value=1)
+    review = WholeNumberField(min_value=1)

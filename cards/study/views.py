@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
+from prep_site.numbers import read_id
 
 from .. import scheduling
-from ..models import StudySession
+from ..models import Prompt, StudySession
 from . import services
 from .forms import GradeForm, StudyStartForm, UndoForm
 
@@ -73,10 +74,10 @@ def _own_session(request, pk: int) -> StudySession:
 @require_safe
 def study_session(request, pk: int):
     session = _own_session(request, pk)
-    prompt_id = request.GET.get("prompt", "")
+    prompt_id = read_id(request.GET.get("prompt"), Prompt)
     prompt = None
-    if prompt_id.isdigit():
-        prompt = services.prompt_in_session(session=session, prompt_id=int(prompt_id))
+    if prompt_id is not None:
+        prompt = services.prompt_in_session(session=session, prompt_id=prompt_id)
     if prompt is not None:
         nxt = services.show_prompt(session=session, prompt=prompt, now=timezone.now())
     else:

@@ -3,6 +3,8 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from prep_site.numbers import IdsChoiceField, read_id
+
 from ..models import ChecklistItem, QuestionCategory, QuestionToAsk
 
 
@@ -50,7 +52,7 @@ class NewChecklistQuestionForm(forms.Form):
 
 
 class AddFromBankForm(forms.Form):
-    questions = forms.ModelMultipleChoiceField(
+    questions = IdsChoiceField(
         queryset=QuestionToAsk.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick at least one question to add."},
@@ -76,10 +78,8 @@ class ReorderForm(forms.Form):
         self.item_ids = data.getlist("item") if data is not None else []
 
     def clean(self):
-        try:
-            self.cleaned_data["item_ids"] = [int(pk) for pk in self.item_ids]
-        except ValueError:
-            raise forms.ValidationError(
-                "The new order names an item that does not exist."
-            ) from None
+        item_ids = [read_id(pk, ChecklistItem) for pk in self.item_ids]
+        if None in item_ids:
+            raise forms.ValidationError("The new order names an item that does not exist.")
+        self.cleaned_data["item_ids"] = item_ids
         return self.cleaned_data

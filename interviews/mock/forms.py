@@ -2,6 +2,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from prep_site.numbers import IdChoiceField, WholeNumberField
+
 from ..models import (
     MAX_KEY_POINT_LENGTH,
     MAX_KEY_POINTS,
@@ -19,14 +21,14 @@ class StartMockForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    interview = forms.ModelChoiceField(
+    interview = IdChoiceField(
         label="Or rehearse for an upcoming interview",
         queryset=Interview.objects.none(),
         required=False,
         empty_label="None",
         help_text="With no area ticked, the interview's stage decides the areas.",
     )
-    count = forms.IntegerField(
+    count = WholeNumberField(
         label="Questions",
         initial=5,
         min_value=MIN_QUESTIONS,
@@ -38,7 +40,7 @@ class StartMockForm(forms.Form):
             "required": f"Ask for {MIN_QUESTIONS} to {MAX_QUESTIONS} questions.",
         },
     )
-    time_limit_seconds = forms.IntegerField(
+    time_limit_seconds = WholeNumberField(
         label="Seconds per question",
         initial=120,
         min_value=MIN_TIME_LIMIT,

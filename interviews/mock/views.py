@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from ..models import InterviewerQuestion, MockAnswer, MockSession, PracticeArea
+from prep_site.numbers import read_id
+
+from ..models import Interview, InterviewerQuestion, MockAnswer, MockSession, PracticeArea
 from . import services
 from .forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 
@@ -54,8 +56,10 @@ def start(request):
                     f"has {started.drawn}.",
                 )
             return redirect(started.session)
-    elif request.method == "GET" and request.GET.get("interview", "").isdigit():
-        form = StartMockForm(initial={"interview": request.GET["interview"]}, user=request.user)
+    elif request.method == "GET" and read_id(request.GET.get("interview"), Interview):
+        form = StartMockForm(
+            initial={"interview": read_id(request.GET["interview"], Interview)}, user=request.user
+        )
     sessions = (
         MockSession.objects.filter(user=request.user)
         .select_related("interview")
@@ -81,7 +85,8 @@ def _own_session(request, pk: int) -> MockSession:
 
 def _answer_in(session: MockSession, answer_id) -> MockAnswer:
     """An answer of this session (so of this person); anything else is a 404."""
-    if not str(answer_id or "").isdigit():
+    answer_id = read_id(answer_id, MockAnswer)
+    if answer_id is None:
         raise Http404("No such answer in this mock interview.")
     return get_object_or_404(session.answers.select_related("question"), pk=answer_id)
 

@@ -2,7 +2,7 @@
 export gives the same document (apart from the user name and exported_at)."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import transaction
@@ -24,6 +24,7 @@ from interviews.models import (
     Stage,
     Status,
 )
+from prep_site import dates
 from tests.accounts.test_backup import NOW, make_starter, snapshot
 from tests.factories import make_card, make_topic, make_user
 
@@ -34,8 +35,11 @@ ANY_CHARACTER = st.characters(exclude_categories=["Cs"], exclude_characters=["\x
 SPECIAL = st.sampled_from(["\n", "\t", "\r\n", '"', "'", ",", "=SUM(A1)", "{{", "}}", "🙂", "ß"])
 TEXT = st.lists(st.one_of(st.text(ANY_CHARACTER, max_size=8), SPECIAL), max_size=5).map("".join)
 NON_BLANK = st.tuples(st.text(ANY_CHARACTER, min_size=1, max_size=6), TEXT).map("".join)
+# Any moment in the years prep can show (prep_site/dates.py).
 MOMENT = st.datetimes(
-    min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    min_value=dates.EARLIEST.replace(tzinfo=None),
+    max_value=dates.LATEST.replace(tzinfo=None) - timedelta(microseconds=1),
+    timezones=st.just(UTC),
 )
 FLOAT = st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False).map(abs)
 TAG = st.sampled_from(["kafka", "Kafka", "machine learning", "ü-tag", "=cmd", "a,b"])
