@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 import pytest
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.backup.views import RestoreForm
+from accounts.delete.forms import DeleteAccountForm
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
 from cards.forms import CardForm, TopicForm
@@ -123,6 +125,11 @@ ROUTES = {
         FORM, form=ProfileForm, valid={"new_cards_per_day": "20", "timezone": "Asia/Tokyo"}
     ),
     "accounts:data": Route(),
+    # A wrong password in the otherwise valid body: no value may delete the account.
+    "accounts:delete": Route(
+        FORM, form=DeleteAccountForm, valid={"password": "not-the-password", "confirm": "on"}
+    ),
+    "accounts:deleted": Route(anonymous=True),
     "accounts:backup_download": Route(),
     "accounts:backup_download_gzip": Route(),
     "accounts:backup_restore": Route(POST, form=RestoreForm, valid={"file": BACKUP}),
@@ -382,6 +389,7 @@ class Tally:
 
     def send(self, client: Client, method: str, url: str, data=None) -> tuple[object, bool]:
         forget_messages(client)
+        cache.clear()  # each request from a new visitor: test_rate_limits.py tests the limits
         before = snapshot()
         send = client.get if method == "GET" else client.post
         response = send(url, data or {})
