@@ -1,17 +1,61 @@
-"""The bridge between our Progress rows and the fsrs package's scheduler."""
+"""The bridge between our Progress rows and the fsrs package's scheduler.
+
+Each person is scheduled by their own scheduler: FSRS's parameters fitted to
+their reviews (or the defaults) at the retention they chose
+(cards.models.SchedulerSettings). Schedulers are built once per process for
+each pair of parameters and retention, so a grade costs no more than reading
+the person's settings with the rows it reads anyway."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import fsrs
 from django.conf import settings
 
-from .models import Progress, Rating, State
+from .models import Progress, Rating, SchedulerSettings, State
 
-SCHEDULER = fsrs.Scheduler(
-    desired_retention=settings.FSRS_DESIRED_RETENTION,
-    # Intervals shown on the grade buttons must be the ones a grade then gives.
-    enable_fuzzing=False,
-)
+
+@lru_cache(maxsize=256)
+def scheduler(parameters: tuple[float, ...] | None, retention: float) -> fsrs.Scheduler:
+    """The scheduler for these parameters (None: FSRS's defaults) and retention."""
+    return fsrs.Scheduler(
+        parameters=parameters if parameters is not None else fsrs.scheduler.DEFAULT_PARAMETERS,
+        desired_retention=retention,
+        # Intervals shown on the grade buttons must be the ones a grade then gives.
+        enable_fuzzing=False,
+    )
+
+
+SCHEDULER = scheduler(None, settings.FSRS_DESIRED_RETENTION)
+
+
+def scheduler_of(row: SchedulerSettings | None) -> fsrs.Scheduler:
+    if row is None:
+        return SCHEDULER
+    parameters = tuple(row.parameters) if row.parameters else None
+    return scheduler(parameters, row.desired_retention)
+
+
+def person_scheduler(user_id: int, *, keep_on: object | None = None) -> fsrs.Scheduler:
+    """The person's scheduler. No query when ``keep_on`` (the study session, a
+    progress row) was read with its person's settings
+    (``select_related("user__scheduler_settings")``) or already had the
+    scheduler kept on it (a grade, then the next card); one small query else."""
+    kept = getattr(keep_on, "_fsrs_scheduler", None)
+    if kept is not None:
+        return kept
+    person = keep_on._state.fields_cache.get("user") if keep_on is not None else None
+    if person is not None and "scheduler_settings" in person._state.fields_cache:
+        found = scheduler_of(person._state.fields_cache["scheduler_settings"])
+    else:
+        row = SchedulerSettings.objects.filter(user_id=user_id).only(
+            "parameters", "desired_retention"
+        )
+        found = scheduler_of(row.first())
+    if keep_on is not None:
+        keep_on._fsrs_scheduler = found
+    return found
+
 
 PROGRESS_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
@@ -31,8 +75,10 @@ def fsrs_card(progress: Progress | None, *, prompt_id: int, now: datetime) -> fs
     )
 
 
-def review(card: fsrs.Card, rating: int, *, now: datetime) -> fsrs.Card:
-    reviewed, _log = SCHEDULER.review_card(card, fsrs.Rating(rating), review_datetime=now)
+def review(
+    card: fsrs.Card, rating: int, *, now: datetime, by: fsrs.Scheduler = SCHEDULER
+) -> fsrs.Card:
+    reviewed, _log = by.review_card(card, fsrs.Rating(rating), review_datetime=now)
     return reviewed
 
 
@@ -48,13 +94,15 @@ def progress_values(card: fsrs.Card) -> dict:
     }
 
 
-def interval_previews(card: fsrs.Card, *, now: datetime) -> dict[int, timedelta]:
+def interval_previews(
+    card: fsrs.Card, *, now: datetime, by: fsrs.Scheduler = SCHEDULER
+) -> dict[int, timedelta]:
     """What each grade would give: rating → time until the prompt is due again."""
-    return {rating.value: review(card, rating.value, now=now).due - now for rating in Rating}
+    return {rating.value: review(card, rating.value, now=now, by=by).due - now for rating in Rating}
 
 
-def retrievability(progress: Progress, *, now: datetime) -> float:
-    return SCHEDULER.get_card_retrievability(
+def retrievability(progress: Progress, *, now: datetime, by: fsrs.Scheduler = SCHEDULER) -> float:
+    return by.get_card_retrievability(
         fsrs_card(progress, prompt_id=progress.prompt_id, now=now), current_datetime=now
     )
 

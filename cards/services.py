@@ -101,11 +101,13 @@ def card_history(*, user, card: Card, now: datetime):
     for review in reviews:
         review.interval = review.due_after - review.reviewed_at
     states = []
-    for progress in Progress.objects.filter(user=user, prompt__in=prompts).select_related("prompt"):
+    rows = Progress.objects.filter(user=user, prompt__in=prompts)
+    for progress in rows.select_related("prompt", "user__scheduler_settings"):
+        by = scheduling.person_scheduler(user.pk, keep_on=progress)
         states.append(
             {
                 "progress": progress,
-                "retrievability": scheduling.retrievability(progress, now=now),
+                "retrievability": scheduling.retrievability(progress, now=now, by=by),
             }
         )
     return reviews, states

@@ -5,6 +5,7 @@ from .exports.urls import urlpatterns as export_urlpatterns
 from .imports.urls import urlpatterns as import_urlpatterns
 from .progress.urls import urlpatterns as progress_urlpatterns
 from .quiz.urls import urlpatterns as quiz_urlpatterns
+from .schedule.urls import urlpatterns as schedule_urlpatterns
 from .study.urls import urlpatterns as study_urlpatterns
 
 app_name = "cards"
@@ -25,6 +26,7 @@ urlpatterns = [
 
 urlpatterns += (
     progress_urlpatterns
+    + schedule_urlpatterns
     + study_urlpatterns
     + quiz_urlpatterns
     + import_urlpatterns

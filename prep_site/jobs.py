@@ -40,6 +40,9 @@ class JobState(models.Model):
 
     person_field = "user"
     under_way: tuple[str, ...] = ()
+    # Whether it is the person's one job at a time (has_job_under_way). A job
+    # that only reads (fitting the schedule) keeps no file and blocks nothing.
+    exclusive = True
 
     done = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(default=0)
@@ -127,7 +130,7 @@ def has_job_under_way(user, *, besides: JobState | None = None) -> bool:
     people = get_user_model()._default_manager
     list(people.select_for_update().filter(pk=user.pk).values_list("pk"))
     for model in apps.get_models():
-        if not issubclass(model, JobState):
+        if not issubclass(model, JobState) or not model.exclusive:
             continue
         jobs = model._default_manager.filter(
             **{model.person_field: user, "status__in": model.under_way}
@@ -174,11 +177,11 @@ def enqueue_after_commit(func: str, job: JobState, *, on_failure: str) -> None:
 
 
 def jobs_of(user, *, under_way: bool = False) -> list[JobState]:
-    """The person's jobs of every kind (only those a worker has still to finish,
-    with ``under_way``), without the data they carry."""
+    """The person's jobs of every kind that keep a file (only those a worker has
+    still to finish, with ``under_way``), without the data they carry."""
     found: list[JobState] = []
     for model in apps.get_models():
-        if not issubclass(model, JobState):
+        if not issubclass(model, JobState) or not model.exclusive:
             continue
         rows = model._default_manager.filter(**{model.person_field: user})
         if under_way:

@@ -339,6 +339,8 @@ PAGES = [
     Page("cards:study_session", 9, STUDY, {"reveal": "1"}, htmx=True),
     Page("cards:study_session", 7, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
     Page("cards:study_summary", 5, STUDY),
+    Page("cards:schedule", 4),
+    Page("cards:schedule", 4, htmx=True),
     # Quizzes.
     Page("cards:quiz_start", 8),
     Page("cards:quiz_start", 8, query={"topic": Of("collection")}),
@@ -421,6 +423,7 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "cards:study_grade": STUDY,
     "cards:study_undo": STUDY,
     "cards:study_end": STUDY,
+    "cards:schedule_optimize": {},
     "cards:quiz_answer": {"pk": "quiz"},
     "cards:import_confirm": {"pk": "import_preview"},
     "cards:import_cancel": {"pk": "import_preview"},

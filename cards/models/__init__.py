@@ -6,7 +6,7 @@ it through the app, and each person's progress on it is their own.
 
 The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``study`` (progress, sessions, the review log and its daily counts),
-``quizzes`` and ``import_jobs``. Import them from here.
+``quizzes``, ``import_jobs`` and ``scheduler`` (each person's own FSRS). Import them from here.
 """
 
 from .cards import (
@@ -26,6 +26,7 @@ from .cards import (
 )
 from .import_jobs import ImportJob
 from .quizzes import Quiz, QuizItem
+from .scheduler import OptimizeJob, SchedulerSettings
 from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Card",
     "CardQuerySet",
     "ImportJob",
+    "OptimizeJob",
     "Progress",
     "Prompt",
     "PromptQuerySet",
@@ -45,6 +47,7 @@ __all__ = [
     "Rating",
     "ReviewDay",
     "ReviewLog",
+    "SchedulerSettings",
     "State",
     "StudySession",
     "Topic",

@@ -173,7 +173,8 @@ def next_prompt_for(
             result.prompt, result.progress = progress.prompt, progress
     if result.prompt is not None:
         card = scheduling.fsrs_card(result.progress, prompt_id=result.prompt.pk, now=now)
-        result.previews = scheduling.interval_previews(card, now=now)
+        by = scheduling.person_scheduler(user_id, keep_on=session)
+        result.previews = scheduling.interval_previews(card, now=now, by=by)
     return result
 
 
@@ -191,8 +192,11 @@ def show_prompt(*, session: StudySession, prompt: Prompt, now: datetime) -> Next
     """A specific prompt as the current one (after an undo, the prompt undone)."""
     progress = Progress.objects.filter(user_id=session.user_id, prompt=prompt).first()
     card = scheduling.fsrs_card(progress, prompt_id=prompt.pk, now=now)
+    by = scheduling.person_scheduler(session.user_id, keep_on=session)
     return NextPrompt(
-        prompt=prompt, progress=progress, previews=scheduling.interval_previews(card, now=now)
+        prompt=prompt,
+        progress=progress,
+        previews=scheduling.interval_previews(card, now=now, by=by),
     )
 
 
@@ -223,7 +227,8 @@ def grade_prompt(
         raise AlreadyGraded("This card was already graded; the grade was not counted twice.")
 
     before = scheduling.fsrs_card(progress, prompt_id=prompt.pk, now=now)
-    after = scheduling.review(before, rating, now=now)
+    by = scheduling.person_scheduler(user.pk, keep_on=session)
+    after = scheduling.review(before, rating, now=now, by=by)
     values = scheduling.progress_values(after)
     state_before = progress.state if progress else None
     lapse = scheduling.is_lapse(state_before, rating)

@@ -68,7 +68,9 @@ def _next_for(request, session: StudySession, *, remember=False) -> services.Nex
 
 
 def _own_session(request, pk: int) -> StudySession:
-    return get_object_or_404(StudySession.objects.filter(user=request.user), pk=pk)
+    # With the person's scheduler settings: grading and the next card read them.
+    sessions = StudySession.objects.filter(user=request.user)
+    return get_object_or_404(sessions.select_related("user__scheduler_settings"), pk=pk)
 
 
 @require_safe

@@ -19,7 +19,8 @@ from accounts.backup import backup_bytes, backup_document, restore_jobs
 from accounts.delete.services import account_delete
 from accounts.models import RestoreJob
 from cards import imports as importing
-from cards.models import Card, ImportJob
+from cards.models import Card, ImportJob, OptimizeJob
+from cards.schedule.services import retention_save
 from tests.accounts.rows_of import (
     ids_named_for_people,
     models_a_person_can_have,
@@ -61,6 +62,8 @@ def give_everything(user, starter, admin, *, tag: str, run_tasks) -> None:
         restore_jobs.start_restore(
             user=user, upload=SimpleUploadedFile("backup.json", content), merge=True
         )
+    retention_save(user=user, retention=0.85)
+    OptimizeJob.objects.create(user=user, status=OptimizeJob.Status.DONE, outcome="Kept.")
     # A file a job kept after it ended, as when deleting it failed.
     left = RestoreJob(user=user, filename="left.json", size=2, status=RestoreJob.Status.FAILED)
     left.upload.save("left.json", ContentFile(b"{}"))

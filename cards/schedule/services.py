@@ -1,0 +1,133 @@
+"""Your schedule's workflows: saving the retention you aim for, and running
+the optimizer over your reviews on a worker (tasks.py)."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from prep_site import jobs
+
+from ..models import OptimizeJob, SchedulerSettings
+from . import optimizer
+
+UNDER_WAY = (
+    "Your schedule is already being optimized: wait for this run to finish (this page "
+    "shows how far it has got), then try again."
+)
+STEPS = 3  # reading the reviews, fitting, saving
+STOPPED = (
+    "The optimizer was stopped more than once before it could finish (the worker doing it "
+    "was stopped). Your schedule was left as it was; try again later."
+)
+
+
+class OptimizeRefused(Exception):
+    """The optimizer was not started; ``str(error)`` says why, for the person."""
+
+
+def too_few(count: int) -> str:
+    needed = optimizer.MIN_REVIEWS - count
+    return (
+        f"Not enough reviews to optimize yet: it needs {optimizer.MIN_REVIEWS} reviews of "
+        f"cards you had already studied on an earlier day, and you have {count}. "
+        f"Study for a few more days ({needed} more such review{'s' if needed != 1 else ''}), "
+        "then try again. Nothing was changed."
+    )
+
+
+def settings_for(user) -> SchedulerSettings:
+    """The person's settings, or the defaults (unsaved) when they have none."""
+    found = SchedulerSettings.objects.filter(user=user).first()
+    return found or SchedulerSettings(user=user)
+
+
+def latest_job(user) -> OptimizeJob | None:
+    return OptimizeJob.objects.filter(user=user).first()
+
+
+@transaction.atomic
+def retention_save(*, user, retention: float) -> SchedulerSettings:
+    """Set the retention future intervals aim for. Due dates already set stay."""
+    row, _created = SchedulerSettings.objects.select_for_update().get_or_create(user=user)
+    row.desired_retention = retention
+    row.full_clean()
+    row.save(update_fields=["desired_retention"])
+    return row
+
+
+def optimize_start(*, user) -> OptimizeJob:
+    """Have a worker fit the person's parameters, once the job is committed."""
+    count = optimizer.countable_reviews(user_id=user.pk)
+    if count < optimizer.MIN_REVIEWS:
+        raise OptimizeRefused(too_few(count))
+    try:
+        with transaction.atomic():
+            under_way = OptimizeJob.objects.select_for_update().filter(
+                user=user, status__in=OptimizeJob.under_way
+            )
+            if under_way.exists():
+                raise OptimizeRefused(UNDER_WAY)
+            job = OptimizeJob.objects.create(user=user, total=STEPS, stage="Waiting for a worker")
+            jobs.enqueue_after_commit(
+                "cards.schedule.tasks.optimize", job, on_failure="cards.schedule.tasks.job_failed"
+            )
+    except IntegrityError:  # the constraint behind the check, in a race
+        raise OptimizeRefused(UNDER_WAY) from None
+    return job
+
+
+def _finish(job_id: int, **changes) -> bool:
+    """Move the job out of its running states, once, whoever tries first."""
+    return bool(
+        OptimizeJob.objects.filter(pk=job_id, status__in=OptimizeJob.under_way).update(
+            stage="", finished_at=timezone.now(), **changes
+        )
+    )
+
+
+def optimize_run(*, job_id: int) -> OptimizeJob | None:
+    """Read the person's reviews, fit the parameters, and keep them if they
+    predict the person's recall better than the defaults. None when the job
+    is gone (its person deleted) or already settled."""
+    running = {"status__in": OptimizeJob.under_way}
+    if not jobs.claim_attempt(OptimizeJob, job_id, running=running):
+        if OptimizeJob.objects.filter(pk=job_id, **running).exists():
+            _finish(job_id, status=OptimizeJob.Status.FAILED, failure=STOPPED)
+        return OptimizeJob.objects.filter(pk=job_id).first()
+    OptimizeJob.objects.filter(pk=job_id).update(
+        status=OptimizeJob.Status.RUNNING, started_at=timezone.now()
+    )
+    job = OptimizeJob.objects.get(pk=job_id)
+    job.record_progress(done=0, total=STEPS, stage="Reading your reviews")
+    items = optimizer.histories(user_id=job.user_id)
+    if len(items) < optimizer.MIN_REVIEWS:
+        _finish(job_id, status=OptimizeJob.Status.DONE, done=STEPS, outcome=too_few(len(items)))
+        return OptimizeJob.objects.get(pk=job_id)
+    job.record_progress(done=1, stage=f"Fitting FSRS to {len(items):,} reviews")
+    result = optimizer.fit(items)
+    del items
+    job.record_progress(done=2, stage="Saving")
+    with transaction.atomic():
+        row, _created = SchedulerSettings.objects.select_for_update().get_or_create(
+            user_id=job.user_id
+        )
+        if result.better:
+            row.parameters = result.parameters
+            outcome = "Your own parameters predict your recall better than FSRS's defaults: "
+            outcome += "your next intervals use them."
+        else:
+            outcome = "FSRS's defaults still predict your recall as well as parameters fitted "
+            outcome += "to your reviews: your schedule was left as it was."
+        row.optimized_at = timezone.now()
+        row.metrics = result.metrics()
+        row.full_clean()
+        row.save()
+        _finish(job_id, status=OptimizeJob.Status.DONE, done=STEPS, outcome=outcome)
+    return OptimizeJob.objects.get(pk=job_id)
+
+
+def settle_failed(*, job_id: int, reason: str) -> None:
+    _finish(
+        job_id,
+        status=OptimizeJob.Status.FAILED,
+        failure=f"The optimizer stopped: {reason}. Your schedule was left as it was.",
+    )

@@ -1,0 +1,46 @@
+"""Your schedule (/study/schedule/): the retention form and the optimizer.
+The views glue HTTP to cards/schedule/services.py; a worker does the fitting."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import RetentionForm
+
+
+def _render(request, form: RetentionForm, *, status: int = 200, refused: str = ""):
+    context = {
+        "form": form,
+        "schedule": form.instance,
+        "job": services.latest_job(request.user),
+        "refused": refused,
+        "title": "Your schedule",
+    }
+    if request.htmx:
+        return render(request, "cards/schedule.html#optimizer", context, status=status)
+    return render(request, "cards/schedule.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def schedule(request):
+    row = services.settings_for(request.user)
+    if request.method != "POST":
+        return _render(request, RetentionForm(instance=row))
+    form = RetentionForm(request.POST, instance=row)
+    if not form.is_valid():
+        return _render(request, form, status=400)
+    services.retention_save(user=request.user, retention=form.cleaned_data["desired_retention"])
+    messages.success(request, "Saved: your next intervals aim for this retention.")
+    return redirect("cards:schedule")
+
+
+@require_POST
+def schedule_optimize(request):
+    try:
+        services.optimize_start(user=request.user)
+    except services.OptimizeRefused as error:
+        form = RetentionForm(instance=services.settings_for(request.user))
+        return _render(request, form, status=409, refused=str(error))
+    messages.info(request, "The optimizer has started: this page shows how far it has got.")
+    return redirect("cards:schedule")
