@@ -9,7 +9,7 @@ from django.core.validators import MaxLengthValidator
 
 from prep_site.numbers import WholeNumberField
 
-from .models import Profile
+from .models import NewCardOrder, NewCardSource, NewCardSpread, Profile
 
 
 class SignupForm(UserCreationForm):
@@ -46,14 +46,55 @@ class LoginForm(AuthenticationForm):
         username.validators.append(MaxLengthValidator(username.max_length))
 
 
+ORDER_LABELS = {
+    "new_card_spread": "New cards across topics",
+    "new_card_source": "Your cards and the starter library",
+    "new_card_order": "Order of new cards",
+}
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["new_cards_per_day", "timezone"]
+        fields = [
+            "new_cards_per_day",
+            "new_card_spread",
+            "new_card_source",
+            "new_card_order",
+            "timezone",
+        ]
         field_classes = {"new_cards_per_day": WholeNumberField}
+        widgets = {
+            "new_card_spread": forms.RadioSelect,
+            "new_card_source": forms.RadioSelect,
+            "new_card_order": forms.RadioSelect,
+        }
+        labels = ORDER_LABELS
+        error_messages = {
+            name: {
+                "invalid_choice": f"{ORDER_LABELS[name]} is one of "
+                + " or ".join(f"“{label}”" for label in choices.labels)
+                + "; “%(value)s” is none of them."
+            }
+            for name, choices in (
+                ("new_card_spread", NewCardSpread),
+                ("new_card_source", NewCardSource),
+                ("new_card_order", NewCardOrder),
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A form sent without one of the order settings keeps what is set.
+        for name in ORDER_LABELS:
+            self.fields[name].required = False
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
         self.helper.add_input(Submit("save", "Save settings"))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ORDER_LABELS:
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned

@@ -12,6 +12,21 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
+class NewCardSpread(models.TextChoices):
+    INTERLEAVED = "interleaved", "Interleaved across the chosen topics"
+    BY_TOPIC = "by_topic", "Topic by topic"
+
+
+class NewCardSource(models.TextChoices):
+    OWN_FIRST = "own_first", "Your own cards first"
+    MIXED = "mixed", "Mixed with the starter library"
+
+
+class NewCardOrder(models.TextChoices):
+    ADDED = "added", "In the order added"
+    RANDOM = "random", "Random"
+
+
 class Profile(models.Model):
     """A person's study settings."""
 
@@ -29,6 +44,27 @@ class Profile(models.Model):
         choices=timezone_choices,
         help_text="Your day starts at midnight here: it decides what counts as today.",
     )
+    new_card_spread = models.CharField(
+        max_length=12,
+        choices=NewCardSpread.choices,
+        default=NewCardSpread.INTERLEAVED,
+        help_text="Interleaved takes turns between the topics of a session; topic by topic "
+        "finishes the first topic's new cards before the next.",
+    )
+    new_card_source = models.CharField(
+        max_length=12,
+        choices=NewCardSource.choices,
+        default=NewCardSource.OWN_FIRST,
+        help_text="Your own cards first shows the cards you wrote before the starter "
+        "library's; mixed takes turns between the two.",
+    )
+    new_card_order = models.CharField(
+        max_length=12,
+        choices=NewCardOrder.choices,
+        default=NewCardOrder.ADDED,
+        help_text="In the order added shows older cards first; random shuffles them once "
+        "a day, so a reload keeps the same order.",
+    )
 
     question_bank_seeded = models.BooleanField(
         default=False,
@@ -39,7 +75,19 @@ class Profile(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(new_cards_per_day__lte=500), name="profile_new_cards_le_500"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(new_card_spread__in=NewCardSpread.values),
+                name="profile_new_card_spread_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(new_card_source__in=NewCardSource.values),
+                name="profile_new_card_source_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(new_card_order__in=NewCardOrder.values),
+                name="profile_new_card_order_known",
+            ),
         ]
 
     def __str__(self) -> str:

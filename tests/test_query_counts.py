@@ -337,7 +337,8 @@ PAGES = [
     Page("cards:study_session", 9, STUDY),
     Page("cards:study_session", 9, STUDY, htmx=True),
     Page("cards:study_session", 9, STUDY, {"reveal": "1"}, htmx=True),
-    Page("cards:study_session", 7, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
+    # A given card (after an undo) with the session's counts, as on any step.
+    Page("cards:study_session", 10, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
     Page("cards:study_summary", 5, STUDY),
     Page("cards:schedule", 4),
     Page("cards:schedule", 4, htmx=True),

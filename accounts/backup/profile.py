@@ -10,7 +10,9 @@ class Settings(Single):
     name = "settings"
     model = Profile
     fields = (Integer("new_cards_per_day"), Text("timezone"), Boolean("question_bank_seeded"))
-    not_backed_up = ("id", "user")
+    # The order of new cards is kept in the account alone for now: a restore
+    # leaves it at the defaults.
+    not_backed_up = ("id", "user", "new_card_spread", "new_card_source", "new_card_order")
 
     def instance(self, user) -> Profile:
         return Profile.objects.filter(user=user).first() or Profile(user=user)

@@ -3,6 +3,7 @@ streak, the review heatmap and forecast, mastery per topic, recent quizzes and
 mock interviews, and readiness for the interviews coming up."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -34,6 +35,10 @@ def home(request):
     reviews_today = ReviewLog.objects.filter(
         user=user, reviewed_at__gte=services.start_of_day(now, zone)
     ).count()
+    # Someone who has studied nothing is told what waits, and how to begin.
+    new_waiting = None
+    if not due_now and not Progress.objects.filter(user=user).exists():
+        new_waiting = sum(services.studiable_per_topic(user, Sum("prompt_count")).values())
     streak, _longest = streaks(set(review_days(user=user)), now.astimezone(zone).date())
     last_session = StudySession.objects.filter(user=user).first()
     next_interview = Interview.objects.owned_by(user).upcoming().first()
@@ -49,6 +54,7 @@ def home(request):
         {
             "topics": topics,
             "due_now": due_now,
+            "new_waiting": new_waiting,
             "reviews_today": reviews_today,
             "streak": streak,
             "last_session": last_session,

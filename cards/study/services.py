@@ -9,9 +9,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
+from accounts.models import Profile
+
 from .. import review_days, scheduling
 from ..models import Card, Progress, Prompt, ReviewLog, State, StudySession, Topic
 from ..services import never_studied, start_of_day, studiable_prompts
+from . import new_cards
+
+
+def session_scope(session: StudySession) -> new_cards.Scope:
+    return new_cards.Scope(topic_ids=session.topic_ids)
+
 
 # Learning steps are minutes apart; when nothing else is left, a learning prompt
 # due within this window is shown now rather than making the person wait.
@@ -38,6 +46,7 @@ class NextPrompt:
     new_left_today: int = 0
     new_limit_reached: bool = False
     previews: dict[int, timedelta] = field(default_factory=dict)
+    today: new_cards.NewToday | None = None
 
 
 def _cards_with_new_prompts(*, user_id: int, topic_ids: list[int]):
@@ -54,39 +63,14 @@ def _cards_with_new_prompts(*, user_id: int, topic_ids: list[int]):
 
 def first_new_own_card(*, user_id: int, topic_ids: list[int], new_from: int) -> int | None:
     """The id of the person's first own card from ``new_from`` on with a prompt
-    they have never studied (first_new_prompt's walk, without the rest)."""
+    they have never studied: every one before it is studied, so each search of
+    their new cards in these topics may start there (keep_new_from)."""
     cards = _cards_with_new_prompts(user_id=user_id, topic_ids=topic_ids)
     return cards.filter(owner_id=user_id, id__gte=new_from).first()
 
 
-def first_new_prompt(
-    *, user_id: int, topic_ids: list[int], new_from: int
-) -> tuple[int | None, Prompt | None]:
-    """The first prompt, in card order, that the person has never studied: the
-    first new one of their own cards from ``new_from`` on, or of the starter
-    library's (a few hundred cards) from its start, whichever comes first.
-    Returns the own card's id (where the session may go on from) and the prompt.
-
-    Each walk goes along the (owner, id) order of the cards and stops at the
-    first card with a prompt never studied. One query over both owners would
-    make SQLite gather and sort every card after ``new_from``."""
-    own = first_new_own_card(user_id=user_id, topic_ids=topic_ids, new_from=new_from)
-    cards = _cards_with_new_prompts(user_id=user_id, topic_ids=topic_ids)
-    starter = cards.filter(owner__isnull=True).first()
-    first = min((card for card in (own, starter) if card is not None), default=None)
-    if first is None:
-        return own, None
-    prompt = (
-        never_studied(Prompt.objects.filter(card_id=first), user_id=user_id)
-        .select_related("card__topic")
-        .order_by("ordinal")
-        .first()
-    )
-    return own, prompt
-
-
 def keep_new_from(session: StudySession, own: int | None) -> None:
-    """Keep where a walk over the person's own cards (first_new_prompt) got to:
+    """Keep where a walk over the person's own cards (first_new_own_card) got to:
     the card it found, or past the last of their cards when it found none, so
     a person who has studied them all is not walked over them again at every
     step. A card made later has a larger id; one made new again moves the
@@ -128,40 +112,48 @@ def next_prompt_for(
     zone: ZoneInfo,
     new_per_day: int,
     remember: bool = False,
+    profile: Profile | None = None,
 ) -> NextPrompt:
     """Due prompts first (most overdue first), then new ones while today's new
-    allowance lasts, then learning steps that fall due in the next few minutes.
-    A fixed number of queries whatever the size of the collection.
+    allowance lasts, in the order of the person's settings (new_cards.py), then
+    learning steps that fall due in the next few minutes. A fixed number of
+    queries whatever the size of the collection.
 
     New cards of the person's own are looked for from the session's ``new_from``
     card on; with ``remember`` (a request that writes anyway, such as a grade)
-    the session keeps where the next one was found, so the next search starts
-    there."""
+    the session moves that start to their first new card."""
+    profile = profile or Profile()
     user_id = session.user_id
-    topic_ids = session.topic_ids
-    due_progress = Progress.objects.filter(
-        user_id=user_id, topic_id__in=topic_ids, suspended=False
-    ).select_related("prompt__card__topic")
-
-    due_count = due_progress.filter(due__lte=now).count()
-    new_today = ReviewLog.objects.filter(
-        user_id=user_id, review_number=1, reviewed_at__gte=start_of_day(now, zone)
-    ).count()
-    new_left = max(new_per_day - new_today, 0)
-    result = NextPrompt(prompt=None, due_count=due_count, new_left_today=new_left)
-
-    if due_count:
+    result, due_progress = _counts(session, now=now, zone=zone, new_per_day=new_per_day)
+    if result.due_count:
         progress = due_progress.filter(due__lte=now).order_by("due", "pk").first()
         if progress is not None:
             result.prompt, result.progress = progress.prompt, progress
-    if result.prompt is None and new_left:
-        own, result.prompt = first_new_prompt(
-            user_id=user_id, topic_ids=topic_ids, new_from=session.new_from
+    if result.prompt is None and result.new_left_today:
+        since = start_of_day(now, zone)
+        card_id = new_cards.next_new_card(
+            user_id=user_id,
+            scope=session_scope(session),
+            profile=profile,
+            since=since,
+            day=since.date(),
+            new_from=session.new_from,
+            today=result.today,
         )
+        if card_id is not None:
+            result.prompt = (
+                never_studied(Prompt.objects.filter(card_id=card_id), user_id=user_id)
+                .select_related("card__topic")
+                .order_by("ordinal")
+                .first()
+            )
         if remember:
+            own = first_new_own_card(
+                user_id=user_id, topic_ids=session.topic_ids, new_from=session.new_from
+            )
             keep_new_from(session, own)
     if result.prompt is None:
-        result.new_limit_reached = new_left == 0
+        result.new_limit_reached = result.new_left_today == 0
         progress = (
             due_progress.filter(
                 state__in=[State.LEARNING, State.RELEARNING], due__lte=now + LEARN_AHEAD
@@ -178,6 +170,23 @@ def next_prompt_for(
     return result
 
 
+def _counts(session: StudySession, *, now: datetime, zone: ZoneInfo, new_per_day: int):
+    """The header's counts (due now, new left today), in two queries, and the
+    session's studied prompts as a QuerySet to choose from."""
+    due_progress = Progress.objects.filter(
+        user_id=session.user_id, topic_id__in=session.topic_ids, suspended=False
+    ).select_related("prompt__card__topic")
+    due_count = due_progress.filter(due__lte=now).count()
+    today = new_cards.new_today(user_id=session.user_id, since=start_of_day(now, zone))
+    result = NextPrompt(
+        prompt=None,
+        due_count=due_count,
+        new_left_today=max(new_per_day - today.total, 0),
+        today=today,
+    )
+    return result, due_progress
+
+
 def prompt_in_session(*, session: StudySession, prompt_id: int) -> Prompt | None:
     topic_ids = session.topic_ids
     return (
@@ -188,16 +197,18 @@ def prompt_in_session(*, session: StudySession, prompt_id: int) -> Prompt | None
     )
 
 
-def show_prompt(*, session: StudySession, prompt: Prompt, now: datetime) -> NextPrompt:
-    """A specific prompt as the current one (after an undo, the prompt undone)."""
-    progress = Progress.objects.filter(user_id=session.user_id, prompt=prompt).first()
-    card = scheduling.fsrs_card(progress, prompt_id=prompt.pk, now=now)
+def show_prompt(
+    *, session: StudySession, prompt: Prompt, now: datetime, zone: ZoneInfo, new_per_day: int
+) -> NextPrompt:
+    """A specific prompt as the current one (after an undo, the prompt undone),
+    with the session's counts as they are now."""
+    result, _ = _counts(session, now=now, zone=zone, new_per_day=new_per_day)
+    result.prompt = prompt
+    result.progress = Progress.objects.filter(user_id=session.user_id, prompt=prompt).first()
+    card = scheduling.fsrs_card(result.progress, prompt_id=prompt.pk, now=now)
     by = scheduling.person_scheduler(session.user_id, keep_on=session)
-    return NextPrompt(
-        prompt=prompt,
-        progress=progress,
-        previews=scheduling.interval_previews(card, now=now, by=by),
-    )
+    result.previews = scheduling.interval_previews(card, now=now, by=by)
+    return result
 
 
 @transaction.atomic

@@ -64,6 +64,17 @@ def _next_for(request, session: StudySession, *, remember=False) -> services.Nex
         zone=timezone.get_current_timezone(),
         new_per_day=profile.new_cards_per_day,
         remember=remember,
+        profile=profile,
+    )
+
+
+def _show(request, session: StudySession, prompt: Prompt) -> services.NextPrompt:
+    return services.show_prompt(
+        session=session,
+        prompt=prompt,
+        now=timezone.now(),
+        zone=timezone.get_current_timezone(),
+        new_per_day=Profile.for_user(request.user).new_cards_per_day,
     )
 
 
@@ -80,10 +91,7 @@ def study_session(request, pk: int):
     prompt = None
     if prompt_id is not None:
         prompt = services.prompt_in_session(session=session, prompt_id=prompt_id)
-    if prompt is not None:
-        nxt = services.show_prompt(session=session, prompt=prompt, now=timezone.now())
-    else:
-        nxt = _next_for(request, session)
+    nxt = _show(request, session, prompt) if prompt is not None else _next_for(request, session)
     return _render_study(request, session, nxt)
 
 
@@ -148,7 +156,7 @@ def study_undo(request, pk: int):
         return _reject(request, session, str(error), status=409)
     messages.info(request, "Grade undone: here is that card again.")
     if request.htmx:
-        nxt = services.show_prompt(session=session, prompt=log.prompt, now=timezone.now())
+        nxt = _show(request, session, log.prompt)
         return _render_study(request, session, nxt)
     return redirect(f"{session.get_absolute_url()}?prompt={log.prompt_id}")
 

@@ -115,21 +115,73 @@ def test_reset_for_an_unknown_address_looks_the_same(client, user):
     assert mail.outbox == []
 
 
+ORDER = {
+    "new_card_spread": "interleaved",
+    "new_card_source": "own_first",
+    "new_card_order": "added",
+}
+
+
 def test_settings_change_the_daily_limit_and_time_zone(client_in, user):
     response = client_in.post(
-        reverse("accounts:settings"), {"new_cards_per_day": 5, "timezone": "Europe/Berlin"}
+        reverse("accounts:settings"),
+        {"new_cards_per_day": 5, "timezone": "Europe/Berlin", **ORDER},
     )
     assert response.status_code == 302
     profile = Profile.objects.get(user=user)
     assert (profile.new_cards_per_day, profile.timezone) == (5, "Europe/Berlin")
 
 
+def test_settings_offer_the_order_of_new_cards_each_explained(client_in, user):
+    body = client_in.get(reverse("accounts:settings")).content.decode()
+    for words in (
+        "Interleaved across the chosen topics",
+        "Topic by topic",
+        "Your own cards first",
+        "Mixed with the starter library",
+        "In the order added",
+        "Random",
+        "shuffles them once a day",
+    ):
+        assert words in body
+    response = client_in.post(
+        reverse("accounts:settings"),
+        {
+            "new_cards_per_day": 20,
+            "timezone": "UTC",
+            "new_card_spread": "by_topic",
+            "new_card_source": "mixed",
+            "new_card_order": "random",
+        },
+    )
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=user)
+    assert (profile.new_card_spread, profile.new_card_source, profile.new_card_order) == (
+        "by_topic",
+        "mixed",
+        "random",
+    )
+
+
+def test_an_unknown_order_of_new_cards_is_refused_and_nothing_is_saved(client_in, user):
+    response = client_in.post(
+        reverse("accounts:settings"),
+        {"new_cards_per_day": 7, "timezone": "Europe/Berlin", **ORDER, "new_card_order": "oldest"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Order of new cards is one of “In the order added” or “Random”" in body
+    assert "“oldest” is none of them" in body
+    profile = Profile.objects.get(user=user)
+    assert (profile.new_cards_per_day, profile.new_card_order) == (20, "added")
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"new_cards_per_day": 501, "timezone": "UTC"}, "less than or equal to 500"),
-        ({"new_cards_per_day": -1, "timezone": "UTC"}, "greater than or equal to 0"),
-        ({"new_cards_per_day": 10, "timezone": "Mars/Olympus"}, "Select a valid choice"),
+        ({"new_cards_per_day": 501, "timezone": "UTC", **ORDER}, "less than or equal to 500"),
+        ({"new_cards_per_day": -1, "timezone": "UTC", **ORDER}, "greater than or equal to 0"),
+        ({"new_cards_per_day": 10, "timezone": "Mars/Olympus", **ORDER}, "Select a valid choice"),
     ],
 )
 def test_bad_settings_are_explained(client_in, user, data, message):
