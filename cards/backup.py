@@ -203,7 +203,10 @@ class StudySessions(Section):
     fields = (Id("s"), TopicList(), When("started_at"), When("finished_at", null=True))
     match = ("started_at",)
     # Where the session's new cards start: a new account's session starts over.
-    not_backed_up = ("user", "new_from")
+    # Its narrowing to own cards or tags is the choice of the day it was started
+    # (the tags are rows shared by everyone, with other ids elsewhere): a
+    # restored session, long finished, shows all its topics' cards.
+    not_backed_up = ("user", "new_from", "own_only", "tag_ids")
 
     def rows(self, user):
         return StudySession.objects.filter(user=user).order_by("pk")

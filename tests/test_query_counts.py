@@ -332,8 +332,8 @@ PAGES = [
     Page("cards:search", 5, query={"q": "Q1"}, htmx=True),
     Page("cards:progress", 19),
     # Studying.
-    Page("cards:study_start", 4),
-    Page("cards:study_start", 4, query={"topic": Of("collection")}),
+    Page("cards:study_start", 5),  # the topics, and the tags to narrow them by
+    Page("cards:study_start", 5, query={"topic": Of("collection")}),
     Page("cards:study_session", 9, STUDY),
     Page("cards:study_session", 9, STUDY, htmx=True),
     Page("cards:study_session", 9, STUDY, {"reveal": "1"}, htmx=True),

@@ -89,6 +89,10 @@ class StudySession(models.Model):
     # earlier prompt new again (an undone first grade, a card unsuspended or
     # moved in, a new cloze).
     new_from = models.PositiveBigIntegerField(default=0)
+    # Narrower sessions: only the person's own cards, or only cards with one of
+    # these tags (ids of taggit tags; none: every card of the topics).
+    own_only = models.BooleanField(default=False)
+    tag_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -1,8 +1,10 @@
 from django import forms
+from django.contrib.contenttypes.models import ContentType
+from taggit.models import Tag
 
 from prep_site.numbers import IdsChoiceField, WholeNumberField
 
-from ..models import Rating, Topic
+from ..models import Card, Rating, Topic
 
 
 class StudyStartForm(forms.Form):
@@ -11,10 +13,35 @@ class StudyStartForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one topic to study."},
     )
+    own_only = forms.BooleanField(
+        required=False,
+        label="Only my own cards",
+        help_text="Leave out the starter library's cards in these topics.",
+    )
+    tags = IdsChoiceField(
+        queryset=Tag.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only cards with one of these tags; none ticked: every card.",
+        error_messages={
+            "invalid_choice": "No card of yours has the tag %(value)s; choose from the list.",
+            "invalid_pk_value": "“%(pk)s” is not a tag; choose from the list.",
+        },
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = Topic.objects.visible_to(user)
+        # The tags on cards the person sees, each once.
+        tagged = Card.objects.visible_to(user).values("pk")
+        self.fields["tags"].queryset = (
+            Tag.objects.filter(
+                taggit_taggeditem_items__content_type=ContentType.objects.get_for_model(Card),
+                taggit_taggeditem_items__object_id__in=tagged,
+            )
+            .distinct()
+            .order_by("name")
+        )
 
 
 class GradeForm(forms.Form):

@@ -12,7 +12,7 @@ buried: its other prompts (the reverse, the other clozes) wait for tomorrow."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery, Value
 
 from accounts.models import NewCardOrder, NewCardSource, NewCardSpread, Profile
 
@@ -104,7 +104,7 @@ def next_new_card(
     if not scope.own_only:
         topics = topics.annotate(starter=_candidates(**common, owned=False, new_from=0))
     else:
-        topics = topics.annotate(starter=Value(None))
+        topics = topics.annotate(starter=Value(None, output_field=BigIntegerField()))
     # Topics in the order of their names (sorted here: a handful of rows).
     named = sorted(topics.values_list("name", "pk", "own", "starter"))
     rows = [row[1:] for row in named]

@@ -5,9 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
+from taggit.models import TaggedItem
 
 from accounts.models import Profile
 
@@ -18,7 +20,23 @@ from . import new_cards
 
 
 def session_scope(session: StudySession) -> new_cards.Scope:
-    return new_cards.Scope(topic_ids=session.topic_ids)
+    return new_cards.Scope(
+        topic_ids=session.topic_ids, own_only=session.own_only, tag_ids=tuple(session.tag_ids)
+    )
+
+
+def in_scope(progress, session: StudySession):
+    """Progress rows narrowed to the session's own-cards-only or tags choice."""
+    if session.own_only:
+        progress = progress.filter(card__owner_id=session.user_id)
+    if session.tag_ids:
+        tagged = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Card),
+            object_id=OuterRef("card_id"),
+            tag_id__in=session.tag_ids,
+        )
+        progress = progress.filter(Exists(tagged))
+    return progress
 
 
 # Learning steps are minutes apart; when nothing else is left, a learning prompt
@@ -173,8 +191,11 @@ def next_prompt_for(
 def _counts(session: StudySession, *, now: datetime, zone: ZoneInfo, new_per_day: int):
     """The header's counts (due now, new left today), in two queries, and the
     session's studied prompts as a QuerySet to choose from."""
-    due_progress = Progress.objects.filter(
-        user_id=session.user_id, topic_id__in=session.topic_ids, suspended=False
+    due_progress = in_scope(
+        Progress.objects.filter(
+            user_id=session.user_id, topic_id__in=session.topic_ids, suspended=False
+        ),
+        session,
     ).select_related("prompt__card__topic")
     due_count = due_progress.filter(due__lte=now).count()
     today = new_cards.new_today(user_id=session.user_id, since=start_of_day(now, zone))
@@ -386,7 +407,7 @@ def summarize_session(session: StudySession) -> SessionSummary:
 
 
 @transaction.atomic
-def start_session(*, user, topics: list[Topic]) -> StudySession:
+def start_session(*, user, topics: list[Topic], own_only: bool = False, tags=()) -> StudySession:
     """A new session over the topics. Its search for the person's new cards
     starts where their furthest session over these topics (or more) has got
     to: each session's ``new_from`` is kept so that every studiable prompt of
@@ -401,7 +422,14 @@ def start_session(*, user, topics: list[Topic]) -> StudySession:
         .filter(covered=len(wanted))
         .aggregate(furthest=Max("new_from"))["furthest"]
     )
-    session = StudySession.objects.create(user=user, new_from=new_from or 0)
+    # The walk below ignores the tags, so new_from means the same for every
+    # session over these topics: before it, all the person's own cards are studied.
+    session = StudySession.objects.create(
+        user=user,
+        new_from=new_from or 0,
+        own_only=own_only,
+        tag_ids=sorted(tag.pk for tag in tags),
+    )
     session.topics.set(topics)
     # Walk the person's own cards once now, so that the session's pages start
     # at their first new card rather than each walking there until a grade.

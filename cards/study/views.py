@@ -22,7 +22,12 @@ from .forms import GradeForm, StudyStartForm, UndoForm
 def study_start(request):
     form = StudyStartForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        session = services.start_session(user=request.user, topics=form.cleaned_data["topics"])
+        session = services.start_session(
+            user=request.user,
+            topics=form.cleaned_data["topics"],
+            own_only=form.cleaned_data["own_only"],
+            tags=form.cleaned_data["tags"],
+        )
         return redirect(session)
     if request.method == "GET" and "topic" in request.GET:
         form = StudyStartForm(initial={"topics": request.GET.getlist("topic")}, user=request.user)
