@@ -158,6 +158,10 @@ class Interview(models.Model):
     def is_upcoming(self) -> bool:
         return self.status == Status.UPCOMING and self.scheduled_at >= timezone.now()
 
+    @property
+    def is_past(self) -> bool:
+        return self.scheduled_at < timezone.now()
+
 
 class QuestionToAsk(models.Model):
     """A question in a person's bank of questions to ask a company. Rows with no

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import services
+from . import recall, services
 from .checklists.views import checklist_context
 from .forms import InterviewForm
 from .models import Interview
@@ -47,9 +47,13 @@ def _own_interview(request, pk: int) -> Interview:
 def interview_detail(request, pk: int):
     interview = _own_interview(request, pk)
     template = "interviews/interview_detail.html"
+    context = checklist_context(request, interview)
     if request.htmx:
         template += "#checklist"
-    return render(request, template, checklist_context(request, interview))
+    else:
+        found = recall.recall_for(user=request.user, interviews=[interview], now=timezone.now())
+        context["recall"] = found.get(interview.pk)
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -330,7 +330,7 @@ PAGES = [
     Page("cards:search", 5, query={"q": "Q1"}),
     Page("cards:search", 5, query={"q": "Q1", "page": "2"}),
     Page("cards:search", 5, query={"q": "Q1"}, htmx=True),
-    Page("cards:progress", 19),
+    Page("cards:progress", 19),  # 17, recall at the upcoming interviews included
     # Studying.
     Page("cards:study_start", 5),  # the topics, and the tags to narrow them by
     Page("cards:study_start", 5, query={"topic": Of("collection")}),
@@ -360,7 +360,9 @@ PAGES = [
     # Interviews and their checklists.
     Page("interviews:list", 4),
     Page("interviews:create", 3),
-    Page("interviews:detail", 6, INTERVIEW),
+    # With the predicted recall of its topics: the topics, the person's
+    # scheduler, their progress in the topics and the prompts per topic.
+    Page("interviews:detail", 10, INTERVIEW),
     Page("interviews:detail", 6, INTERVIEW, htmx=True),
     Page("interviews:detail", 6, INTERVIEW, {"category": "team"}, htmx=True),
     Page("interviews:edit", 5, INTERVIEW),

@@ -35,6 +35,7 @@ class Readiness:
     days_left: int
     new_prompts: int
     studied_unmastered: int
+    recall: object = None  # interviews.recall.Recall: predicted recall on the day
 
     @property
     def prompts(self) -> int:
@@ -71,12 +72,19 @@ class Readiness:
 
 
 def readiness_for(
-    *, user, interviews, zone: ZoneInfo, now: datetime, known: list[TopicProgress] = ()
+    *,
+    user,
+    interviews,
+    zone: ZoneInfo,
+    now: datetime,
+    known: list[TopicProgress] = (),
+    recalls: dict | None = None,
 ) -> list[Readiness]:
     """Per upcoming interview: its topics' mastery, what is left to learn and
     the daily pace that gets there by the interview date. ``known`` are figures
     already counted (the dashboard's, for every topic the person sees): an
-    interview's topics among them cost no queries of their own."""
+    interview's topics among them cost no queries of their own. ``recalls``:
+    each interview's predicted recall, by its pk, to show beside."""
     today = now.astimezone(zone).date()
     by_topic = {entry.topic.pk: entry for entry in known}
     result = []
@@ -97,6 +105,7 @@ def readiness_for(
                 days_left=(interview.scheduled_at.astimezone(zone).date() - today).days,
                 new_prompts=prompts - studied,
                 studied_unmastered=studied - mastered,
+                recall=(recalls or {}).get(interview.pk),
             )
         )
     return result

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import Profile
 from interviews.models import Interview
+from interviews.recall import recall_for
 
 from .. import services
 from ..models import Progress, ReviewLog, StudySession
@@ -75,6 +76,12 @@ def progress_dashboard(request):
     upcoming = list(
         Interview.objects.owned_by(request.user).upcoming().prefetch_related("topics")[:3]
     )
+    recalls = recall_for(
+        user=request.user,
+        interviews=upcoming,
+        now=now,
+        prompts_per_topic={entry.topic.pk: entry.prompts for entry in dashboard.topics},
+    )
     return render(
         request,
         "cards/progress.html",
@@ -88,6 +95,7 @@ def progress_dashboard(request):
                 zone=zone,
                 now=now,
                 known=dashboard.topics,
+                recalls=recalls,
             ),
         },
     )
