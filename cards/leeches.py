@@ -80,7 +80,7 @@ def leeches_of(user) -> LeechList:
     )
     found = (
         Card.objects.visible_to(user)
-        .filter(Q(pk__in=lapsed) | Q(owner=user, tags__name=LEECH_TAG))
+        .filter(Q(pk__in=lapsed) | Q(owner=user, tags__name__iexact=LEECH_TAG))
         .distinct()
     )
     cards = list(found.select_related("topic").order_by("topic__name", "pk")[: LEECHES_SHOWN + 1])

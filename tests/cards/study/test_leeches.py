@@ -180,7 +180,7 @@ def test_a_starter_card_is_left_as_it_is_for_everyone(client_in, user, other_use
 
 
 def test_a_card_tagged_leech_by_hand_is_listed(client_in, user, topic):
-    make_card(topic, user, front="Imported leech", tags=["leech"])
+    make_card(topic, user, front="Imported leech", tags=["Leech"])
     assert "Imported leech" in page(client_in.get(reverse("cards:progress")))
 
 
