@@ -78,7 +78,7 @@ class Person:
     cards: int
     user: object = None
     collection: object = None  # the topic of `cards` cards, half of them studied
-    side: object = None  # a small topic of cards made one by one, with tags
+    side: object = None  # a small topic of cards made one by one, with tags (a leech)
     card: object = None  # a studied card of the collection, with its reviews
     study: object = None  # a study session over both topics, two cards graded
     graded_prompt: object = None  # one of those two
@@ -157,6 +157,7 @@ def build(label: str, cards: int) -> Person:
         make_card(p.side, user, front=f"Side question {n}?", tags=["side", f"tag{n}"])
         for n in range(3)
     ]
+    side_cards[2].tags.add("leech")  # listed on the progress page
     p.study = services.start_session(user=user, topics=[p.collection, p.side])
     for card in side_cards[:2]:
         services.grade_prompt(
@@ -330,7 +331,7 @@ PAGES = [
     Page("cards:search", 5, query={"q": "Q1"}),
     Page("cards:search", 5, query={"q": "Q1", "page": "2"}),
     Page("cards:search", 5, query={"q": "Q1"}, htmx=True),
-    Page("cards:progress", 19),  # 17, recall at the upcoming interviews included
+    Page("cards:progress", 19),  # recall at the upcoming interviews, and the leech list
     # Studying.
     Page("cards:study_start", 5),  # the topics, and the tags to narrow them by
     Page("cards:study_start", 5, query={"topic": Of("collection")}),

@@ -64,6 +64,9 @@ class Progress(models.Model):
                 name="progress_live_topic_due",
                 condition=Q(suspended=False),
             ),
+            # A card's lapses, summed over its prompts at each lapse (leeches.py):
+            # a starter card has rows of everyone, its card index would read them all.
+            models.Index(fields=["user", "card"], name="progress_user_card"),
         ]
 
     def __str__(self) -> str:

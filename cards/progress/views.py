@@ -12,7 +12,7 @@ from accounts.models import Profile
 from interviews.models import Interview
 from interviews.recall import recall_for
 
-from .. import services
+from .. import leeches, services
 from ..models import Progress, ReviewLog, StudySession
 from . import charts
 from .dashboard import dashboard_for, review_days, streaks
@@ -89,6 +89,8 @@ def progress_dashboard(request):
             "dashboard": dashboard,
             "heatmap": charts.heatmap(dashboard.day_counts, dashboard.today),
             "forecast": charts.bar_chart(dashboard.forecast),
+            "leeches": leeches.leeches_of(request.user),
+            "leech_lapses": leeches.LEECH_LAPSES,
             "readiness": readiness_for(
                 user=request.user,
                 interviews=upcoming,

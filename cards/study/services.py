@@ -13,7 +13,7 @@ from taggit.models import TaggedItem
 
 from accounts.models import Profile
 
-from .. import review_days, scheduling
+from .. import leeches, review_days, scheduling
 from ..models import Card, Progress, Prompt, ReviewLog, State, StudySession, Topic
 from ..services import never_studied, start_of_day, studiable_prompts
 from . import new_cards
@@ -250,6 +250,9 @@ def grade_prompt(
     the grade is refused and nothing is written: every review is recorded
     exactly once, and the unique (user, prompt, review_number) constraint
     backs that up in the database.
+
+    A lapse that makes the card a leech marks it (leeches.py); the log's
+    ``leech`` says what was done (None for any other grade).
     """
     if rating not in (1, 2, 3, 4):
         raise GradeRejected("A grade must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
@@ -315,6 +318,8 @@ def grade_prompt(
     )
     log.save()
     review_days.count_grade(log)
+    # Counted only at a lapse: any other grade cannot make a leech.
+    log.leech = leeches.mark_after_lapse(user_id=user.pk, card=prompt.card) if lapse else None
     return log
 
 
@@ -360,6 +365,8 @@ def undo_review(*, user, review_id: int, session: StudySession | None = None) ->
         raise UndoRejected("That card has been graded again since; the older grade stays.")
     log.delete()
     review_days.uncount_grade(log)
+    if scheduling.is_lapse(log.state_before, log.rating):
+        leeches.unmark_after_undo(user_id=user.pk, card=log.prompt.card)
     return log
 
 

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
 from prep_site.numbers import read_id
 
-from .. import scheduling
+from .. import leeches, scheduling
 from ..models import Prompt, StudySession
 from . import services
 from .forms import GradeForm, StudyStartForm, UndoForm
@@ -117,7 +118,7 @@ def study_grade(request, pk: int):
         # Time on the card, capped so a card left open over lunch does not count an hour.
         duration_ms = min(max(int(now.timestamp() * 1000) - shown_at, 0), 10 * 60 * 1000)
     try:
-        services.grade_prompt(
+        log = services.grade_prompt(
             user=request.user,
             session=session,
             prompt=prompt,
@@ -128,9 +129,29 @@ def study_grade(request, pk: int):
         )
     except services.GradeRejected as error:
         return _reject(request, session, str(error), status=409)
+    if log.leech is not None:
+        messages.warning(request, _leech_message(log.leech, prompt.card))
     if request.htmx:
         return _render_study(request, session, _next_for(request, session, remember=True))
     return redirect(session)
+
+
+def _leech_message(leech: leeches.Leech, card) -> str:
+    if leech is leeches.Leech.SUSPENDED:
+        return format_html(
+            "This card was forgotten {} times: it is now tagged {} and suspended. "
+            'Rewrite it or split it, then unsuspend it. <a href="{}">Edit the card</a>',
+            leeches.LEECH_LAPSES,
+            leeches.LEECH_TAG,
+            reverse("cards:card_edit", args=[card.pk]),
+        )
+    return format_html(
+        "This card was forgotten {} times. It is a starter card, shared by everyone, "
+        'so it stays as it is. <a href="{}">Write a card of your own</a> in its place; '
+        "your progress page lists it.",
+        leeches.LEECH_LAPSES,
+        reverse("cards:card_create"),
+    )
 
 
 def _reject(request, session: StudySession, message: str, *, status: int):
