@@ -1,18 +1,20 @@
 """Backup and restore of everything one person keeps in prep, as one JSON document.
 
-The document (format "prep-backup", version 2) holds the person's settings,
-topics, cards with their tags, FSRS progress, the review log, study sessions,
-quizzes, questions to ask, interviews with their checklists, their own
-interviewer questions, and mock interviews with the answers. Version 2 adds
-each review's local day; a version 1 file is still read, its reviews counted
-on their day in the person's time zone.
+The document (format "prep-backup", version 3) holds the person's settings,
+their schedule (desired retention, fitted FSRS parameters), topics, cards with
+their tags, FSRS progress, the review log, study sessions, quizzes, questions
+to ask, interviews with their checklists, their own interviewer questions, and
+mock interviews with the answers. Version 2 added each review's local day;
+version 3 the order of new cards and the schedule. Older files are still read:
+what they lack takes its default, and a version 1 file's reviews are counted on
+their day in the person's time zone.
 
 Where things are:
 
 - ``sections``: how an app declares its part of a backup (``Section``, ``Part``)
   and the list of parts, the setting ``PREP_BACKUP_PARTS``. Each app describes
-  its own rows once: ``accounts.backup.profile`` (settings), ``cards.backup``,
-  ``interviews.backup``.
+  its own rows once: ``accounts.backup.profile`` (settings),
+  ``cards.schedule.backup`` (the schedule), ``cards.backup``, ``interviews.backup``.
 - ``fields``: the kinds of keys a row has, and how each value is checked.
 - ``export``: writing a backup; ``restore``: reading one back; ``file``: reading
   the file as a stream; ``report``: what a restore did, in words.

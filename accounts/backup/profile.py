@@ -5,17 +5,27 @@ from accounts.models import Profile
 from .fields import Boolean, Integer, Text
 from .sections import Part, Single
 
+# The order of new cards, in a backup from format 3 on; an older file restores
+# the defaults.
+NEW_CARD_ORDER = ("new_card_spread", "new_card_source", "new_card_order")
+
 
 class Settings(Single):
     name = "settings"
     model = Profile
-    fields = (Integer("new_cards_per_day"), Text("timezone"), Boolean("question_bank_seeded"))
-    # The order of new cards is kept in the account alone for now: a restore
-    # leaves it at the defaults.
-    not_backed_up = ("id", "user", "new_card_spread", "new_card_source", "new_card_order")
+    fields = (
+        Integer("new_cards_per_day"),
+        Text("timezone"),
+        Boolean("question_bank_seeded"),
+        *(Text(name) for name in NEW_CARD_ORDER),
+    )
+    not_backed_up = ("id", "user")
 
     def instance(self, user) -> Profile:
         return Profile.objects.filter(user=user).first() or Profile(user=user)
+
+    def file_keys(self, version):
+        return self.keys if version >= 3 else tuple(k for k in self.keys if k not in NEW_CARD_ORDER)
 
     def write(self, restore, values: dict) -> None:
         """Into an empty account, the backup's settings; a merge keeps the account's."""

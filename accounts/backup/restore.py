@@ -2,6 +2,7 @@
 written by its section, the large ones a batch at a time, all in one
 transaction, so a problem anywhere leaves nothing written."""
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
@@ -34,9 +35,10 @@ def max_unpacked_bytes() -> int:
     return getattr(settings, "PREP_BACKUP_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES)
 
 
-def top_level() -> tuple[str, ...]:
-    """The document's keys, in the order prep writes them."""
-    return ("format", "version", "exported_at", "user", *(s.name for s in sections()))
+def top_level(version: int = VERSION) -> tuple[str, ...]:
+    """The document's keys in a file of this format version, in the order prep writes them."""
+    parts = (s.name for s in sections() if s.since <= version)
+    return ("format", "version", "exported_at", "user", *parts)
 
 
 def read_backup(
@@ -62,13 +64,15 @@ class _Parts:
     A part the file holds before its turn is kept until then."""
 
     def __init__(self, data):
-        self.names = top_level()
+        self.names, self.version = top_level(), VERSION
         self.early: dict[str, object] = {}
         self.file = data if isinstance(data, BackupFile) else None
         if self.file is not None:
             self.pairs = self.file.parts()
             return
         check_header(data)
+        self.version = data["version"]
+        self.names = top_level(self.version)
         for name in self.names:
             if name not in data:
                 raise problem(name, "missing")
@@ -79,7 +83,7 @@ class _Parts:
             return self.early.pop(name)
         for key, value in self.pairs:
             if key not in self.names:
-                raise problem(key, "is not a part of a prep backup (format 1)")
+                raise problem(key, f"is not a part of a prep backup (format {self.version})")
             if key == name:
                 return value
             # Out of the order prep writes: read now (within the file's limits), used later.
@@ -95,6 +99,7 @@ class _Parts:
         _check_format(self.take("format", required=False))
         version = self.take("version", required=False)
         _check_version(version)
+        self.version, self.names = version, top_level(version)
         exported_at = self.take("exported_at")
         if not isinstance(exported_at, str):
             raise problem("exported_at", "must be a date and time")
@@ -104,8 +109,8 @@ class _Parts:
 
     def finish(self) -> None:
         """Reads what is left of the file: only a part prep does not write can be there."""
-        for key, _value in self.pairs:
-            raise problem(key, "is not a part of a prep backup (format 1)")
+        for key in itertools.chain(self.early, (key for key, _value in self.pairs)):
+            raise problem(key, f"is not a part of a prep backup (format {self.version})")
 
 
 def check_header(document) -> None:
@@ -182,8 +187,11 @@ def restore_backup(
     restore = Restore(user=user, merge=merge, version=version, after_batch=after_batch)
     # The parts that are one object (the settings) come first, and are checked
     # before an account's emptiness is.
+    # A part newer than the file's format is not in it: the defaults.
     singles = [
         (section, section.check(restore, parts.take(section.name)))
+        if section.since <= version
+        else (section, None)
         for section in sections()
         if isinstance(section, Single)
     ]

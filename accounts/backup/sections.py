@@ -61,6 +61,7 @@ class Section:
     match: tuple[str, ...] = ()  # what identifies a row to its owner, when merging
     not_backed_up: tuple[str, ...] = ()  # the model's fields a backup leaves out, on purpose
     parent: str | None = None  # for a child section: its foreign key to the parent row
+    since = 1  # the format version that first had this part
 
     def __init__(self):
         for each in self.fields:
@@ -231,32 +232,55 @@ class Section:
 
 class Single:
     """A part of a backup that is one object, not a list (the person's settings).
-    Read and checked before anything is written; subclasses set ``write``."""
+    Read and checked before anything is written; subclasses set ``write``. With
+    ``optional``, the part is null when the person has no row (the defaults)."""
 
     name: str
     model: type[models.Model]
     fields: tuple[Field, ...]
     not_backed_up: tuple[str, ...] = ()
     streamed = False
+    since = 1  # the format version that first had this part
+    optional = False
 
     def __init__(self):
         for each in self.fields:
             each.section = self
+        self.keys = tuple(f.name for f in self.fields)
 
-    def instance(self, user) -> models.Model:
+    def instance(self, user) -> models.Model | None:
         raise NotImplementedError
 
-    def dump(self, export) -> dict:
+    def file_keys(self, version: int) -> tuple[str, ...]:
+        """The keys the object has in a file of this format version."""
+        return self.keys
+
+    def dump(self, export) -> dict | None:
         instance = self.instance(export.user)
+        if instance is None:
+            return None
         return {f.name: f.dump(export, getattr(instance, f.column)) for f in self.fields}
 
-    def check(self, restore, value) -> dict:
-        row = Row(value, self.name, (f.name for f in self.fields))
-        values = {f.name: f.load(row, restore) for f in self.fields}
-        validate_model(self.model(**values), self.name)
+    def check(self, restore, value) -> dict | None:
+        """The checked values; a key an older format lacks takes the model's default."""
+        if value is None and self.optional:
+            return None
+        keys = self.file_keys(restore.version)
+        row = Row(value, self.name, keys)
+        values = {
+            f.name: f.load(row, restore)
+            if f.name in keys
+            else self.model._meta.get_field(f.name).get_default()
+            for f in self.fields
+        }
+        validate_model(
+            self.model(**values),
+            self.name,
+            exclude=(f.name for f in self.fields if not f.validated),
+        )
         return values
 
-    def write(self, restore, values: dict) -> None:
+    def write(self, restore, values: dict | None) -> None:
         raise NotImplementedError
 
 

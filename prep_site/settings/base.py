@@ -294,6 +294,7 @@ PREP_IMPORT_MAX_BYTES = int(os.environ.get("PREP_IMPORT_MAX_BYTES", 20 * 1024 * 
 # only at parts before it.
 PREP_BACKUP_PARTS = [
     "accounts.backup.profile.PART",
+    "cards.schedule.backup.PART",
     "cards.backup.PART",
     "interviews.backup.PART",
 ]

@@ -26,9 +26,20 @@ from accounts.backup import (
     read_backup,
     restore_backup,
 )
+from accounts.backup.profile import NEW_CARD_ORDER
 from accounts.models import Profile
-from cards.models import Card, Progress, Quiz, QuizItem, ReviewLog, StudySession, Topic
+from cards.models import (
+    Card,
+    Progress,
+    Quiz,
+    QuizItem,
+    ReviewLog,
+    SchedulerSettings,
+    StudySession,
+    Topic,
+)
 from cards.progress import dashboard
+from cards.schedule import optimizer
 from cards.study import services
 from interviews.backup import MOCK_SESSIONS
 from interviews.checklists.services import seed_question_bank
@@ -45,6 +56,10 @@ from tests.factories import make_card, make_interview, make_topic, make_user
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+# Parameters an optimizer run might fit: FSRS's defaults, a little moved.
+FITTED = [w * 1.0123456789 for w in optimizer.DEFAULT_PARAMETERS[:4]] + list(
+    optimizer.DEFAULT_PARAMETERS[4:]
+)
 
 
 # Building accounts ---------------------------------------------------------------------
@@ -96,7 +111,26 @@ def grade(user, session, prompt, rating, when):
 def build_account(user, starter: Starter) -> None:
     """Something of every kind a person can have, through the app's own services
     where there is one (grades go through FSRS, so progress holds real floats)."""
-    Profile.objects.filter(user=user).update(new_cards_per_day=35, timezone="Europe/Berlin")
+    Profile.objects.filter(user=user).update(
+        new_cards_per_day=35,
+        timezone="Europe/Berlin",
+        new_card_spread="by_topic",
+        new_card_source="mixed",
+        new_card_order="random",
+    )
+    fit = optimizer.Fit(
+        parameters=FITTED,
+        default={"log_loss": 0.41, "rmse": 0.07},
+        fitted={"log_loss": 0.3812345678901234, "rmse": 0.052},
+        reviews=80,
+    )
+    SchedulerSettings.objects.create(
+        user=user,
+        desired_retention=0.85,
+        parameters=fit.parameters,
+        optimized_at=NOW + timedelta(days=3, microseconds=7),
+        metrics=fit.metrics(),
+    )
     seed_question_bank(user=user)
     kafka = make_topic(owner=user, name="Kafka", description="Logs, partitions, groups")
     unicode_topic = make_topic(owner=user, name="Ünïcode ✓")
@@ -252,6 +286,7 @@ def snapshot(user) -> dict:
 
     return {
         "profile": row(Profile.objects.get(user=user)),
+        "scheduler": rows(SchedulerSettings.objects.filter(user=user)),
         "topics": rows(Topic.objects.filter(owner=user)),
         "cards": rows(
             Card.objects.filter(owner=user),
@@ -292,13 +327,27 @@ def test_document_holds_every_part(full_user, starter):
     document = backup_document(user=full_user, now=NOW)
     assert list(document) == list(backup.TOP_LEVEL)
     assert document["format"] == "prep-backup"
-    assert document["version"] == 2
+    assert document["version"] == 3
     assert document["exported_at"] == "2026-03-01T09:30:15.123456Z"
     assert document["user"] == {"username": "alice"}
     assert document["settings"] == {
         "new_cards_per_day": 35,
         "timezone": "Europe/Berlin",
         "question_bank_seeded": True,
+        "new_card_spread": "by_topic",
+        "new_card_source": "mixed",
+        "new_card_order": "random",
+    }
+    assert document["scheduler"] == {
+        "desired_retention": 0.85,
+        "parameters": FITTED,
+        "optimized_at": "2026-03-04T09:30:15.123463Z",
+        "metrics": {
+            "reviews": 80,
+            "default": {"log_loss": 0.41, "rmse": 0.07},
+            "fitted": {"log_loss": 0.3812345678901234, "rmse": 0.052},
+            "kept": True,
+        },
     }
     assert [t["name"] for t in document["topics"]] == ["Kafka", "Ünïcode ✓"]
     assert len(document["cards"]) == 5
@@ -326,7 +375,7 @@ def test_the_download_streams_the_same_bytes_as_the_whole_document(full_user):
 
 def test_each_row_of_a_section_is_a_line_of_its_own(full_user):
     lines = backup_bytes(backup_document(user=full_user, now=NOW)).decode().splitlines()
-    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 2,']
+    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 3,']
     reviews = lines.index(' "reviews": [')
     rows = [json.loads(line.strip().rstrip(",")) for line in lines[reviews + 1 : reviews + 11]]
     assert lines[reviews + 11] == " ],"
@@ -470,10 +519,62 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
             "interviews[0].checklist[1].question: “a999” is not a question to ask",
         ),
         (lambda d: _bad(d, "settings.new_cards_per_day", 900), "settings.new_cards_per_day:"),
+        (
+            lambda d: _bad(d, "settings.new_card_order", "shuffled"),
+            "settings.new_card_order: Value 'shuffled' is not a valid choice.",
+        ),
+        (lambda d: _bad(d, "settings.new_card_spread", delete=True), "new_card_spread: missing"),
+        (
+            lambda d: _bad(d, "scheduler.desired_retention", 0.99),
+            "scheduler.desired_retention: Desired retention must be between 0.70 and 0.97",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.desired_retention", "0.9"),
+            "scheduler.desired_retention: must be a number, not a text",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.parameters", [0.2, 1.3]),
+            "scheduler.parameters: has 2 numbers; FSRS takes 21",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.parameters", {"w": 1}),
+            "scheduler.parameters: must be null or a list of 21 numbers, not an object",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.parameters.3", True),
+            "scheduler.parameters[3]: must be a number, not true/false",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.parameters.0", float("inf")),
+            "scheduler.parameters: are not parameters FSRS takes (each must be finite",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.parameters.0", -5.0),
+            "scheduler.parameters: are not parameters FSRS takes",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.optimized_at", "1999-12-31T23:59:59Z"),
+            "scheduler.optimized_at: “1999-12-31T23:59:59Z” is not in the years prep can show "
+            "(2000 to 2199)",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.metrics.reviews", -1),
+            "scheduler.metrics.reviews: must be 0 or more",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.metrics.fitted.rmse", "low"),
+            "scheduler.metrics.fitted.rmse: must be a number, not a text",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.metrics.kept", delete=True),
+            "scheduler.metrics.kept: missing",
+        ),
+        (lambda d: _bad(d, "scheduler", [0.9]), "scheduler: must be an object"),
+        (lambda d: _bad(d, "scheduler", delete=True), "scheduler: missing"),
         (lambda d: _bad(d, "topics", {}), "topics: must be a list"),
         (lambda d: _bad(d, "quizzes", delete=True), "quizzes: missing"),
         (lambda d: _bad(d, "extra", []), "extra: is not a part of a prep backup"),
-        (lambda d: _bad(d, "version", 3), "newer version of prep (format 3); this version reads"),
+        (lambda d: _bad(d, "version", 4), "newer version of prep (format 4); this version reads"),
         (lambda d: _bad(d, "format", "other"), "not a prep backup"),
     ],
 )
@@ -491,11 +592,11 @@ def test_a_broken_row_is_named_and_nothing_is_written(full_user, change, message
 
 def test_newer_format_message_is_exact(user):
     document = backup_document(user=user, now=NOW)
-    document["version"] = 3
+    document["version"] = 4
     with pytest.raises(BackupRejected) as error:
         restore_backup(user=make_user("x"), data=document, merge=False)
     assert str(error.value) == (
-        "This backup was made by a newer version of prep (format 3); this version reads format 2."
+        "This backup was made by a newer version of prep (format 4); this version reads format 3."
     )
 
 
@@ -729,8 +830,8 @@ def test_upload_into_a_non_empty_account_is_refused_then_merged(client_in, user,
         (b"", "The file is empty."),
         (b"\xff\xd8\xff\xe0 binary", "it is binary, not JSON text"),
         (
-            b'{"format": "prep-backup", "version": 3}',
-            "made by a newer version of prep (format 3); this version reads format 2",
+            b'{"format": "prep-backup", "version": 4}',
+            "made by a newer version of prep (format 4); this version reads format 3",
         ),
     ],
 )
@@ -819,11 +920,23 @@ def test_export_user_needs_an_existing_user(db):
         call_command("export_user", "nobody")
 
 
+def in_format(document: dict, version: int) -> dict:
+    """The document as an older prep wrote it: format 2 had no order of new cards
+    and no schedule; format 1 had no review days either."""
+    document = json.loads(json.dumps(document))
+    document["version"] = version
+    if version < 3:
+        for name in NEW_CARD_ORDER:
+            del document["settings"][name]
+        del document["scheduler"]
+    if version < 2:
+        for review in document["reviews"]:
+            del review["day"]
+    return document
+
+
 def test_a_version_1_backup_without_days_restores_with_days_in_the_persons_zone(full_user):
-    document = json.loads(json.dumps(backup_document(user=full_user, now=NOW)))
-    document["version"] = 1
-    for review in document["reviews"]:
-        del review["day"]
+    document = in_format(backup_document(user=full_user, now=NOW), 1)
     target = make_user("from-version-1")
     Profile.objects.filter(user=target).update(timezone="Asia/Tokyo")
     restore_backup(user=target, data=document, merge=False)
@@ -843,3 +956,60 @@ def test_a_review_day_that_is_not_a_date_is_refused_and_nothing_is_written(full_
         restore_backup(user=target, data=document, merge=False)
     assert "reviews[0].day: must be a date such as 2026-11-25" in str(error.value)
     assert total_rows() == before
+
+
+def test_a_version_2_backup_restores_the_default_order_and_schedule(full_user):
+    document = in_format(backup_document(user=full_user, now=NOW), 2)
+    assert "scheduler" not in document and "new_card_order" not in document["settings"]
+    target = make_user("from-version-2")
+    # Chosen before the restore, into an account with nothing else: the file decides.
+    Profile.objects.filter(user=target).update(new_card_order="random")
+    SchedulerSettings.objects.create(user=target, desired_retention=0.8)
+
+    restore_backup(user=target, data=document, merge=False)
+
+    profile = Profile.objects.get(user=target)
+    assert (profile.new_cards_per_day, profile.timezone) == (35, "Europe/Berlin")
+    assert [getattr(profile, name) for name in NEW_CARD_ORDER] == [
+        "interleaved",
+        "own_first",
+        "added",
+    ]
+    assert not SchedulerSettings.objects.filter(user=target).exists()  # FSRS's defaults
+    assert snapshot(target) | {"profile": None, "scheduler": None} == snapshot(full_user) | {
+        "profile": None,
+        "scheduler": None,
+    }
+
+
+def test_a_version_2_backup_may_not_hold_a_schedule(full_user):
+    document = backup_document(user=full_user, now=NOW)
+    document["version"] = 2
+    with pytest.raises(BackupRejected, match="settings.new_card_spread: is not a field"):
+        restore_backup(user=make_user("x"), data=document, merge=False)
+    document = in_format(document, 2) | {"scheduler": None}
+    with pytest.raises(BackupRejected, match=r"scheduler: is not a part .*\(format 2\)"):
+        restore_backup(user=make_user("y"), data=document, merge=False)
+
+
+def test_a_person_who_never_set_a_schedule_restores_without_one(user):
+    Profile.objects.filter(user=user).update(new_card_source="mixed")
+    document = backup_document(user=user, now=NOW)
+    assert document["scheduler"] is None
+    target = make_user("target")
+    restore_file(target, backup_bytes(document))
+    assert not SchedulerSettings.objects.filter(user=target).exists()
+    assert Profile.objects.get(user=target).new_card_source == "mixed"
+
+
+def test_a_merge_keeps_the_accounts_schedule_and_fills_in_a_missing_one(full_user, other_user):
+    document = backup_document(user=full_user, now=NOW)
+    restore_backup(user=other_user, data=document, merge=True)
+    assert snapshot(other_user)["scheduler"] == snapshot(full_user)["scheduler"]
+
+    SchedulerSettings.objects.filter(user=other_user).update(
+        desired_retention=0.95, parameters=None, metrics={}
+    )
+    restore_backup(user=other_user, data=document, merge=True)
+    theirs = SchedulerSettings.objects.get(user=other_user)
+    assert (theirs.desired_retention, theirs.parameters, theirs.metrics) == (0.95, None, {})
