@@ -3,6 +3,7 @@
 generated history."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -100,7 +101,9 @@ def test_a_saved_retention_shapes_the_next_intervals_only(client_in, user, topic
     assert Progress.objects.get(user=user, prompt=prompt).due == due_before
 
     # The grade buttons now show the longer intervals of a lower retention.
-    shown = study.show_prompt(session=session, prompt=prompt, now=later)
+    shown = study.show_prompt(
+        session=session, prompt=prompt, now=later, zone=ZoneInfo("UTC"), new_per_day=20
+    )
     default = scheduling.interval_previews(
         scheduling.fsrs_card(shown.progress, prompt_id=prompt.pk, now=later), now=later
     )
