@@ -341,7 +341,7 @@ PAGES = [
     # A given card (after an undo) with the session's counts, as on any step.
     Page("cards:study_session", 10, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
     Page("cards:study_summary", 5, STUDY),
-    Page("cards:schedule", 4),
+    Page("cards:schedule", 6),  # the workload: the new cards a day and the cards to study
     Page("cards:schedule", 4, htmx=True),
     # Quizzes.
     Page("cards:quiz_start", 8),

@@ -3,10 +3,14 @@ The views glue HTTP to cards/schedule/services.py; a worker does the fitting."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Profile
 
 from . import services
 from .forms import RetentionForm
+from .workload import workload_for
 
 
 def _render(request, form: RetentionForm, *, status: int = 200, refused: str = ""):
@@ -19,6 +23,12 @@ def _render(request, form: RetentionForm, *, status: int = 200, refused: str = "
     }
     if request.htmx:
         return render(request, "cards/schedule.html#optimizer", context, status=status)
+    context["workload"] = workload_for(
+        user=request.user,
+        schedule=form.instance,
+        new_per_day=Profile.for_user(request.user).new_cards_per_day,
+        today=timezone.localdate(),
+    )
     return render(request, "cards/schedule.html", context, status=status)
 
 
