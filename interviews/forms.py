@@ -89,3 +89,24 @@ class InterviewForm(forms.ModelForm):
             if not dates.in_range(cleaned["scheduled_at"]):
                 self.add_error("scheduled_at", f"Choose a date in the years {dates.RANGE_TEXT}.")
         return cleaned
+
+
+class CramForm(forms.Form):
+    MOVE, LEAVE = "move", "leave"
+    schedule = forms.ChoiceField(
+        label="Your study schedule",
+        choices=[
+            (MOVE, "Move due dates: each answer counts as a review"),
+            (LEAVE, "Leave my schedule alone: answers are practice only"),
+        ],
+        initial=LEAVE,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether the cram moves your due dates or leaves them alone.",
+            "invalid_choice": "Choose whether the cram moves your due dates or leaves them alone.",
+        },
+    )
+
+    @property
+    def move_due_dates(self) -> bool:
+        return self.cleaned_data["schedule"] == self.MOVE

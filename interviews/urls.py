@@ -11,6 +11,7 @@ urlpatterns = [
     path("<id:pk>/", views.interview_detail, name="detail"),
     path("<id:pk>/edit/", views.interview_edit, name="edit"),
     path("<id:pk>/delete/", views.interview_delete, name="delete"),
+    path("<id:pk>/cram/", views.interview_cram, name="cram"),
     path("<id:pk>/calendar.ics", views.interview_calendar, name="calendar"),
 ]
 

@@ -7,11 +7,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import recall, services
+from . import cram, recall, services
 from .checklists.views import checklist_context
-from .forms import InterviewForm
+from .forms import CramForm, InterviewForm
 from .models import Interview
 
 
@@ -53,7 +53,35 @@ def interview_detail(request, pk: int):
     else:
         found = recall.recall_for(user=request.user, interviews=[interview], now=timezone.now())
         context["recall"] = found.get(interview.pk)
+        context["cram_form"], context["cram_max"] = CramForm(), cram.MAX_PROMPTS
     return render(request, template, context)
+
+
+@require_POST
+def interview_cram(request, pk: int):
+    """Start a cram quiz for the interview; a refusal is said on its page."""
+    interview = _own_interview(request, pk)
+    form = CramForm(request.POST)
+    if not form.is_valid():
+        messages.warning(request, " ".join(form.errors["schedule"]))
+        return redirect(interview)
+    try:
+        quiz = cram.start_cram(
+            user=request.user,
+            interview=interview,
+            move_due_dates=form.move_due_dates,
+            now=timezone.now(),
+        )
+    except cram.CramRejected as error:
+        messages.warning(request, str(error))
+        return redirect(interview)
+    schedule = "moves your due dates" if quiz.count_as_reviews else "leaves your schedule alone"
+    messages.info(
+        request,
+        f"Cram for {interview.company}: {quiz.size} prompt{'' if quiz.size == 1 else 's'}, "
+        f"the ones you are least likely to recall on the day first. It {schedule}.",
+    )
+    return redirect(quiz)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from cards import services
-from cards.models import Card, Topic
+from cards.models import Card, Progress, Topic
+from cards.study.services import grade_prompt
 from interviews.models import Interview
 from prep_site import planner
 
@@ -50,6 +51,22 @@ def make_card(
         **fields,
     )
     return services.save_card(card=card, tags=tags or [])
+
+
+def grade_card(user, card: Card, rating: int, at) -> Progress:
+    """Grade the card's one prompt through the study service, as a person would
+    in a session; the person's progress on it after."""
+    prompt = card.prompts.get()
+    grade_prompt(
+        user=user,
+        session=None,
+        prompt=prompt,
+        rating=rating,
+        expected_reps=0,
+        duration_ms=2000,
+        now=at,
+    )
+    return Progress.objects.get(user=user, prompt=prompt)
 
 
 def make_interview(user, **fields) -> Interview:

@@ -431,6 +431,7 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "cards:quiz_answer": {"pk": "quiz"},
     "cards:import_confirm": {"pk": "import_preview"},
     "cards:import_cancel": {"pk": "import_preview"},
+    "interviews:cram": INTERVIEW,
     "interviews:checklist_add": INTERVIEW,
     "interviews:checklist_new": INTERVIEW,
     "interviews:checklist_reorder": INTERVIEW,

@@ -15,6 +15,9 @@ class Quiz(models.Model):
         RANDOM = "random", "Random"
         WEAKEST = "weakest", "Weakest first"
         UNSEEN = "unseen", "Never studied"
+        # Drawn for an interview (interviews/cram.py): lowest predicted recall at
+        # its time first. Not offered on the quiz form.
+        CRAM = "cram", "Cram for an interview"
 
     MAX_SIZE = 100
 

@@ -46,7 +46,7 @@ class QuizStartForm(forms.Form):
     )
     mode = forms.ChoiceField(
         label="Which cards",
-        choices=Quiz.Mode.choices,
+        choices=[(value, label) for value, label in Quiz.Mode.choices if value != Quiz.Mode.CRAM],
         initial=Quiz.Mode.RANDOM,
         widget=forms.RadioSelect,
         help_text="Weakest first: the cards you hold least firmly, then ones never studied.",

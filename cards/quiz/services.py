@@ -68,7 +68,7 @@ def start_quiz(*, user, topics: list[Topic], size: int, mode: str, count_as_revi
     how many); when there are none, nothing is created."""
     if not 1 <= size <= Quiz.MAX_SIZE:
         raise QuizRejected(f"A quiz has between 1 and {Quiz.MAX_SIZE} cards.")
-    if mode not in Quiz.Mode.values:
+    if mode not in Quiz.Mode.values or mode == Quiz.Mode.CRAM:
         raise QuizRejected("Choose which cards the quiz draws: random, weakest or unseen.")
     wanted = {topic.pk for topic in topics}
     topic_ids = list(
@@ -90,6 +90,16 @@ def start_quiz(*, user, topics: list[Topic], size: int, mode: str, count_as_revi
             "Those topics have no cards to quiz you on (suspended cards are left out)."
         )
 
+    return create_quiz(
+        user=user, topic_ids=topic_ids, drawn=drawn, mode=mode, count_as_reviews=count_as_reviews
+    )
+
+
+def create_quiz(
+    *, user, topic_ids: list[int], drawn: list[tuple], mode: str, count_as_reviews: bool
+) -> Quiz:
+    """The quiz over ``drawn`` (prompt id, card id) pairs, asked in that order:
+    three queries (the quiz, its topics, its items). Call it in a transaction."""
     quiz = Quiz(user=user, mode=mode, size=len(drawn), count_as_reviews=count_as_reviews)
     quiz.full_clean(exclude=["user"])
     quiz.save()

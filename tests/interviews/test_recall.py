@@ -12,8 +12,8 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from cards import scheduling
 from cards.models import Progress, Rating, SchedulerSettings
-from cards.study import services as study
 from interviews.recall import recall_for
+from tests.factories import grade_card as grade
 from tests.factories import make_card, make_collection, make_interview, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -26,20 +26,6 @@ def recall_by_formula(progress: Progress, at: datetime) -> float:
     """FSRS 6's forgetting curve, after whole days since the last review."""
     days = (at - progress.last_review).days
     return (1 + FACTOR * days / progress.stability) ** DECAY
-
-
-def grade(user, card, rating: int, at: datetime) -> Progress:
-    prompt = card.prompts.get()
-    study.grade_prompt(
-        user=user,
-        session=None,
-        prompt=prompt,
-        rating=rating,
-        expected_reps=0,
-        duration_ms=2000,
-        now=at,
-    )
-    return Progress.objects.get(user=user, prompt=prompt)
 
 
 @pytest.fixture
