@@ -7,7 +7,8 @@ page, one at a time, while another person grades cards without pause. Every
 grade must be recorded, and each heavy request must answer within
 LOCK_BUDGET, and so must the slowest grade sent meanwhile (OVER_BUDGET names
 the one write that does not yet): a request's whole duration bounds how long
-it held SQLite's one write lock. The confirmed import of the most cards a person can keep runs as
+it held SQLite's one write lock (on PostgreSQL, which locks rows, only the
+grades are held to it). The confirmed import of the most cards a person can keep runs as
 a worker does, after the requests; its one transaction is timed and the grades
 sent meanwhile must be recorded too (they wait for it, up to SQLite's 20 s
 busy timeout). The figures are printed as [load] lines in the summary.
@@ -155,10 +156,17 @@ def test_writes_at_the_limits_hold_the_lock_briefly_and_grades_go_on(
     for what, _took, grading in [*figures, ("import", 0.0, import_grading)]:
         assert grading.grades, f"no grade was sent during {what}"
         assert not grading.failed, (what, [(c.status, c.error) for c in grading.failed])
+
+    # On SQLite a request's whole duration bounds how long it held the one write
+    # lock; PostgreSQL locks rows, so there the grades sent meanwhile are the
+    # measure (a heavy request may take longer without anyone waiting for it).
+    def held(took, grading):
+        return grading.slowest if database else max(took, grading.slowest)
+
     slow = [
         (what, round(took, 2), round(grading.slowest, 2))
         for what, took, grading in figures
-        if max(took, grading.slowest) > LOCK_BUDGET and not what.startswith(OVER_BUDGET)
+        if held(took, grading) > LOCK_BUDGET and not what.startswith(OVER_BUDGET)
     ]
     assert not slow, f"held the database longer than {LOCK_BUDGET} s (request, grade): {slow}"
     over = [
