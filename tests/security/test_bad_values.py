@@ -35,6 +35,7 @@ from cards.forms import CardForm, TopicForm
 from cards.imports.forms import ImportConfirmForm, ImportUploadForm
 from cards.models import ImportJob, Prompt
 from cards.quiz.forms import MarkForm, QuizStartForm
+from cards.schedule.forms import RetentionForm
 from cards.study.forms import GradeForm, StudyStartForm, UndoForm
 from interviews.checklists.forms import (
     AddFromBankForm,
@@ -42,7 +43,7 @@ from interviews.checklists.forms import (
     NewChecklistQuestionForm,
     QuestionToAskForm,
 )
-from interviews.forms import InterviewForm
+from interviews.forms import CramForm, InterviewForm
 from interviews.mock.forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 from interviews.models import Stage, Status
 from tests.factories import PASSWORD
@@ -162,6 +163,7 @@ ROUTES = {
     "interviews:detail": Route(ids=("interview",), query=("category",)),
     "interviews:edit": Route(FORM, ids=("interview",), form=InterviewForm, valid=INTERVIEW),
     "interviews:delete": Route(POST, ids=("interview",)),
+    "interviews:cram": Route(POST, ids=("interview",), form=CramForm, valid={"schedule": "leave"}),
     "interviews:calendar": Route(ids=("interview",)),
     "interviews:checklist_add": Route(
         POST, ids=("interview",), form=AddFromBankForm, valid={"questions": ["bank"]}
@@ -258,6 +260,8 @@ ROUTES = {
         FORM, query=("topic",), form=StudyStartForm, valid={"topics": ["topic"]}
     ),
     "cards:study_session": Route(ids=("session",), query=("prompt", "reveal")),
+    "cards:schedule": Route(FORM, form=RetentionForm, valid={"desired_retention": "0.85"}),
+    "cards:schedule_optimize": Route(POST),
     "cards:study_grade": Route(
         POST,
         ids=("session",),
