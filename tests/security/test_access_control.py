@@ -163,6 +163,15 @@ def interview(owner) -> Target:
     return Target({"pk": iv.pk}, data, iv)
 
 
+def interview_to_cram(owner) -> Target:
+    """An upcoming interview whose topic has a card: a cram of it starts."""
+    target = interview(owner)
+    topic = make_topic(owner=owner, name=f"{secret(owner)} topic")
+    make_card(topic, owner, front=f"{secret(owner)} card")
+    target.obj.topics.add(topic)
+    return Target(target.kwargs, {"schedule": "leave"}, target.obj)
+
+
 def checklist_item(owner) -> Target:
     parent = interview(owner)
     item = parent.obj.checklist.order_by("position").first()
@@ -333,6 +342,7 @@ ROUTES: dict[str, Rule] = {
     "interviews:detail": Rule(interview),
     "interviews:edit": Rule(interview),
     "interviews:delete": Rule(interview),
+    "interviews:cram": Rule(interview_to_cram),
     "interviews:calendar": Rule(interview),
     "interviews:checklist_add": Rule(interview),
     "interviews:checklist_new": Rule(interview),
