@@ -12,6 +12,7 @@ from functools import lru_cache
 import fsrs
 from django.conf import settings
 
+from .balancing import DueDays, balance
 from .models import Progress, Rating, SchedulerSettings, State
 
 
@@ -46,15 +47,29 @@ def person_scheduler(user_id: int, *, keep_on: object | None = None) -> fsrs.Sch
         return kept
     person = keep_on._state.fields_cache.get("user") if keep_on is not None else None
     if person is not None and "scheduler_settings" in person._state.fields_cache:
-        found = scheduler_of(person._state.fields_cache["scheduler_settings"])
+        row = person._state.fields_cache["scheduler_settings"]
     else:
-        row = SchedulerSettings.objects.filter(user_id=user_id).only(
-            "parameters", "desired_retention"
+        row = (
+            SchedulerSettings.objects.filter(user_id=user_id)
+            .only("parameters", "desired_retention", "light_weekdays")
+            .first()
         )
-        found = scheduler_of(row.first())
+    found = scheduler_of(row)
     if keep_on is not None:
         keep_on._fsrs_scheduler = found
+        keep_on._light_weekdays = row.light_weekdays if row is not None else []
     return found
+
+
+def due_days(user_id: int, *, zone, keep_on: object) -> DueDays:
+    """The person's coming due days for load balancing, kept on ``keep_on``
+    (read with person_scheduler first, which keeps their light weekdays on it).
+    No query until a grade needs the counts."""
+    kept = getattr(keep_on, "_due_days", None)
+    if kept is None:
+        light = getattr(keep_on, "_light_weekdays", None) or ()
+        kept = keep_on._due_days = DueDays(user_id, zone=zone, light_weekdays=light)
+    return kept
 
 
 PROGRESS_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
@@ -76,9 +91,18 @@ def fsrs_card(progress: Progress | None, *, prompt_id: int, now: datetime) -> fs
 
 
 def review(
-    card: fsrs.Card, rating: int, *, now: datetime, by: fsrs.Scheduler = SCHEDULER
+    card: fsrs.Card,
+    rating: int,
+    *,
+    now: datetime,
+    by: fsrs.Scheduler = SCHEDULER,
+    balanced: DueDays | None = None,
 ) -> fsrs.Card:
+    """The card after this grade; with ``balanced``, on the least busy day of
+    its fuzz range (balancing.py)."""
     reviewed, _log = by.review_card(card, fsrs.Rating(rating), review_datetime=now)
+    if balanced is not None:
+        balance(card, reviewed, now=now, days=balanced, maximum=by.maximum_interval)
     return reviewed
 
 
@@ -95,10 +119,17 @@ def progress_values(card: fsrs.Card) -> dict:
 
 
 def interval_previews(
-    card: fsrs.Card, *, now: datetime, by: fsrs.Scheduler = SCHEDULER
+    card: fsrs.Card,
+    *,
+    now: datetime,
+    by: fsrs.Scheduler = SCHEDULER,
+    balanced: DueDays | None = None,
 ) -> dict[int, timedelta]:
     """What each grade would give: rating → time until the prompt is due again."""
-    return {rating.value: review(card, rating.value, now=now, by=by).due - now for rating in Rating}
+    return {
+        rating.value: review(card, rating.value, now=now, by=by, balanced=balanced).due - now
+        for rating in Rating
+    }
 
 
 def retrievability(progress: Progress, *, now: datetime, by: fsrs.Scheduler = SCHEDULER) -> float:

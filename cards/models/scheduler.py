@@ -42,6 +42,9 @@ class SchedulerSettings(models.Model):
     # What the last run measured: reviews used, log loss and RMSE of the default
     # and of the fitted parameters, and whether the fitted ones were kept.
     metrics = models.JSONField(default=dict, blank=True)
+    # Weekdays (0 Monday to 6 Sunday) the person wants fewer reviews on: load
+    # balancing (cards/balancing.py) counts them as busier than they are.
+    light_weekdays = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = "scheduler settings"

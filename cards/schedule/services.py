@@ -45,12 +45,19 @@ def latest_job(user) -> OptimizeJob | None:
 
 
 @transaction.atomic
-def retention_save(*, user, retention: float) -> SchedulerSettings:
-    """Set the retention future intervals aim for. Due dates already set stay."""
+def retention_save(
+    *, user, retention: float, light_weekdays: list[int] | None = None
+) -> SchedulerSettings:
+    """Set the retention future intervals aim for, and the light weekdays when
+    given (0 Monday to 6 Sunday). Due dates already set stay."""
     row, _created = SchedulerSettings.objects.select_for_update().get_or_create(user=user)
     row.desired_retention = retention
+    fields = ["desired_retention"]
+    if light_weekdays is not None:
+        row.light_weekdays = sorted(set(light_weekdays))
+        fields.append("light_weekdays")
     row.full_clean()
-    row.save(update_fields=["desired_retention"])
+    row.save(update_fields=fields)
     return row
 
 

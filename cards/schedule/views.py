@@ -40,8 +40,12 @@ def schedule(request):
     form = RetentionForm(request.POST, instance=row)
     if not form.is_valid():
         return _render(request, form, status=400)
-    services.retention_save(user=request.user, retention=form.cleaned_data["desired_retention"])
-    messages.success(request, "Saved: your next intervals aim for this retention.")
+    services.retention_save(
+        user=request.user,
+        retention=form.cleaned_data["desired_retention"],
+        light_weekdays=form.cleaned_data["light_weekdays"],
+    )
+    messages.success(request, "Saved: your next intervals follow these settings.")
     return redirect("cards:schedule")
 
 

@@ -184,7 +184,8 @@ def next_prompt_for(
     if result.prompt is not None:
         card = scheduling.fsrs_card(result.progress, prompt_id=result.prompt.pk, now=now)
         by = scheduling.person_scheduler(user_id, keep_on=session)
-        result.previews = scheduling.interval_previews(card, now=now, by=by)
+        days = scheduling.due_days(user_id, zone=zone, keep_on=session)
+        result.previews = scheduling.interval_previews(card, now=now, by=by, balanced=days)
     return result
 
 
@@ -228,7 +229,8 @@ def show_prompt(
     result.progress = Progress.objects.filter(user_id=session.user_id, prompt=prompt).first()
     card = scheduling.fsrs_card(result.progress, prompt_id=prompt.pk, now=now)
     by = scheduling.person_scheduler(session.user_id, keep_on=session)
-    result.previews = scheduling.interval_previews(card, now=now, by=by)
+    days = scheduling.due_days(session.user_id, zone=zone, keep_on=session)
+    result.previews = scheduling.interval_previews(card, now=now, by=by, balanced=days)
     return result
 
 
@@ -262,8 +264,12 @@ def grade_prompt(
         raise AlreadyGraded("This card was already graded; the grade was not counted twice.")
 
     before = scheduling.fsrs_card(progress, prompt_id=prompt.pk, now=now)
-    by = scheduling.person_scheduler(user.pk, keep_on=session)
-    after = scheduling.review(before, rating, now=now, by=by)
+    # Kept on the session (or the row) so the next card's previews share them.
+    keep_on = session if session is not None else (progress or Progress(user=user))
+    by = scheduling.person_scheduler(user.pk, keep_on=keep_on)
+    days = scheduling.due_days(user.pk, zone=timezone.get_current_timezone(), keep_on=keep_on)
+    after = scheduling.review(before, rating, now=now, by=by, balanced=days)
+    days.moved(old=progress.due if progress else None, new=after.due, now=now)
     values = scheduling.progress_values(after)
     state_before = progress.state if progress else None
     lapse = scheduling.is_lapse(state_before, rating)
