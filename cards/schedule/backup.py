@@ -6,7 +6,7 @@ The optimizer's jobs are not backed up: a job is a run that has ended (or is
 under way on this server), and what it found is in these settings already.
 """
 
-from accounts.backup.fields import Field, Number, Row, When, kind_of, problem
+from accounts.backup.fields import Field, IndexList, Number, Row, When, kind_of, problem
 from accounts.backup.sections import Part, Single
 
 from ..models import SchedulerSettings
@@ -75,6 +75,7 @@ class Schedule(Single):
         Parameters("parameters"),
         When("optimized_at", null=True),
         Metrics("metrics"),
+        IndexList("light_weekdays", largest=6, what="a weekday from 0 (Monday) to 6 (Sunday)"),
     )
     not_backed_up = ("id", "user")
     since = 3

@@ -130,6 +130,7 @@ def build_account(user, starter: Starter) -> None:
         parameters=fit.parameters,
         optimized_at=NOW + timedelta(days=3, microseconds=7),
         metrics=fit.metrics(),
+        light_weekdays=[2, 6],
     )
     seed_question_bank(user=user)
     kafka = make_topic(owner=user, name="Kafka", description="Logs, partitions, groups")
@@ -348,6 +349,7 @@ def test_document_holds_every_part(full_user, starter):
             "fitted": {"log_loss": 0.3812345678901234, "rmse": 0.052},
             "kept": True,
         },
+        "light_weekdays": [2, 6],
     }
     assert [t["name"] for t in document["topics"]] == ["Kafka", "Ünïcode ✓"]
     assert len(document["cards"]) == 5
@@ -527,6 +529,10 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
         (
             lambda d: _bad(d, "scheduler.desired_retention", 0.99),
             "scheduler.desired_retention: Desired retention must be between 0.70 and 0.97",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.light_weekdays", [1, 7]),
+            "scheduler.light_weekdays[1]: must be a weekday from 0 (Monday) to 6 (Sunday)",
         ),
         (
             lambda d: _bad(d, "scheduler.desired_retention", "0.9"),
