@@ -54,6 +54,11 @@
   function show(text) {
     var box = region();
     if (!box) return;
+    var shown = box.querySelector("[data-testid=request-error-message]");
+    // The same message again (a second save refused the same way) keeps the
+    // alert in place: replacing it would re-announce it and could swallow a
+    // click on its buttons that is under way.
+    if (shown && shown.textContent === text) return;
     var alert = document.createElement("div");
     alert.className = "alert alert-danger shadow mb-0 d-flex flex-wrap align-items-start gap-2";
     alert.style.maxWidth = "34rem";

@@ -108,6 +108,12 @@ def test_an_expired_csrf_token_says_to_reload_and_keeps_the_text(
     checklist.refresh_from_db()
     assert checklist.answer == ""
 
+    # Leaving the box sends the answer once more ("change"), refused the same
+    # way: the message stays as it is.
+    with page.expect_response(lambda r: r.request.method == "POST" and "/checklist/" in r.url):
+        page.keyboard.press("Tab")
+    expect(page.get_by_test_id("request-error-message")).to_have_count(1)
+
     # Reload, as it says: a new token, and saving works again.
     # Wait for the reload's own response: the old page is already "loaded".
     with page.expect_navigation(wait_until="load"):
