@@ -62,6 +62,8 @@ class ProfileForm(forms.ModelForm):
             "new_card_source",
             "new_card_order",
             "timezone",
+            "daily_email",
+            "daily_email_hour",
         ]
         field_classes = {"new_cards_per_day": WholeNumberField}
         widgets = {
@@ -86,15 +88,33 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A form sent without one of the order settings keeps what is set.
-        for name in ORDER_LABELS:
+        for name in [*ORDER_LABELS, "daily_email_hour"]:
             self.fields[name].required = False
+        self.fields["daily_email_hour"].error_messages["invalid_choice"] = (
+            "The hour to send it is a whole hour from 0 to 23; “%(value)s” is not one."
+        )
+        if not self._has_email():
+            self.fields[
+                "daily_email"
+            ].help_text = "Your account has no e-mail address, so there is nowhere to send it."
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
         self.helper.add_input(Submit("save", "Save settings"))
 
+    def _has_email(self) -> bool:
+        user = getattr(self.instance, "user", None)  # a form without a profile has none
+        return bool(user and user.email)
+
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("daily_email") and not self._has_email():
+            self.add_error(
+                "daily_email",
+                "The daily e-mail needs an e-mail address on your account, and it has none.",
+            )
         for name in ORDER_LABELS:
             if not cleaned.get(name) and name not in self.errors:
                 cleaned[name] = getattr(self.instance, name)
+        if cleaned.get("daily_email_hour") in (None, "") and "daily_email_hour" not in self.errors:
+            cleaned["daily_email_hour"] = self.instance.daily_email_hour
         return cleaned

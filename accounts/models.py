@@ -66,6 +66,25 @@ class Profile(models.Model):
         "a day, so a reload keeps the same order.",
     )
 
+    daily_email = models.BooleanField(
+        "daily e-mail",
+        default=False,
+        help_text="Once a day: how many cards are due, how many new cards wait, and your "
+        "next interview. Sent to your account's e-mail address.",
+    )
+    daily_email_hour = models.PositiveSmallIntegerField(
+        "hour to send it",
+        default=8,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        help_text="In your time zone.",
+    )
+    daily_email_sent_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last day, in the person's time zone, the daily e-mail was sent.",
+    )
+
     question_bank_seeded = models.BooleanField(
         default=False,
         help_text="Whether the starter questions to ask were copied into this person's bank.",
@@ -87,6 +106,9 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=models.Q(new_card_order__in=NewCardOrder.values),
                 name="profile_new_card_order_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(daily_email_hour__lte=23), name="profile_daily_email_hour_le_23"
             ),
         ]
 

@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from interviews.checklists.services import seed_question_bank
 
+from . import daily_email
 from .forms import ProfileForm, SignupForm
 from .middleware import remember_timezone
 from .models import Profile
@@ -39,3 +41,18 @@ def settings_view(request):
         messages.success(request, "Settings saved.")
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"form": form, "title": "Settings"})
+
+
+# A mail client's one-click unsubscribe (RFC 8058) POSTs without a CSRF token:
+# the signed token in the address is what proves the request.
+@csrf_exempt
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    user_id = daily_email.user_of_token(token)
+    if user_id is None:
+        return render(request, "accounts/unsubscribe_bad.html", status=400)
+    if request.method == "POST":
+        daily_email.unsubscribe(user_id)
+        return render(request, "accounts/unsubscribe.html", {"done": True})
+    return render(request, "accounts/unsubscribe.html", {"done": False})

@@ -177,6 +177,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), never the cookie
 
 DEFAULT_FROM_EMAIL = "prep <no-reply@prep.localhost>"
+# Where links in e-mails point: the site's address as people reach it.
+SITE_URL = "http://localhost:8000"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):

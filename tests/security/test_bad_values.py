@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.backup.views import RestoreForm
+from accounts.daily_email import unsubscribe_token
 from accounts.delete.forms import DeleteAccountForm
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
@@ -131,6 +132,7 @@ ROUTES = {
         FORM, form=DeleteAccountForm, valid={"password": "not-the-password", "confirm": "on"}
     ),
     "accounts:deleted": Route(anonymous=True),
+    "accounts:unsubscribe": Route(FORM, ids=("unsubscribe",), anonymous=True),
     "accounts:backup_download": Route(),
     "accounts:backup_download_gzip": Route(),
     "accounts:backup_restore": Route(POST, form=RestoreForm, valid={"file": BACKUP}),
@@ -352,6 +354,7 @@ def ids(world) -> dict:
         "restore": restore.pk,
         "uidb64": "MQ",
         "token": "set-password",
+        "unsubscribe": unsubscribe_token(user.pk),
     }
 
 
