@@ -122,6 +122,7 @@ class Profile(models.Model):
     @classmethod
     def for_user(cls, user) -> "Profile":
         profile, _ = cls.objects.get_or_create(user=user)
+        profile.user = user  # the person at hand, not read again
         return profile
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.daily_email import unsubscribe_token
 from accounts.models import RestoreJob
 from cards import imports as importing
 from cards import review_days
@@ -282,6 +283,10 @@ def bogus_token(person: Person) -> str:
     return "not-a-token"
 
 
+def unsubscribe_link(person: Person) -> str:
+    return unsubscribe_token(person.user.pk)
+
+
 @dataclass(frozen=True)
 class Page:
     """A GET of a route, as each person: its URL parameters name Person attributes
@@ -402,6 +407,7 @@ PAGES = [
     Page("password_reset_done", 2),
     Page("password_reset_confirm", 3, {"uidb64": uid, "token": bogus_token}),
     Page("password_reset_complete", 2),
+    Page("accounts:unsubscribe", 2, {"token": unsubscribe_link}),
 ]
 
 # Downloads, counted with the whole body read. A backup reads its small sections

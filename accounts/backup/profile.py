@@ -19,7 +19,9 @@ class Settings(Single):
         Boolean("question_bank_seeded"),
         *(Text(name) for name in NEW_CARD_ORDER),
     )
-    not_backed_up = ("id", "user")
+    # The daily e-mail is consent given by the account that receives it, for its own
+    # address: a restore (perhaps into another account) never turns it on.
+    not_backed_up = ("id", "user", "daily_email", "daily_email_hour", "daily_email_sent_on")
 
     def instance(self, user) -> Profile:
         return Profile.objects.filter(user=user).first() or Profile(user=user)

@@ -2,7 +2,7 @@
 scripts/run.sh starts it), on the real database of the test run, SQLite or
 PostgreSQL: a 20,000-row import read and written by the worker, a worker
 killed mid-import, after which nothing was written and the page says so, and
-the scheduled purge run by a worker."""
+the scheduled purge and the daily e-mail run by a worker."""
 
 import os
 import signal
@@ -21,8 +21,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_q.conf import Conf
+from django_q.models import Task
 from django_q.tasks import async_task
 
+from accounts.models import Profile
 from cards import imports as importing
 from cards.imports.services import WRITE_STOPPED
 from cards.models import Card, ImportJob
@@ -168,3 +170,26 @@ def test_a_worker_runs_the_scheduled_purge(user, cluster, media_root):
         time.sleep(0.2)
     assert not ImportJob.objects.exists()
     assert stored_files(media_root) == [fresh]
+
+
+def test_a_worker_sends_the_daily_email(user, cluster, tmp_path):
+    """The hourly schedule's task in a worker: the person whose hour has come gets
+    one e-mail (written where the worker's settings send it), and their day is
+    marked as sent."""
+    Profile.objects.filter(user=user).update(daily_email=True, daily_email_hour=0, timezone="UTC")
+    type(user).objects.filter(pk=user.pk).update(email="dana@example.com")
+    cluster(PREP_EMAIL_DIR=str(tmp_path))
+    async_task("accounts.daily_email.send_due")
+
+    def finished() -> bool:  # the worker records the task once it has returned
+        return Task.objects.filter(func="accounts.daily_email.send_due", success=True).exists()
+
+    deadline = time.monotonic() + 120
+    while not finished() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert Task.objects.get(func="accounts.daily_email.send_due").result == 1  # people sent to
+    [sent] = list(tmp_path.iterdir())
+    text = sent.read_text()
+    assert "To: dana@example.com" in text
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in text
+    assert Profile.objects.get(user=user).daily_email_sent_on == timezone.now().date()
