@@ -45,20 +45,37 @@ def person_scheduler(user_id: int, *, keep_on: object | None = None) -> fsrs.Sch
     kept = getattr(keep_on, "_fsrs_scheduler", None)
     if kept is not None:
         return kept
-    person = keep_on._state.fields_cache.get("user") if keep_on is not None else None
-    if person is not None and "scheduler_settings" in person._state.fields_cache:
-        row = person._state.fields_cache["scheduler_settings"]
-    else:
-        row = (
-            SchedulerSettings.objects.filter(user_id=user_id)
-            .only("parameters", "desired_retention", "light_weekdays")
-            .first()
-        )
+    row = _settings_read_with(keep_on)
+    if row is False:
+        row = SchedulerSettings.objects.filter(user_id=user_id).only(*SETTINGS_READ).first()
     found = scheduler_of(row)
     if keep_on is not None:
         keep_on._fsrs_scheduler = found
-        keep_on._light_weekdays = row.light_weekdays if row is not None else []
+        keep_on._scheduler_settings = row
     return found
+
+
+# What a grade reads of the person's settings.
+SETTINGS_READ = (
+    "parameters",
+    "desired_retention",
+    "light_weekdays",
+    "light_dates",
+    "interview_days_light",
+)
+
+
+def _settings_read_with(keep_on: object | None) -> SchedulerSettings | None | bool:
+    """The settings ``keep_on`` was read with (None: the person has none), or
+    False when it was not read with them."""
+    field = getattr(type(keep_on), "user", None)
+    if keep_on is None or field is None or not field.is_cached(keep_on):
+        return False
+    person = keep_on.user
+    accessor = type(person).scheduler_settings
+    if not accessor.is_cached(person):
+        return False
+    return getattr(person, "scheduler_settings", None)
 
 
 def due_days(user_id: int, *, zone, keep_on: object) -> DueDays:
@@ -67,8 +84,14 @@ def due_days(user_id: int, *, zone, keep_on: object) -> DueDays:
     No query until a grade needs the counts."""
     kept = getattr(keep_on, "_due_days", None)
     if kept is None:
-        light = getattr(keep_on, "_light_weekdays", None) or ()
-        kept = keep_on._due_days = DueDays(user_id, zone=zone, light_weekdays=light)
+        row = getattr(keep_on, "_scheduler_settings", None) or SchedulerSettings()
+        kept = keep_on._due_days = DueDays(
+            user_id,
+            zone=zone,
+            light_weekdays=row.light_weekdays,
+            light_dates=row.light_dates,
+            ask_others=row.interview_days_light,
+        )
     return kept
 
 

@@ -7,7 +7,7 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Interview
+from .models import Interview, Status
 
 
 def interview_calendar(interview: Interview, *, host: str) -> bytes:
@@ -39,3 +39,12 @@ def interview_zone(interview: Interview) -> ZoneInfo:
         return ZoneInfo(interview.timezone)
     except (KeyError, ValueError):
         return ZoneInfo(settings.TIME_ZONE)
+
+
+def interview_days(sender, *, user_id: int, zone: ZoneInfo, now, **kwargs) -> set:
+    """cards.balancing.light_days's receiver: the days, in the person's zone, of
+    their upcoming interviews."""
+    upcoming = Interview.objects.filter(
+        user_id=user_id, status=Status.UPCOMING, scheduled_at__gte=now
+    ).values_list("scheduled_at", flat=True)
+    return {moment.astimezone(zone).date() for moment in upcoming}

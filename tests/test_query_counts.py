@@ -340,12 +340,13 @@ PAGES = [
     # Studying.
     Page("cards:study_start", 5),  # the topics, and the tags to narrow them by
     Page("cards:study_start", 5, query={"topic": Of("collection")}),
-    # + 1 each: the coming days' due counts, for load balancing the buttons' intervals.
-    Page("cards:study_session", 10, STUDY),
-    Page("cards:study_session", 10, STUDY, htmx=True),
-    Page("cards:study_session", 10, STUDY, {"reveal": "1"}, htmx=True),
+    # + 2 each: the coming days' due counts and the days of upcoming interviews,
+    # for load balancing the buttons' intervals.
+    Page("cards:study_session", 11, STUDY),
+    Page("cards:study_session", 11, STUDY, htmx=True),
+    Page("cards:study_session", 11, STUDY, {"reveal": "1"}, htmx=True),
     # A given card (after an undo) with the session's counts, as on any step.
-    Page("cards:study_session", 11, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
+    Page("cards:study_session", 12, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
     Page("cards:study_summary", 5, STUDY),
     Page("cards:schedule", 6),  # the workload: the new cards a day and the cards to study
     Page("cards:schedule", 4, htmx=True),

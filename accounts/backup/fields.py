@@ -325,6 +325,35 @@ class IndexList(Field):
         return values
 
 
+class DayList(Field):
+    """A list of dates (a JSON field of "2026-11-25" texts), at most ``longest``."""
+
+    validated = False
+
+    def __init__(self, name: str, *, longest: int):
+        super().__init__(name)
+        self.longest = longest
+
+    def dump(self, export, value):
+        return list(value)
+
+    def load(self, row, restore):
+        values = row.array(self.name)
+        if len(values) > self.longest:
+            raise problem(row.place(self.name), f"has {len(values)} dates; at most {self.longest}")
+        for k, value in enumerate(values):
+            place = f"{row.place(self.name)}[{k}]"
+            try:
+                day = date.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                day = None
+            if day is None:
+                raise problem(place, "must be a date such as 2026-11-25")
+            if not dates.in_range(day):
+                raise out_of_range(place, value)
+        return sorted(set(values))
+
+
 class Id(Field):
     """The row's id inside the file ("t1", "c17"): what other rows point at it by.
     Given to the rows the section exports, in their order, with ``prefix``."""

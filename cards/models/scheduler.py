@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from prep_site.jobs import JobState
 
+MAX_LIGHT_DATES = 60
 MIN_RETENTION = 0.70
 MAX_RETENTION = 0.97
 RETENTION_RANGE = (
@@ -45,6 +46,15 @@ class SchedulerSettings(models.Model):
     # Weekdays (0 Monday to 6 Sunday) the person wants fewer reviews on: load
     # balancing (cards/balancing.py) counts them as busier than they are.
     light_weekdays = models.JSONField(default=list, blank=True)
+    # Dates ("2026-12-24") light in the same way, and whether the days of the
+    # person's upcoming interviews are (cards.balancing.light_days asks the
+    # interviews app for them).
+    light_dates = models.JSONField(default=list, blank=True)
+    interview_days_light = models.BooleanField(
+        "interview days are light",
+        default=True,
+        help_text="Fewer reviews fall due on the day of an upcoming interview.",
+    )
 
     class Meta:
         verbose_name_plural = "scheduler settings"

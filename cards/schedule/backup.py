@@ -6,10 +6,21 @@ The optimizer's jobs are not backed up: a job is a run that has ended (or is
 under way on this server), and what it found is in these settings already.
 """
 
-from accounts.backup.fields import Field, IndexList, Number, Row, When, kind_of, problem
+from accounts.backup.fields import (
+    Boolean,
+    DayList,
+    Field,
+    IndexList,
+    Number,
+    Row,
+    When,
+    kind_of,
+    problem,
+)
 from accounts.backup.sections import Part, Single
 
 from ..models import SchedulerSettings
+from ..models.scheduler import MAX_LIGHT_DATES
 from . import optimizer
 
 # What a run measured of a set of parameters (optimizer.Fit.metrics).
@@ -76,6 +87,8 @@ class Schedule(Single):
         When("optimized_at", null=True),
         Metrics("metrics"),
         IndexList("light_weekdays", largest=6, what="a weekday from 0 (Monday) to 6 (Sunday)"),
+        DayList("light_dates", longest=MAX_LIGHT_DATES),
+        Boolean("interview_days_light"),
     )
     not_backed_up = ("id", "user")
     since = 3

@@ -1,7 +1,13 @@
+import re
+from datetime import date
+
 from django import forms
+from django.utils import timezone
+
+from prep_site import dates
 
 from ..models import SchedulerSettings
-from ..models.scheduler import MAX_RETENTION, MIN_RETENTION
+from ..models.scheduler import MAX_LIGHT_DATES, MAX_RETENTION, MIN_RETENTION
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -28,9 +34,20 @@ class RetentionForm(forms.ModelForm):
         ),
     )
 
+    light_dates = forms.CharField(
+        required=False,
+        max_length=2_000,
+        widget=forms.TextInput(attrs={"placeholder": "2026-12-24, 2026-12-31"}),
+        label="Light dates",
+        help_text=(
+            f"Dates, such as 2026-12-24, that count as light in the same way; up to "
+            f"{MAX_LIGHT_DATES}, separated by commas or spaces. Dates past are dropped."
+        ),
+    )
+
     class Meta:
         model = SchedulerSettings
-        fields = ["desired_retention", "light_weekdays"]
+        fields = ["desired_retention", "light_weekdays", "light_dates", "interview_days_light"]
         labels = {"desired_retention": "Desired retention"}
         help_texts = {
             "desired_retention": (
@@ -44,3 +61,32 @@ class RetentionForm(forms.ModelForm):
                 attrs={"step": "0.01", "min": f"{MIN_RETENTION}", "max": f"{MAX_RETENTION}"}
             )
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["light_dates"] = ", ".join(self.instance.light_dates)
+
+    def clean_light_dates(self) -> list[str]:
+        """The dates from today on, each once, in order."""
+        today = timezone.localdate()
+        days = set()
+        for word in re.split(r"[\s,;]+", self.cleaned_data["light_dates"].strip()):
+            if not word:
+                continue
+            try:
+                day = date.fromisoformat(word)
+            except ValueError:
+                raise forms.ValidationError(
+                    f"“{word[:20]}” is not a date: write dates as 2026-12-24."
+                ) from None
+            if not dates.in_range(day):
+                raise forms.ValidationError(
+                    f"{word} is out of range: dates go from {dates.RANGE_TEXT}."
+                )
+            if day >= today:
+                days.add(day)
+        if len(days) > MAX_LIGHT_DATES:
+            raise forms.ValidationError(
+                f"At most {MAX_LIGHT_DATES} light dates; you gave {len(days)}."
+            )
+        return [day.isoformat() for day in sorted(days)]

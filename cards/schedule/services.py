@@ -46,16 +46,28 @@ def latest_job(user) -> OptimizeJob | None:
 
 @transaction.atomic
 def retention_save(
-    *, user, retention: float, light_weekdays: list[int] | None = None
+    *,
+    user,
+    retention: float,
+    light_weekdays: list[int] | None = None,
+    light_dates: list[str] | None = None,
+    interview_days_light: bool | None = None,
 ) -> SchedulerSettings:
-    """Set the retention future intervals aim for, and the light weekdays when
-    given (0 Monday to 6 Sunday). Due dates already set stay."""
+    """Set the retention future intervals aim for, and the light days given
+    (weekdays 0 Monday to 6 Sunday, dates as "2026-12-24", whether interview
+    days are light). Due dates already set stay."""
     row, _created = SchedulerSettings.objects.select_for_update().get_or_create(user=user)
     row.desired_retention = retention
     fields = ["desired_retention"]
-    if light_weekdays is not None:
-        row.light_weekdays = sorted(set(light_weekdays))
-        fields.append("light_weekdays")
+    given = {
+        "light_weekdays": None if light_weekdays is None else sorted(set(light_weekdays)),
+        "light_dates": None if light_dates is None else sorted(set(light_dates)),
+        "interview_days_light": interview_days_light,
+    }
+    for name, value in given.items():
+        if value is not None:
+            setattr(row, name, value)
+            fields.append(name)
     row.full_clean()
     row.save(update_fields=fields)
     return row

@@ -44,6 +44,8 @@ def schedule(request):
         user=request.user,
         retention=form.cleaned_data["desired_retention"],
         light_weekdays=form.cleaned_data["light_weekdays"],
+        light_dates=form.cleaned_data["light_dates"],
+        interview_days_light=form.cleaned_data["interview_days_light"],
     )
     messages.success(request, "Saved: your next intervals follow these settings.")
     return redirect("cards:schedule")

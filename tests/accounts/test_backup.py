@@ -131,6 +131,8 @@ def build_account(user, starter: Starter) -> None:
         optimized_at=NOW + timedelta(days=3, microseconds=7),
         metrics=fit.metrics(),
         light_weekdays=[2, 6],
+        light_dates=["2026-12-24", "2026-12-31"],
+        interview_days_light=False,
     )
     seed_question_bank(user=user)
     kafka = make_topic(owner=user, name="Kafka", description="Logs, partitions, groups")
@@ -350,6 +352,8 @@ def test_document_holds_every_part(full_user, starter):
             "kept": True,
         },
         "light_weekdays": [2, 6],
+        "light_dates": ["2026-12-24", "2026-12-31"],
+        "interview_days_light": False,
     }
     assert [t["name"] for t in document["topics"]] == ["Kafka", "Ünïcode ✓"]
     assert len(document["cards"]) == 5
@@ -533,6 +537,14 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
         (
             lambda d: _bad(d, "scheduler.light_weekdays", [1, 7]),
             "scheduler.light_weekdays[1]: must be a weekday from 0 (Monday) to 6 (Sunday)",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.light_dates", ["2026-12-24", "24/12/2026"]),
+            "scheduler.light_dates[1]: must be a date such as 2026-11-25",
+        ),
+        (
+            lambda d: _bad(d, "scheduler.light_dates", ["9999-12-31"]),
+            "scheduler.light_dates[0]",
         ),
         (
             lambda d: _bad(d, "scheduler.desired_retention", "0.9"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cards import scheduling
 from cards.models import Progress, SchedulerSettings, State
 from cards.study import services
-from tests.factories import make_card
+from tests.factories import make_card, make_interview
 
 pytestmark = pytest.mark.django_db
 
@@ -138,4 +138,70 @@ def test_a_weekday_out_of_range_is_refused_and_nothing_saved(client_in, user):
     )
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
+    assert not SchedulerSettings.objects.filter(user=user).exists()
+
+
+def grade_around(client, user, topic, *, now):
+    """Grade a review card Good: the days from now it fell due."""
+    prompt = review_card(user, topic, stability=4.0, now=now)
+    session = services.start_session(user=user, topics=[topic])
+    shown = good_button(client, session)
+    grade_good(client, session, prompt)
+    days = (Progress.objects.get(user=user, prompt=prompt).due - now).days
+    assert shown == f"{days}d"  # the button said so
+    return days
+
+
+def test_a_light_date_is_avoided(client_in, user, topic):
+    now = timezone.now()
+    interval = plain_interval(review_card(user, topic, stability=4.0, now=now), user=user, now=now)
+    Progress.objects.all().delete()
+    light = timezone.localtime(now + timedelta(days=interval)).date()
+    response = client_in.post(
+        reverse("cards:schedule"),
+        {"desired_retention": "0.90", "light_dates": f"{light}, {light}  2001-01-01"},
+    )
+    assert response.status_code == 302
+    # Each once; the past one dropped, as the form says.
+    assert SchedulerSettings.objects.get(user=user).light_dates == [light.isoformat()]
+    assert light.isoformat() in client_in.get(reverse("cards:schedule")).content.decode()
+
+    days = grade_around(client_in, user, topic, now=now)
+    assert abs(days - interval) == 1
+
+
+def test_an_interview_day_is_light_unless_turned_off(client_in, user, topic):
+    now = timezone.now()
+    interval = plain_interval(review_card(user, topic, stability=4.0, now=now), user=user, now=now)
+    Progress.objects.all().delete()
+    make_interview(user, scheduled_at=now + timedelta(days=interval))
+    assert SchedulerSettings(user=user).interview_days_light  # the default
+    assert abs(grade_around(client_in, user, topic, now=now) - interval) == 1
+
+    Progress.objects.all().delete()
+    client_in.post(reverse("cards:schedule"), {"desired_retention": "0.90"})  # box unticked
+    assert not SchedulerSettings.objects.get(user=user).interview_days_light
+    assert grade_around(client_in, user, topic, now=now) == interval
+
+
+@pytest.mark.parametrize(
+    "dates, message",
+    [
+        ("2026-13-01", "“2026-13-01” is not a date: write dates as 2026-12-24."),
+        ("next friday", "“next” is not a date"),
+        ("2300-01-01", "2300-01-01 is out of range: dates go from 2000 to 2199."),
+        (
+            " ".join(f"2190-01-{d:02d}" for d in range(1, 31))
+            + " "
+            + " ".join(f"2190-03-{d:02d}" for d in range(1, 32)),
+            "At most 60 light dates; you gave 61.",
+        ),
+    ],
+)
+def test_bad_light_dates_are_refused_and_nothing_saved(client_in, user, dates, message):
+    response = client_in.post(
+        reverse("cards:schedule"), {"desired_retention": "0.80", "light_dates": dates}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
     assert not SchedulerSettings.objects.filter(user=user).exists()

@@ -113,8 +113,9 @@ def test_the_message_comes_with_the_htmx_fragment_too(
     session, progress = shown_in_review(client_in, user, topic, lapses=7)
     # Once in a card's life: the grade (21) and the tag (made here, as it is the
     # person's first leech), the tagging and the suspension spread to the progress.
-    # + 1: the coming days' due counts, for the next card's balanced intervals.
-    with django_assert_max_num_queries(39):
+    # + 2: the coming days' due counts and interview days, for the next card's
+    # balanced intervals.
+    with django_assert_max_num_queries(40):
         response = again(client_in, session, progress, **htmx_headers)
     assert response.status_code == 200
     assert MESSAGE in page(response)
@@ -210,12 +211,12 @@ def test_the_leech_list_runs_a_bounded_number_of_queries(
 def test_an_again_on_review_costs_one_query_more_than_other_grades(
     client_in, user, topic, django_assert_max_num_queries, htmx_headers
 ):
-    """The grade route's cap (21, tests/cards/study/test_study.py) holds for a
+    """The grade route's cap (22, tests/cards/study/test_study.py) holds for a
     Good; a lapse adds the count of the card's lapses, and nothing else. (The
-    21 takes in the coming days' due counts: a Good balances the grade, an
-    Again the next card's Good and Easy on its buttons.)"""
+    22 takes in the coming days' due counts and interview days: a Good balances
+    the grade, an Again the next card's Good and Easy on its buttons.)"""
     session, progress = shown_in_review(client_in, user, topic, lapses=2)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         response = again(client_in, session, progress, **htmx_headers)
     assert response.status_code == 200
     assert Progress.objects.get(pk=progress.pk).lapses == 3
