@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from cards.progress.readiness import plan_for
+
 from . import cram, recall, services
 from .checklists.views import checklist_context
 from .forms import CramForm, InterviewForm
@@ -51,8 +53,16 @@ def interview_detail(request, pk: int):
     if request.htmx:
         template += "#checklist"
     else:
-        found = recall.recall_for(user=request.user, interviews=[interview], now=timezone.now())
+        now = timezone.now()
+        found = recall.recall_for(user=request.user, interviews=[interview], now=now)
         context["recall"] = found.get(interview.pk)
+        context["ready"] = plan_for(
+            user=request.user,
+            interview=interview,
+            zone=timezone.get_current_timezone(),
+            now=now,
+            recall=context["recall"],
+        )
         context["cram_form"], context["cram_max"] = CramForm(), cram.MAX_PROMPTS
     return render(request, template, context)
 

@@ -336,7 +336,8 @@ PAGES = [
     Page("cards:search", 5, query={"q": "Q1"}),
     Page("cards:search", 5, query={"q": "Q1", "page": "2"}),
     Page("cards:search", 5, query={"q": "Q1"}, htmx=True),
-    Page("cards:progress", 19),  # recall at the upcoming interviews, and the leech list
+    # Recall at the upcoming interviews, the leech list, and the person's review pace.
+    Page("cards:progress", 20),
     # Studying.
     Page("cards:study_start", 5),  # the topics, and the tags to narrow them by
     Page("cards:study_start", 5, query={"topic": Of("collection")}),
@@ -370,7 +371,9 @@ PAGES = [
     Page("interviews:create", 3),
     # With the predicted recall of its topics: the topics, the person's
     # scheduler, their progress in the topics and the prompts per topic.
-    Page("interviews:detail", 10, INTERVIEW),
+    # With the plan to the day: the person's new-card limit and review pace, and the
+    # mastery of the interview's topics.
+    Page("interviews:detail", 16, INTERVIEW),
     Page("interviews:detail", 6, INTERVIEW, htmx=True),
     Page("interviews:detail", 6, INTERVIEW, {"category": "team"}, htmx=True),
     Page("interviews:edit", 5, INTERVIEW),

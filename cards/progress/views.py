@@ -16,7 +16,7 @@ from .. import leeches, services
 from ..models import Progress, ReviewLog, StudySession
 from . import charts
 from .dashboard import dashboard_for, review_days, streaks
-from .readiness import readiness_for
+from .readiness import pace_of, readiness_for
 
 
 @require_safe
@@ -98,6 +98,9 @@ def progress_dashboard(request):
                 now=now,
                 known=dashboard.topics,
                 recalls=recalls,
+                pace=pace_of(
+                    request.user, today=dashboard.today, new_limit=profile.new_cards_per_day
+                ),
             ),
         },
     )
