@@ -144,7 +144,26 @@ def mock_interview(user, *, to_the_end: bool):
     return session
 
 
-def build(label: str, cards: int) -> Person:
+def build_imports(p: Person) -> None:
+    """One import waiting (a row duplicates a card of the collection), one done."""
+    user, now = p.user, timezone.now()
+    p.import_preview = import_job(
+        user,
+        f"front,back,topic\nQ1,A1,{p.collection.name}\nNew question?,New answer,Side topic\n",
+        "waiting.csv",
+    )
+    p.import_done = import_job(user, "front,back,topic\nImported?,Yes,Side topic\n", "done.csv")
+    ImportJob.objects.filter(pk=p.import_done.pk).update(
+        status=ImportJob.Status.RUNNING, on_duplicate="skip", started_at=now
+    )
+    p.import_done = importing.run_import(job_id=p.import_done.pk)
+    assert p.import_done.status == ImportJob.Status.DONE
+
+
+def build(label: str, cards: int, *, imports: bool = True) -> Person:
+    """A person with one of everything; ``imports``: with their imports (an
+    import is refused past MAX_CARDS_PER_PERSON, which a collection built in
+    bulk may pass)."""
     now = timezone.now()
     p = Person(cards=cards)
     p.user = user = make_user(f"{label}-collection")
@@ -188,17 +207,8 @@ def build(label: str, cards: int) -> Person:
     p.quiz_done.refresh_from_db()
 
     # Imports: one waiting (a row duplicates a card of the collection), one done.
-    p.import_preview = import_job(
-        user,
-        f"front,back,topic\nQ1,A1,{p.collection.name}\nNew question?,New answer,Side topic\n",
-        "waiting.csv",
-    )
-    p.import_done = import_job(user, "front,back,topic\nImported?,Yes,Side topic\n", "done.csv")
-    ImportJob.objects.filter(pk=p.import_done.pk).update(
-        status=ImportJob.Status.RUNNING, on_duplicate="skip", started_at=now
-    )
-    p.import_done = importing.run_import(job_id=p.import_done.pk)
-    assert p.import_done.status == ImportJob.Status.DONE
+    if imports:
+        build_imports(p)
 
     # Interviews, the question bank and a checklist.
     p.interview = make_interview(user, stage="technical")
@@ -514,8 +524,8 @@ def check(page: Page, people: dict[str, Person], per_chunk: dict[str, int] | Non
     print(f"{page}: small {counts['small']}, large {counts['large']}")
     small, large = ((counts[s] - (per_chunk or {}).get(s, 0)) for s in ("small", "large"))
     assert large == small, (
-        f"{page} runs {counts['small']} queries for {SMALL} cards and {counts['large']} "
-        f"for {LARGE}; the large person's extra queries:\n"
+        f"{page} runs {counts['small']} queries for {people['small'].cards} cards and "
+        f"{counts['large']} for {people['large'].cards}; the large person's extra queries:\n"
         f"{extra_queries(queries['small'], queries['large'])}"
     )
     assert max(small, large) <= page.cap, f"{page}: {max(small, large)} queries, cap {page.cap}"
