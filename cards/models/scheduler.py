@@ -84,6 +84,10 @@ class OptimizeJob(JobState):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="optimize_jobs"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # What the run does: fit the parameters, then replay the cards through the
+    # schedule (cards/schedule/reschedule.py), or either alone.
+    fit = models.BooleanField(default=True)
+    reschedule = models.BooleanField(default=False)
     # What the run found, in a sentence for the person.
     outcome = models.TextField(blank=True)
     failure = models.TextField(blank=True)

@@ -90,3 +90,24 @@ class RetentionForm(forms.ModelForm):
                 f"At most {MAX_LIGHT_DATES} light dates; you gave {len(days)}."
             )
         return [day.isoformat() for day in sorted(days)]
+
+
+class OptimizeForm(forms.Form):
+    """What a run of the optimizer does: the button pressed, and the tick box."""
+
+    action = forms.ChoiceField(
+        choices=[("optimize", "Optimize"), ("reschedule", "Reschedule my cards")],
+        required=False,
+        error_messages={"invalid_choice": "Choose Optimize or Reschedule my cards."},
+    )
+    then_reschedule = forms.BooleanField(
+        required=False,
+        label="Then reschedule my cards",
+        help_text="Replays your grades with the parameters found, which moves due dates.",
+    )
+
+    def run(self) -> dict:
+        """optimize_start's fit and reschedule."""
+        if self.cleaned_data["action"] == "reschedule":
+            return {"fit": False, "reschedule": True}
+        return {"fit": True, "reschedule": self.cleaned_data["then_reschedule"]}

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from prep_site import jobs
 
-from ..models import OptimizeJob, SchedulerSettings
+from ..models import OptimizeJob, ReviewLog, SchedulerSettings
 from . import optimizer
+from . import reschedule as rescheduling
 
 UNDER_WAY = (
     "Your schedule is already being optimized: wait for this run to finish (this page "
@@ -73,11 +74,20 @@ def retention_save(
     return row
 
 
-def optimize_start(*, user) -> OptimizeJob:
-    """Have a worker fit the person's parameters, once the job is committed."""
-    count = optimizer.countable_reviews(user_id=user.pk)
-    if count < optimizer.MIN_REVIEWS:
-        raise OptimizeRefused(too_few(count))
+NOTHING_TO_RESCHEDULE = (
+    "Nothing to reschedule yet: you have not graded any card. Nothing was changed."
+)
+
+
+def optimize_start(*, user, fit: bool = True, reschedule: bool = False) -> OptimizeJob:
+    """Have a worker fit the person's parameters, then (``reschedule``) replay
+    their cards through the schedule, once the job is committed."""
+    if fit:
+        count = optimizer.countable_reviews(user_id=user.pk)
+        if count < optimizer.MIN_REVIEWS:
+            raise OptimizeRefused(too_few(count))
+    elif not ReviewLog.objects.filter(user=user).exists():
+        raise OptimizeRefused(NOTHING_TO_RESCHEDULE)
     try:
         with transaction.atomic():
             under_way = OptimizeJob.objects.select_for_update().filter(
@@ -85,7 +95,13 @@ def optimize_start(*, user) -> OptimizeJob:
             )
             if under_way.exists():
                 raise OptimizeRefused(UNDER_WAY)
-            job = OptimizeJob.objects.create(user=user, total=STEPS, stage="Waiting for a worker")
+            job = OptimizeJob.objects.create(
+                user=user,
+                fit=fit,
+                reschedule=reschedule or not fit,
+                total=STEPS,
+                stage="Waiting for a worker",
+            )
             jobs.enqueue_after_commit(
                 "cards.schedule.tasks.optimize", job, on_failure="cards.schedule.tasks.job_failed"
             )
@@ -104,9 +120,9 @@ def _finish(job_id: int, **changes) -> bool:
 
 
 def optimize_run(*, job_id: int) -> OptimizeJob | None:
-    """Read the person's reviews, fit the parameters, and keep them if they
-    predict the person's recall better than the defaults. None when the job
-    is gone (its person deleted) or already settled."""
+    """Fit the parameters (kept if they predict the person's recall better than
+    the defaults) and/or reschedule their cards, as the job asks. None when the
+    job is gone (its person deleted) or already settled."""
     running = {"status__in": OptimizeJob.under_way}
     if not jobs.claim_attempt(OptimizeJob, job_id, running=running):
         if OptimizeJob.objects.filter(pk=job_id, **running).exists():
@@ -116,11 +132,19 @@ def optimize_run(*, job_id: int) -> OptimizeJob | None:
         status=OptimizeJob.Status.RUNNING, started_at=timezone.now()
     )
     job = OptimizeJob.objects.get(pk=job_id)
+    outcome = [_fit(job)] if job.fit else []
+    if job.reschedule:
+        outcome.append(_reschedule(job))
+    _finish(job_id, status=OptimizeJob.Status.DONE, done=job.total, outcome=" ".join(outcome))
+    return OptimizeJob.objects.get(pk=job_id)
+
+
+def _fit(job: OptimizeJob) -> str:
+    """Fit and keep the better parameters; what happened, in a sentence."""
     job.record_progress(done=0, total=STEPS, stage="Reading your reviews")
     items = optimizer.histories(user_id=job.user_id)
     if len(items) < optimizer.MIN_REVIEWS:
-        _finish(job_id, status=OptimizeJob.Status.DONE, done=STEPS, outcome=too_few(len(items)))
-        return OptimizeJob.objects.get(pk=job_id)
+        return too_few(len(items))
     job.record_progress(done=1, stage=f"Fitting FSRS to {len(items):,} reviews")
     result = optimizer.fit(items)
     del items
@@ -140,8 +164,24 @@ def optimize_run(*, job_id: int) -> OptimizeJob | None:
         row.metrics = result.metrics()
         row.full_clean()
         row.save()
-        _finish(job_id, status=OptimizeJob.Status.DONE, done=STEPS, outcome=outcome)
-    return OptimizeJob.objects.get(pk=job_id)
+    job.record_progress(done=STEPS)
+    return outcome
+
+
+def _reschedule(job: OptimizeJob) -> str:
+    """Replay the person's cards through their schedule as it is now."""
+
+    def on_chunk(done: int, total: int) -> None:
+        job.record_progress(
+            done=done, total=total, stage=f"Rescheduling your cards: {done:,} of {total:,}"
+        )
+
+    job.record_progress(done=0, stage="Rescheduling your cards")
+    found = rescheduling.reschedule(user_id=job.user_id, on_chunk=on_chunk)
+    return (
+        f"Rescheduled {found.cards:,} card{'s' if found.cards != 1 else ''} with your "
+        f"schedule as it is now: {found.earlier:,} now due earlier, {found.later:,} later."
+    )
 
 
 def settle_failed(*, job_id: int, reason: str) -> None:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Profile
 
 from . import services
-from .forms import RetentionForm
+from .forms import OptimizeForm, RetentionForm
 from .workload import workload_for
 
 
@@ -53,10 +53,17 @@ def schedule(request):
 
 @require_POST
 def schedule_optimize(request):
+    """Optimize, optimize then reschedule, or reschedule alone (the button)."""
+    asked = OptimizeForm(request.POST)
+    if not asked.is_valid():
+        form = RetentionForm(instance=services.settings_for(request.user))
+        refused = " ".join(" ".join(errors) for errors in asked.errors.values())
+        return _render(request, form, status=400, refused=refused)
     try:
-        services.optimize_start(user=request.user)
+        job = services.optimize_start(user=request.user, **asked.run())
     except services.OptimizeRefused as error:
         form = RetentionForm(instance=services.settings_for(request.user))
         return _render(request, form, status=409, refused=str(error))
-    messages.info(request, "The optimizer has started: this page shows how far it has got.")
+    started = "The optimizer has started" if job.fit else "Rescheduling has started"
+    messages.info(request, f"{started}: this page shows how far it has got.")
     return redirect("cards:schedule")
