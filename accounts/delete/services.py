@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from prep_site import jobs
@@ -107,13 +108,16 @@ def _forget_log_entries(before: dict[int, set[str]]) -> None:
 
 def _delete_sessions(user_id) -> None:
     """Log the person out everywhere. Sessions kept in the database are looked
-    through; sessions kept only in a cache (REDIS_URL) cannot be listed, but
-    they name a person who no longer exists and so are anonymous from now on."""
+    through, the ones not yet expired (an expired one logs no one in, and
+    ``clearsessions`` takes it); sessions kept only in a cache (REDIS_URL)
+    cannot be listed, but they name a person who no longer exists and so are
+    anonymous from now on."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     if not hasattr(store, "get_model_class"):
         return
     theirs = []
-    rows = store.get_model_class().objects.values_list("session_key", "session_data")
+    live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    rows = live.values_list("session_key", "session_data")
     for key, data in rows.iterator():
         if store().decode(data).get(SESSION_KEY) == str(user_id):
             theirs.append(key)
