@@ -12,7 +12,7 @@ from functools import lru_cache
 import fsrs
 from django.conf import settings
 
-from .balancing import DueDays, balance
+from .balancing import DueDays, balance, span
 from .models import Progress, Rating, SchedulerSettings, State
 
 
@@ -148,11 +148,19 @@ def interval_previews(
     by: fsrs.Scheduler = SCHEDULER,
     balanced: DueDays | None = None,
 ) -> dict[int, timedelta]:
-    """What each grade would give: rating → time until the prompt is due again."""
-    return {
-        rating.value: review(card, rating.value, now=now, by=by, balanced=balanced).due - now
+    """What each grade would give: rating → time until the prompt is due again.
+    The due counts the grades' balancing needs are read in one query."""
+    reviewed = {
+        rating.value: by.review_card(card, fsrs.Rating(rating.value), review_datetime=now)[0]
         for rating in Rating
     }
+    if balanced is not None:
+        maximum = by.maximum_interval
+        spans = (span(after, now=now, maximum=maximum) for after in reviewed.values())
+        balanced.read([offsets for offsets in spans if offsets], now=now)
+        for after in reviewed.values():
+            balance(card, after, now=now, days=balanced, maximum=maximum)
+    return {rating: after.due - now for rating, after in reviewed.items()}
 
 
 def retrievability(progress: Progress, *, now: datetime, by: fsrs.Scheduler = SCHEDULER) -> float:

@@ -93,12 +93,20 @@ def measure(parameters: list[float], items: list[FSRSItem]) -> dict[str, float]:
     return {"log_loss": float(evaluation.log_loss), "rmse": float(evaluation.rmse_bins)}
 
 
-def fit(items: list[FSRSItem]) -> Fit:
-    """Fit the parameters, and measure them and the defaults on the same items."""
-    parameters = [float(w) for w in FSRS(DEFAULT_PARAMETERS).compute_parameters(items)]
+def fitted_parameters(items: list[FSRSItem]) -> list[float]:
+    return [float(w) for w in FSRS(DEFAULT_PARAMETERS).compute_parameters(items)]
+
+
+def evaluate(parameters: list[float], items: list[FSRSItem]) -> Fit:
+    """Measure the parameters and the defaults on the same items."""
     return Fit(
         parameters=parameters,
         default=measure(list(DEFAULT_PARAMETERS), items),
         fitted=measure(parameters, items),
         reviews=len(items),
     )
+
+
+def fit(items: list[FSRSItem]) -> Fit:
+    """Fit the parameters, and measure them and the defaults on the same items."""
+    return evaluate(fitted_parameters(items), items)

@@ -17,9 +17,9 @@ from tests.factories import make_card, make_interview
 pytestmark = pytest.mark.django_db
 
 
-def review_card(user, topic, *, stability: float, now):
+def review_card(user, topic, *, stability: float, now, front="The card to grade"):
     """A review-state card due a minute ago, last reviewed ``stability`` days ago."""
-    card = make_card(topic, user, front="The card to grade")
+    card = make_card(topic, user, front=front)
     due = now - timedelta(minutes=1)
     return in_review(user, card, stability=stability, due=due, since=round(stability)).prompt
 
@@ -61,10 +61,11 @@ def good_button(client, session) -> str:
     return found.group(1)
 
 
-def grade_good(client, session, prompt):
+def grade_good(client, session, prompt, **headers):
     return client.post(
         reverse("cards:study_grade", args=[session.pk]),
         {"prompt": prompt.pk, "rating": 3, "reps": 3, "shown_at": ""},
+        **headers,
     )
 
 
@@ -85,6 +86,27 @@ def test_a_grade_lands_on_the_empty_day_the_button_showed(client_in, user, topic
     days = (progress.due - now).days
     assert days == interval - 1
     assert shown == f"{interval - 1}d"
+
+
+def test_the_next_card_counts_the_card_just_graded(client_in, user, topic, htmx_headers):
+    now = timezone.now()
+    first = review_card(user, topic, stability=4.0, now=now, front="First")
+    second = review_card(user, topic, stability=4.0, now=now, front="Second")
+    interval = plain_interval(first, user=user, now=now)
+    fill(user, topic, now=now, days=dict.fromkeys(range(2, interval + 8), 1))
+    session = services.start_session(user=user, topics=[topic])
+    assert good_button(client_in, session) == f"{interval}d"
+
+    # The grade's answer shows the second card, whose interval day the first
+    # card has just made the busier one.
+    response = grade_good(client_in, session, first, **htmx_headers)
+    body = response.content.decode()
+    assert "Second" in body
+    found = re.search(r"Good</span>\s*<span class=\"d-block small\">(\S+) ·", body)
+    assert found and found.group(1) == f"{interval - 1}d", body
+    assert (Progress.objects.get(user=user, prompt=first).due - now).days == interval
+    grade_good(client_in, session, second)
+    assert (Progress.objects.get(user=user, prompt=second).due - now).days == interval - 1
 
 
 def test_with_nothing_due_the_interval_stays_as_fsrs_gives_it(client_in, user, topic):
