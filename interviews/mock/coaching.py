@@ -24,6 +24,7 @@ a static word model does not link to the story told: give such a key point
 synonyms. The person's own ticks always decide the score.
 """
 
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -140,6 +141,7 @@ def content_words(text: str) -> list[str]:
     return [word for word in words(text) if word not in STOPWORDS and word not in NEGATIONS]
 
 
+@functools.lru_cache(maxsize=65536)  # an answer repeats its words: compare each pair once
 def _same(a: str, b: str) -> bool:
     if a == b or stem(a) == stem(b):
         return True
@@ -184,7 +186,13 @@ class Coaching:
     measures: measures.Measures | None
     empty: bool = False
     capped: bool = False  # the answer was compared in its first MAX_SENTENCES only
+    compared: int = 0  # how many sentences were compared
     suggested: list[int] = field(default_factory=list)
+
+    @property
+    def suggested_or_none(self) -> list[int] | None:
+        """What MockAnswer.suggested records: None when there was nothing to compare."""
+        return None if self.empty else self.suggested
 
 
 def _synonym_found(synonyms, sentence: str) -> bool:
@@ -239,5 +247,6 @@ def suggest(
             text, found, topic_words=content_words(" ".join(key_points)), star=star, embed=embed
         ),
         capped=capped,
+        compared=len(compared),
         suggested=[p.index for p in points if p.covered],
     )
