@@ -13,6 +13,7 @@ from accounts.backup.fields import (
     Ref,
     Text,
     TextList,
+    TextLists,
     TimeZone,
     TopicList,
     When,
@@ -209,10 +210,20 @@ class Interviews(Section):
 class InterviewerQuestions(Section):
     name, model = "interviewer_questions", InterviewerQuestion
     one, noun = "an interviewer question", "interviewer question"
-    fields = (Id("q"), Text("area"), Text("text"), TextList("key_points"), Boolean("star"))
+    fields = (
+        Id("q"),
+        Text("area"),
+        Text("text"),
+        TextList("key_points"),
+        TextLists("key_point_synonyms"),
+        Boolean("star"),
+    )
     starter_key = "starter_key"
     match = ("area", "text")
     not_backed_up = ("owner", "starter_key")  # starter_key marks the library's own
+
+    def file_keys(self, version):
+        return since_format(4, self.keys, version, ("key_point_synonyms",))
 
     def rows(self, user):
         return InterviewerQuestion.objects.filter(owner=user).order_by("pk")
@@ -249,10 +260,14 @@ class MockAnswers(Section):
         When("submitted_at", null=True),
         Boolean("timed_out"),
         IndexList("covered", largest=10_000, what="a key point number"),
+        IndexList("suggested", largest=10_000, what="a key point number", null=True),
         Number("score", null=True, between=(0, 1)),
         When("scored_at", null=True),
     )
     not_backed_up = ("id", "session")
+
+    def file_keys(self, version):
+        return since_format(4, self.keys, version, ("suggested",))
 
     def check(self, restore, checked, row, seen):
         if checked.row.position in seen:
@@ -290,6 +305,12 @@ class MockSessions(Section):
                 answers.append(child.row)
         MockAnswer.objects.bulk_create(answers)
         restore.report.added[self.name] += len(new)
+
+
+def since_format(first: int, keys, version: int, added) -> tuple[str, ...]:
+    """The keys of a file of ``version``: those ``added`` in format ``first`` only
+    from it on (an older file restores their defaults)."""
+    return tuple(keys) if version >= first else tuple(k for k in keys if k not in added)
 
 
 QUESTIONS, INTERVIEWS, ASKED = QuestionsToAsk(), Interviews(), InterviewerQuestions()

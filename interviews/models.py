@@ -249,6 +249,12 @@ class InterviewerQuestion(models.Model):
     area = models.CharField(max_length=20, choices=PracticeArea.choices)
     text = models.TextField(max_length=2000)
     key_points = models.JSONField(default=list, help_text="What a strong answer covers.")
+    key_point_synonyms = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other words for each key point (a list per key point, in the same order), "
+        "that the coaching suggestion counts as the key point.",
+    )
     star = models.BooleanField(
         default=False, help_text="Answer in the STAR frame: situation, task, action, result."
     )
@@ -277,6 +283,23 @@ class InterviewerQuestion(models.Model):
                 f"A key point has at most {MAX_KEY_POINT_LENGTH} characters; "
                 f"“{too_long[0][:40]}…” has {len(too_long[0]):,}."
             )
+        synonyms = self.key_point_synonyms
+        if (
+            not isinstance(synonyms, list)
+            or len(synonyms) > len(points)
+            or not all(isinstance(s, list) and all(isinstance(w, str) for w in s) for s in synonyms)
+        ):
+            raise ValidationError(
+                "The synonyms are a list of texts for each key point, "
+                "at most one list per key point."
+            )
+
+    def synonyms_for(self) -> list[list[str]]:
+        """The synonyms of each key point, one list per key point (empty if none)."""
+        given = list(self.key_point_synonyms or [])
+        return [*given, *([] for _ in range(len(self.key_points) - len(given)))][
+            : len(self.key_points)
+        ]
 
     @classmethod
     def check_room(cls, user) -> None:
@@ -327,6 +350,12 @@ class MockAnswer(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     timed_out = models.BooleanField(default=False)
     covered = models.JSONField(default=list, help_text="Indexes of the key points covered.")
+    suggested = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Indexes of the key points the coaching suggestion found covered, when the "
+        "answer was submitted (null: no suggestion, as for an empty answer).",
+    )
     score = models.FloatField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
 

@@ -303,19 +303,44 @@ class TextList(Field):
         return values
 
 
-class IndexList(Field):
-    """A list of small whole numbers (a JSON field): indexes into another list."""
+class TextLists(Field):
+    """A list of lists of texts (a JSON field), such as the synonyms of each key point."""
 
     validated = False
 
-    def __init__(self, name: str, *, largest: int, what: str):
-        super().__init__(name)
+    def dump(self, export, value):
+        return [list(each) for each in value]
+
+    def load(self, row, restore):
+        values = []
+        for n, each in enumerate(row.array(self.name)):
+            place = f"{row.place(self.name)}[{n}]"
+            if not isinstance(each, list):
+                raise problem(place, f"must be a list […], not {kind_of(each)}")
+            for k, value in enumerate(each):
+                if not isinstance(value, str):
+                    raise problem(f"{place}[{k}]", f"must be a text, not {kind_of(value)}")
+                check_text(value, f"{place}[{k}]")
+            values.append(list(each))
+        return values
+
+
+class IndexList(Field):
+    """A list of small whole numbers (a JSON field): indexes into another list;
+    with ``null``, null too (nothing recorded)."""
+
+    validated = False
+
+    def __init__(self, name: str, *, largest: int, what: str, null: bool = False):
+        super().__init__(name, null=null)
         self.largest, self.what = largest, what
 
     def dump(self, export, value):
-        return list(value)
+        return None if value is None else list(value)
 
     def load(self, row, restore):
+        if self.null and row.value[self.name] is None:
+            return None
         values = row.array(self.name)
         for k, index in enumerate(values):
             if not isinstance(index, int) or isinstance(index, bool):

@@ -23,6 +23,7 @@ from ..models import (
     MockSession,
     PracticeArea,
 )
+from . import coaching
 
 MAX_ANSWER_CHARS = MAX_MOCK_ANSWER_LENGTH
 MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
@@ -218,7 +219,13 @@ def submit_answer(*, answer: MockAnswer, text: str | None, now: datetime) -> Moc
         _check_text(text)
     started_at = current.started_at or now
     timed_out = now >= started_at + timedelta(seconds=session.time_limit_seconds)
-    values = {"submitted_at": now, "started_at": started_at, "timed_out": timed_out}
+    final_text = current.text if text is None else text
+    values = {
+        "submitted_at": now,
+        "started_at": started_at,
+        "timed_out": timed_out,
+        "suggested": suggest_for(answer.question, final_text).suggested_or_none,
+    }
     if text is not None:
         values["text"] = text
     updated = MockAnswer.objects.filter(pk=answer.pk, submitted_at__isnull=True).update(**values)
@@ -268,6 +275,43 @@ def finish_mock(*, session: MockSession, now: datetime) -> MockSession:
     MockSession.objects.filter(pk=session.pk, finished_at__isnull=True).update(finished_at=now)
     session.finished_at = now
     return session
+
+
+# Coaching -------------------------------------------------------------------------------
+
+
+def suggest_for(question: InterviewerQuestion, text: str) -> coaching.Coaching:
+    return coaching.suggest(text, question.key_points, question.synonyms_for(), star=question.star)
+
+
+@dataclass
+class AnswerCoaching:
+    """What the scoring page shows: the suggestion for each key point, the answer
+    in pieces with the matching sentences marked, the boxes to tick first."""
+
+    result: coaching.Coaching
+    pieces: list[tuple[str, bool]]  # (text, marked)
+    ticked: set[int]
+
+
+def answer_coaching(*, answer: MockAnswer) -> AnswerCoaching:
+    """The suggestion for a submitted answer, recomputed from its text (no query:
+    the answer comes with its question). The boxes ticked first are the ones
+    suggested when it was submitted."""
+    result = suggest_for(answer.question, answer.text)
+    marks = sorted(
+        {(p.sentence.start, p.sentence.end) for p in result.points if p.covered and p.sentence}
+    )
+    pieces, at = [], 0
+    for start, end in marks:
+        if start > at:
+            pieces.append((answer.text[at:start], False))
+        pieces.append((answer.text[start:end], True))
+        at = end
+    if at < len(answer.text):
+        pieces.append((answer.text[at:], False))
+    ticked = set(result.suggested if answer.suggested is None else answer.suggested)
+    return AnswerCoaching(result=result, pieces=pieces, ticked=ticked)
 
 
 # Reading --------------------------------------------------------------------------------
@@ -322,6 +366,12 @@ class QuestionHistory:
     dots: list[tuple[float, float, MockAnswer]]
     best: float | None
     latest: float | None
+    agreed: int = 0  # key points where the suggestion and the person's ticks agreed
+    compared: int = 0  # key points of the scored answers that had a suggestion
+
+    @property
+    def agreement(self) -> float | None:
+        return self.agreed / self.compared if self.compared else None
 
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 200, 48, 4
@@ -343,10 +393,19 @@ def question_history(*, user, question: InterviewerQuestion) -> QuestionHistory:
             x = SPARK_PAD + index * step if len(scored) > 1 else SPARK_WIDTH / 2
             y = SPARK_HEIGHT - SPARK_PAD - answer.score * (SPARK_HEIGHT - 2 * SPARK_PAD)
             dots.append((round(x, 1), round(y, 1), answer))
+    agreed = compared = 0
+    total = len(question.key_points)
+    for answer in scored:
+        if answer.suggested is not None:
+            suggested, covered = set(answer.suggested), set(answer.covered)
+            agreed += sum((k in suggested) == (k in covered) for k in range(total))
+            compared += total
     return QuestionHistory(
         answers=answers,
         sparkline=" ".join(f"{x},{y}" for x, y, _ in dots),
         dots=dots,
         best=max((a.score for a in scored), default=None),
         latest=scored[-1].score if scored else None,
+        agreed=agreed,
+        compared=compared,
     )

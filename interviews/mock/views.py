@@ -135,6 +135,7 @@ def _session_context(request, session: MockSession, *, draft: tuple[int, str] | 
         )
     else:
         context["state"] = "scoring"
+        context["coaching"] = services.answer_coaching(answer=current)
     return context
 
 

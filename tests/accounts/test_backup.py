@@ -215,6 +215,7 @@ def build_account(user, starter: Starter) -> None:
         area="technical",
         text="Explain consistent hashing.",
         key_points=["Ring", "Vnodes"],
+        key_point_synonyms=[["hash ring"], ["virtual nodes", "tokens"]],
     )
     mock = MockSession.objects.create(
         user=user, interview=interview, areas=["behavioral", "technical"], time_limit_seconds=90
@@ -228,6 +229,7 @@ def build_account(user, starter: Starter) -> None:
         started_at=NOW,
         submitted_at=NOW + timedelta(seconds=80),
         covered=[0, 2],
+        suggested=[0, 1],
         score=2 / 3,
         scored_at=NOW + timedelta(minutes=2),
     )
@@ -330,7 +332,7 @@ def test_document_holds_every_part(full_user, starter):
     document = backup_document(user=full_user, now=NOW)
     assert list(document) == list(backup.TOP_LEVEL)
     assert document["format"] == "prep-backup"
-    assert document["version"] == 3
+    assert document["version"] == 4
     assert document["exported_at"] == "2026-03-01T09:30:15.123456Z"
     assert document["user"] == {"username": "alice"}
     assert document["settings"] == {
@@ -381,7 +383,7 @@ def test_the_download_streams_the_same_bytes_as_the_whole_document(full_user):
 
 def test_each_row_of_a_section_is_a_line_of_its_own(full_user):
     lines = backup_bytes(backup_document(user=full_user, now=NOW)).decode().splitlines()
-    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 3,']
+    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 4,']
     reviews = lines.index(' "reviews": [')
     rows = [json.loads(line.strip().rstrip(",")) for line in lines[reviews + 1 : reviews + 11]]
     assert lines[reviews + 11] == " ],"
@@ -592,7 +594,7 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
         (lambda d: _bad(d, "topics", {}), "topics: must be a list"),
         (lambda d: _bad(d, "quizzes", delete=True), "quizzes: missing"),
         (lambda d: _bad(d, "extra", []), "extra: is not a part of a prep backup"),
-        (lambda d: _bad(d, "version", 4), "newer version of prep (format 4); this version reads"),
+        (lambda d: _bad(d, "version", 5), "newer version of prep (format 5); this version reads"),
         (lambda d: _bad(d, "format", "other"), "not a prep backup"),
     ],
 )
@@ -610,11 +612,11 @@ def test_a_broken_row_is_named_and_nothing_is_written(full_user, change, message
 
 def test_newer_format_message_is_exact(user):
     document = backup_document(user=user, now=NOW)
-    document["version"] = 4
+    document["version"] = 5
     with pytest.raises(BackupRejected) as error:
         restore_backup(user=make_user("x"), data=document, merge=False)
     assert str(error.value) == (
-        "This backup was made by a newer version of prep (format 4); this version reads format 3."
+        "This backup was made by a newer version of prep (format 5); this version reads format 4."
     )
 
 
@@ -848,8 +850,8 @@ def test_upload_into_a_non_empty_account_is_refused_then_merged(client_in, user,
         (b"", "The file is empty."),
         (b"\xff\xd8\xff\xe0 binary", "it is binary, not JSON text"),
         (
-            b'{"format": "prep-backup", "version": 4}',
-            "made by a newer version of prep (format 4); this version reads format 3",
+            b'{"format": "prep-backup", "version": 5}',
+            "made by a newer version of prep (format 5); this version reads format 4",
         ),
     ],
 )
@@ -939,10 +941,17 @@ def test_export_user_needs_an_existing_user(db):
 
 
 def in_format(document: dict, version: int) -> dict:
-    """The document as an older prep wrote it: format 2 had no order of new cards
-    and no schedule; format 1 had no review days either."""
+    """The document as an older prep wrote it: format 3 had no coaching (key point
+    synonyms, suggested key points); format 2 had no order of new cards and no
+    schedule either; format 1 had no review days either."""
     document = json.loads(json.dumps(document))
     document["version"] = version
+    if version < 4:
+        for question in document["interviewer_questions"]:
+            del question["key_point_synonyms"]
+        for session in document["mock_sessions"]:
+            for answer in session["answers"]:
+                del answer["suggested"]
     if version < 3:
         for name in NEW_CARD_ORDER:
             del document["settings"][name]
@@ -994,6 +1003,17 @@ def test_a_version_2_backup_restores_the_default_order_and_schedule(full_user):
         "added",
     ]
     assert not SchedulerSettings.objects.filter(user=target).exists()  # FSRS's defaults
+    assert list(
+        InterviewerQuestion.objects.filter(owner=target).values_list(
+            "key_point_synonyms", flat=True
+        )
+    ) == [[]]
+    assert set(
+        MockAnswer.objects.filter(session__user=target).values_list("suggested", flat=True)
+    ) == {None}
+    # Nor had format 2 the coaching of format 4: the original without it is the same.
+    InterviewerQuestion.objects.filter(owner=full_user).update(key_point_synonyms=[])
+    MockAnswer.objects.filter(session__user=full_user).update(suggested=None)
     assert snapshot(target) | {"profile": None, "scheduler": None} == snapshot(full_user) | {
         "profile": None,
         "scheduler": None,
