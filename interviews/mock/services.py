@@ -262,9 +262,35 @@ def score_answer(*, answer: MockAnswer, covered: Iterable[int], now: datetime) -
 
 
 @transaction.atomic
-def finish_mock(*, session: MockSession, now: datetime) -> MockSession:
-    """End the session here; the questions not scored stay unscored."""
-    _locked_session(session.pk)
+def finish_mock(
+    *,
+    session: MockSession,
+    now: datetime,
+    answer: MockAnswer | None = None,
+    text: str | None = None,
+) -> MockSession:
+    """End the session here; the questions not scored stay unscored.
+
+    ``text`` is what the box of ``answer`` held when the person ended (None when
+    the page sent none, as without JavaScript). It is saved first, so ending
+    never throws away what was typed. It is the newest text there is: the page
+    reads it at the click, and any autosave that arrives later is refused, the
+    session being finished. An answer already handed in keeps its text. Answers
+    left with text in them are handed in, so the summary shows them answered."""
+    locked = _locked_session(session.pk)
+    if answer is not None and text is not None:
+        text = normalize_answer_text(text)
+        _check_text(text)
+        MockAnswer.objects.filter(
+            pk=answer.pk, session_id=session.pk, submitted_at__isnull=True
+        ).update(text=text)
+    typed = locked.answers.filter(submitted_at__isnull=True).exclude(text="")
+    for current in typed:
+        started_at = current.started_at or now
+        deadline = started_at + timedelta(seconds=locked.time_limit_seconds)
+        MockAnswer.objects.filter(pk=current.pk).update(
+            started_at=started_at, submitted_at=now, timed_out=now >= deadline
+        )
     MockSession.objects.filter(pk=session.pk, finished_at__isnull=True).update(finished_at=now)
     session.finished_at = now
     return session
