@@ -172,3 +172,27 @@ def test_an_interview_stored_in_a_zone_no_longer_offered_keeps_it(client_in, use
         reverse("interviews:edit", args=[interview.pk]), interview_data(timezone="Etc/GMT+5")
     )
     assert response.status_code == 302
+
+
+def test_a_past_interview_still_marked_upcoming_shows_it_took_place(client_in, user):
+    past = make_interview(user, company="Pastco", scheduled_at=timezone.now() - timedelta(days=2))
+    ahead = make_interview(user, company="Nextco")
+    listed = client_in.get(reverse("interviews:list")).content.decode()
+    coming, gone = listed.split('data-testid="past"', 1)
+    assert "Nextco" in coming and "Pastco" not in coming
+    row = gone[gone.index("Pastco") :]
+    assert row[row.index('data-testid="status">') :].startswith('data-testid="status">Took place<')
+    assert "Upcoming<" not in gone
+    page = client_in.get(past.get_absolute_url()).content.decode()
+    assert 'data-testid="status">Took place<' in page and "Upcoming<" not in page
+    assert "Record how it went" in page
+    # The stored status is the person's to change: reading left it alone.
+    past.refresh_from_db()
+    assert past.status == Status.UPCOMING
+    page = client_in.get(ahead.get_absolute_url()).content.decode()
+    assert 'data-testid="status">Upcoming<' in page and "Record how it went" not in page
+    # Once they record the outcome, that is what shows.
+    past.status = Status.PASSED
+    past.save()
+    page = client_in.get(past.get_absolute_url()).content.decode()
+    assert 'data-testid="status">Passed<' in page
