@@ -48,6 +48,8 @@ def start(request):
         except services.MockRejected as error:
             form.add_error(None, str(error))
         else:
+            if started.note:
+                messages.info(request, started.note)
             if started.short:
                 messages.info(
                     request,
