@@ -5,10 +5,10 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
 
-from accounts.models import timezone_choices
 from cards.models import Topic
 from prep_site import dates
 from prep_site.numbers import IdsChoiceField, WholeNumberField
+from prep_site.zones import zone_choices
 
 from .models import Interview
 
@@ -22,7 +22,10 @@ class InterviewForm(forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
         error_messages={"invalid": "Enter a date and time, e.g. 2026-12-01 14:30."},
     )
-    timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone")
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        error_messages={"invalid_choice": "Choose a time zone from the list, e.g. Europe/Paris."},
+    )
 
     class Meta:
         model = Interview
@@ -51,10 +54,14 @@ class InterviewForm(forms.ModelForm):
         self.fields["topics"].queryset = Topic.objects.visible_to(user)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # A new interview starts in the person's own zone; a zone stored before
+        # (even one no longer offered) stays choosable.
         zone_name = self.instance.timezone if self.instance.pk else None
         if zone_name is None:
+            # (The model's default, UTC, is in self.initial already: replace it.)
             zone_name = timezone.get_current_timezone_name()
-            self.initial.setdefault("timezone", zone_name)
+            self.initial["timezone"] = zone_name
+        self.fields["timezone"].choices = zone_choices(keep=zone_name)
         if self.instance.pk:
             # Show the time as it is where the interview happens.
             local = self.instance.scheduled_at.astimezone(ZoneInfo(self.instance.timezone))

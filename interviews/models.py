@@ -162,6 +162,16 @@ class Interview(models.Model):
     def is_past(self) -> bool:
         return self.scheduled_at < timezone.now()
 
+    @property
+    def took_place(self) -> bool:
+        """Still marked Upcoming, though its time has passed: the outcome is the
+        person's to record, so the stored status is left as they set it."""
+        return self.status == Status.UPCOMING and self.is_past
+
+    def status_label(self) -> str:
+        """The status as shown: “Took place” once an upcoming interview's time has passed."""
+        return "Took place" if self.took_place else self.get_status_display()
+
 
 class QuestionToAsk(models.Model):
     """A question in a person's bank of questions to ask a company. Rows with no

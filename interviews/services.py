@@ -4,7 +4,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
-from django.conf import settings
 from django.utils import timezone
 
 from .models import Interview, Status
@@ -32,13 +31,6 @@ def interview_calendar(interview: Interview, *, host: str) -> bytes:
         event.add("url", links[0])
     calendar.add_component(event)
     return calendar.to_ical()
-
-
-def interview_zone(interview: Interview) -> ZoneInfo:
-    try:
-        return ZoneInfo(interview.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
 
 
 def interview_days(sender, *, user_id: int, zone: ZoneInfo, now, **kwargs) -> set:

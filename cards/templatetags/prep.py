@@ -1,8 +1,10 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
+from django.utils import timezone
 
 from cards.scheduling import format_interval
+from prep_site.zones import describe_moment
 
 register = template.Library()
 
@@ -48,3 +50,12 @@ def interval(value: timedelta) -> str:
 @register.filter
 def seconds(milliseconds: int) -> str:
     return f"{(milliseconds or 0) / 1000:.1f} s"
+
+
+@register.filter
+def moment(value: datetime | None, own_zone: str = "") -> str:
+    """An interview's time as every page writes it: in the reader's zone, named,
+    and the time in the interview's own zone beside it when that is another."""
+    if value is None:
+        return ""
+    return describe_moment(value, shown_in=timezone.get_current_timezone(), own_zone=own_zone)

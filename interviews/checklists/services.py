@@ -1,15 +1,16 @@
 """Workflows of the checklists of questions to ask at an interview, and of the
 question bank they are picked from."""
 
+from datetime import tzinfo
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from accounts.models import Profile
+from prep_site.zones import describe_moment
 
 from ..models import MAX_BANK_QUESTIONS, ChecklistItem, Interview, QuestionToAsk
-from ..services import interview_zone
 
 
 class ChecklistRejected(Exception):
@@ -113,13 +114,14 @@ def checklist_move(*, item: ChecklistItem, offset: int) -> None:
         checklist_reorder(interview=item.interview, item_ids=order)
 
 
-def checklist_markdown(interview: Interview) -> str:
-    """The checklist with the answers heard, as Markdown."""
-    local = timezone.localtime(interview.scheduled_at, interview_zone(interview))
+def checklist_markdown(interview: Interview, *, shown_in: tzinfo) -> str:
+    """The checklist with the answers heard, as Markdown; the interview's time
+    as the pages write it, in the zone ``shown_in``."""
+    when = describe_moment(interview.scheduled_at, shown_in=shown_in, own_zone=interview.timezone)
     lines = [
         f"# Questions for {interview.company}: {interview.role}",
         "",
-        f"{interview.get_stage_display()}, {local:%A %d %B %Y, %H:%M} ({interview.timezone})",
+        f"{interview.get_stage_display()}, {when}",
         "",
     ]
     items = list(interview.checklist.all())

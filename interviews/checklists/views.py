@@ -10,7 +10,6 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..models import ChecklistItem, Interview, QuestionCategory, QuestionToAsk
-from ..services import interview_zone
 from . import services
 from .forms import (
     AddFromBankForm,
@@ -174,7 +173,6 @@ def checklist_print(request, pk: int):
         {
             "interview": interview,
             "items": interview.checklist.all(),
-            "local_time": timezone.localtime(interview.scheduled_at, interview_zone(interview)),
         },
     )
 
@@ -183,7 +181,8 @@ def checklist_print(request, pk: int):
 def checklist_markdown(request, pk: int):
     interview = _own_interview(request, pk)
     response = HttpResponse(
-        services.checklist_markdown(interview), content_type="text/markdown; charset=utf-8"
+        services.checklist_markdown(interview, shown_in=timezone.get_current_timezone()),
+        content_type="text/markdown; charset=utf-8",
     )
     name = slugify(f"{interview.company}-questions") or "questions"
     response["Content-Disposition"] = f'attachment; filename="{name}.md"'

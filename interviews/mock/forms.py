@@ -26,7 +26,7 @@ class StartMockForm(forms.Form):
         queryset=Interview.objects.none(),
         required=False,
         empty_label="None",
-        help_text="With no area ticked, the interview's stage decides the areas.",
+        help_text="With no area ticked, the interview's stage and topics decide the areas.",
     )
     count = WholeNumberField(
         label="Questions",

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Avg, Count, Q, QuerySet
+from django.utils.text import slugify
 
 from ..models import (
     MAX_MOCK_ANSWER_LENGTH,
@@ -93,6 +94,7 @@ class MockStart:
     session: MockSession
     asked: int
     drawn: int
+    note: str = ""  # how the questions were drawn, when it is worth saying
 
     @property
     def short(self) -> bool:
@@ -122,6 +124,62 @@ def draw_questions(
     return chosen
 
 
+# Areas drawn for an interview only when its topics name them: a backend
+# interview's technical stage should not ask about regularization.
+SPECIALTY_AREAS = {PracticeArea.MACHINE_LEARNING}
+# Topic names (slugified) that name an area besides the area's own name.
+AREA_ALIASES = {
+    "ml": PracticeArea.MACHINE_LEARNING,
+    "ai": PracticeArea.MACHINE_LEARNING,
+    "deep-learning": PracticeArea.MACHINE_LEARNING,
+    "data-science": PracticeArea.MACHINE_LEARNING,
+}
+
+
+@dataclass
+class InterviewAreas:
+    named: list[str]  # the stage's areas the interview's topics name: drawn first
+    others: list[str]  # the stage's other areas, specialties left out
+
+
+def interview_areas(interview: Interview) -> InterviewAreas:
+    """The practice areas of a mock interview rehearsing ``interview``.
+
+    Questions carry an area, not topics, so the interview's stage and topics
+    meet through the areas: the stage gives its areas (STAGE_AREAS: a behavioral
+    stage gives behavioral only); a topic names an area when its slug or name,
+    slugified, is the area's (“Machine learning”, “system-design”) or an alias
+    (“ML”). Named areas of the stage are drawn first; the stage's other areas
+    fill up, except a specialty (machine learning), drawn only when named."""
+    names = set()
+    for topic in interview.topics.all():
+        names |= {topic.slug, slugify(topic.name)}
+    topic_areas = {area for area in PracticeArea.values if area in names}
+    topic_areas |= {str(AREA_ALIASES[name]) for name in names if name in AREA_ALIASES}
+    stage_areas = interview.practice_areas()
+    named = [area for area in stage_areas if area in topic_areas]
+    others = [area for area in stage_areas if area not in named and area not in SPECIALTY_AREAS]
+    return InterviewAreas(named=named, others=others)
+
+
+def _draw_for_interview(*, user, interview: Interview, count: int, rng) -> tuple[list, list, str]:
+    """(question ids, areas, note): the named areas' questions first, then the others'."""
+    areas = interview_areas(interview)
+    ids = draw_questions(user=user, areas=areas.named, count=count, rng=rng) if areas.named else []
+    note = ""
+    if len(ids) < count and areas.others:
+        more = draw_questions(user=user, areas=areas.others, count=count - len(ids), rng=rng)
+        if areas.named and more:
+            note = (
+                f"Only {len(ids)} question{'' if len(ids) == 1 else 's'} in "
+                f"{', '.join(area_labels(areas.named))} (this interview's topics); "
+                f"the other {len(more)} come from its stage's other areas: "
+                f"{', '.join(area_labels(areas.others))}."
+            )
+        ids += more
+    return ids, areas.named + areas.others, note
+
+
 @transaction.atomic
 def start_mock(
     *,
@@ -133,11 +191,13 @@ def start_mock(
     rng: random.Random | None = None,
 ) -> MockStart:
     """A new mock interview of ``count`` questions (or as many as there are).
-    With an interview and no areas, the interview's stage decides the areas."""
+    With an interview and no areas, the interview's stage and topics decide the
+    areas (interview_areas)."""
     if interview is not None and interview.user_id != user.pk:
         raise MockRejected("That interview is not one of yours.")
     areas = list(dict.fromkeys(areas))
-    if not areas and interview is not None:
+    for_interview = not areas and interview is not None
+    if for_interview:
         areas = interview.practice_areas()
     if not areas:
         raise MockRejected("Choose at least one practice area, or an upcoming interview.")
@@ -154,7 +214,13 @@ def start_mock(
             f"The time per question is {MIN_TIME_LIMIT} to {MAX_TIME_LIMIT} seconds; "
             "nothing was started."
         )
-    question_ids = draw_questions(user=user, areas=areas, count=count, rng=rng)
+    note = ""
+    if for_interview:
+        question_ids, areas, note = _draw_for_interview(
+            user=user, interview=interview, count=count, rng=rng
+        )
+    else:
+        question_ids = draw_questions(user=user, areas=areas, count=count, rng=rng)
     if not question_ids:
         raise MockRejected(
             f"There are no questions in {', '.join(area_labels(areas))} yet; "
@@ -169,7 +235,7 @@ def start_mock(
         MockAnswer(session=session, question_id=question_id, position=position)
         for position, question_id in enumerate(question_ids, start=1)
     )
-    return MockStart(session=session, asked=count, drawn=len(question_ids))
+    return MockStart(session=session, asked=count, drawn=len(question_ids), note=note)
 
 
 # Answering ------------------------------------------------------------------------------
@@ -269,9 +335,35 @@ def score_answer(*, answer: MockAnswer, covered: Iterable[int], now: datetime) -
 
 
 @transaction.atomic
-def finish_mock(*, session: MockSession, now: datetime) -> MockSession:
-    """End the session here; the questions not scored stay unscored."""
-    _locked_session(session.pk)
+def finish_mock(
+    *,
+    session: MockSession,
+    now: datetime,
+    answer: MockAnswer | None = None,
+    text: str | None = None,
+) -> MockSession:
+    """End the session here; the questions not scored stay unscored.
+
+    ``text`` is what the box of ``answer`` held when the person ended (None when
+    the page sent none, as without JavaScript). It is saved first, so ending
+    never throws away what was typed. It is the newest text there is: the page
+    reads it at the click, and any autosave that arrives later is refused, the
+    session being finished. An answer already handed in keeps its text. Answers
+    left with text in them are handed in, so the summary shows them answered."""
+    locked = _locked_session(session.pk)
+    if answer is not None and text is not None:
+        text = normalize_answer_text(text)
+        _check_text(text)
+        MockAnswer.objects.filter(
+            pk=answer.pk, session_id=session.pk, submitted_at__isnull=True
+        ).update(text=text)
+    typed = locked.answers.filter(submitted_at__isnull=True).exclude(text="")
+    for current in typed:
+        started_at = current.started_at or now
+        deadline = started_at + timedelta(seconds=locked.time_limit_seconds)
+        MockAnswer.objects.filter(pk=current.pk).update(
+            started_at=started_at, submitted_at=now, timed_out=now >= deadline
+        )
     MockSession.objects.filter(pk=session.pk, finished_at__isnull=True).update(finished_at=now)
     session.finished_at = now
     return session

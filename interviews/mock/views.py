@@ -48,6 +48,8 @@ def start(request):
         except services.MockRejected as error:
             form.add_error(None, str(error))
         else:
+            if started.note:
+                messages.info(request, started.note)
             if started.short:
                 messages.info(
                     request,
@@ -259,8 +261,14 @@ def answer_score(request, pk: int):
 @require_POST
 def session_finish(request, pk: int):
     session = _own_session(request, pk)
+    # The page sends the answer on screen and its text along; without them,
+    # what was saved is kept.
+    answer = _answer_in(session, request.POST["answer"]) if "answer" in request.POST else None
+    text = _posted_text(request) if answer is not None and "text" in request.POST else None
     try:
-        services.finish_mock(session=session, now=timezone.now())
+        services.finish_mock(session=session, now=timezone.now(), answer=answer, text=text)
+    except services.AnswerTextRefused as error:
+        return _text_refused(request, session, answer, text, str(error))
     except services.MockRejected as error:
         return _refuse(request, session, str(error))
     messages.info(request, "Mock interview ended.")

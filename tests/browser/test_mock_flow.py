@@ -269,3 +269,23 @@ def test_oversized_text_double_clicks_and_leaving_mid_sentence(page: Page):
     # Every request of that page answered before the test's database is flushed:
     # one still in the server's hands held a lock the flush deadlocked on.
     page.wait_for_load_state("networkidle")
+
+
+def test_ending_early_keeps_the_answer_being_typed(page: Page):
+    """Typed, then ended at once: before the autosave's pause is over."""
+    load_starter_questions()
+    user = make_user("eli")
+    log_in(page, "eli")
+    page.goto("/mock/")
+    page.get_by_label("Behavioral").check()
+    page.get_by_label("Questions").fill("2")
+    page.get_by_role("button", name="Start the mock interview").click()
+    expect(page).to_have_url(SESSION_URL)
+    page.get_by_label("Your answer").press_sequentially("I led the migration and")
+    page.get_by_role("button", name="End the interview here").click()
+    expect(state(page)).to_have_attribute("data-state", "summary")
+    expect(page.get_by_test_id("summary-answer")).to_have_text("I led the migration and")
+    expect(page.get_by_test_id("summary-row").first).to_contain_text("answered, not scored")
+    answer = MockAnswer.objects.get(session__user=user, position=1)
+    assert answer.text == "I led the migration and"
+    assert answer.submitted_at is not None

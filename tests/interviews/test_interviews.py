@@ -53,7 +53,9 @@ def test_edit_form_shows_the_time_where_the_interview_is(client_in, user):
         ({"scheduled_at": "next tuesday"}, "Enter a date and time"),
         ({"scheduled_at": "2031-02-30T10:00"}, "Enter a date and time"),
         ({"company": ""}, "This field is required"),
-        ({"timezone": "Moon/Base"}, "Select a valid choice"),
+        ({"timezone": "Moon/Base"}, "Choose a time zone from the list"),
+        ({"timezone": "Etc/GMT+5"}, "Choose a time zone from the list"),
+        ({"timezone": "localtime"}, "Choose a time zone from the list"),
         ({"links": "ftp://old.example/file"}, "is not a web address"),
         ({"links": "javascript:alert(1)"}, "is not a web address"),
         ({"duration_minutes": 0}, "greater than or equal to 5"),
@@ -140,3 +142,57 @@ def test_another_users_interview_is_a_404_everywhere(client_in, other_user):
         url = reverse(f"interviews:{name}", args=[foreign.pk])
         assert client_in.post(url, interview_data()).status_code == 404, name
     assert Interview.objects.filter(pk=foreign.pk, company=foreign.company).exists()
+
+
+def test_new_interview_form_starts_in_the_persons_zone_with_common_zones_first(client_in, user):
+    from accounts.models import Profile
+
+    Profile.objects.filter(user=user).update(timezone="Asia/Kolkata")
+    page = client_in.get(reverse("interviews:create")).content.decode()
+    start = page.index('name="timezone"')
+    select = page[start : page.index("</select>", start)]
+    assert select.count("selected") == 1
+    assert '<option value="Asia/Kolkata" selected>Asia/Kolkata</option>' in select
+    common = select[select.index('<optgroup label="Common">') : select.index("</optgroup>")]
+    assert common.count("<option") == 16
+    assert '<option value="America/New_York">America/New York</option>' in common
+    everything = select[select.index('<optgroup label="All zones">') :]
+    names = [part.split('"')[0] for part in everything.split('value="')[1:]]
+    assert names == sorted(names) and len(names) > 300
+    assert "UTC" in names and "Europe/Kyiv" in names
+    for odd in ("localtime", "Factory", "posixrules", "Etc/GMT+5", "EST5EDT", "US/Eastern"):
+        assert odd not in names, odd
+
+
+def test_an_interview_stored_in_a_zone_no_longer_offered_keeps_it(client_in, user):
+    interview = make_interview(user, timezone="Etc/GMT+5")
+    page = client_in.get(reverse("interviews:edit", args=[interview.pk])).content.decode()
+    assert '<option value="Etc/GMT+5" selected>' in page
+    response = client_in.post(
+        reverse("interviews:edit", args=[interview.pk]), interview_data(timezone="Etc/GMT+5")
+    )
+    assert response.status_code == 302
+
+
+def test_a_past_interview_still_marked_upcoming_shows_it_took_place(client_in, user):
+    past = make_interview(user, company="Pastco", scheduled_at=timezone.now() - timedelta(days=2))
+    ahead = make_interview(user, company="Nextco")
+    listed = client_in.get(reverse("interviews:list")).content.decode()
+    coming, gone = listed.split('data-testid="past"', 1)
+    assert "Nextco" in coming and "Pastco" not in coming
+    row = gone[gone.index("Pastco") :]
+    assert row[row.index('data-testid="status">') :].startswith('data-testid="status">Took place<')
+    assert "Upcoming<" not in gone
+    page = client_in.get(past.get_absolute_url()).content.decode()
+    assert 'data-testid="status">Took place<' in page and "Upcoming<" not in page
+    assert "Record how it went" in page
+    # The stored status is the person's to change: reading left it alone.
+    past.refresh_from_db()
+    assert past.status == Status.UPCOMING
+    page = client_in.get(ahead.get_absolute_url()).content.decode()
+    assert 'data-testid="status">Upcoming<' in page and "Record how it went" not in page
+    # Once they record the outcome, that is what shows.
+    past.status = Status.PASSED
+    past.save()
+    page = client_in.get(past.get_absolute_url()).content.decode()
+    assert 'data-testid="status">Passed<' in page

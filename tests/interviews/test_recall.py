@@ -60,9 +60,12 @@ def test_the_page_shows_recall_at_the_interviews_time(client_in, studied):
 
     text = recall_text(client_in.get(interview.get_absolute_url()))
 
-    local = interview.scheduled_at.astimezone(ZoneInfo("America/New_York"))
-    assert f"Predicted recall on {local:%a} {local.day} {local:%b %Y, %H:%M}" in text
-    assert "(America/New_York)" in text
+    # Written in the reader's zone (UTC here), with the interview's own beside it.
+    here = interview.scheduled_at.astimezone(ZoneInfo("UTC"))
+    there = interview.scheduled_at.astimezone(ZoneInfo("America/New_York"))
+    assert f'Predicted recall on <span data-testid="interview-time">{here:%a} {here.day} ' in text
+    assert f"{here:%b %Y, %H:%M} (UTC) · " in text
+    assert f"{there:%H:%M} in America/New_York" in text
     assert f"<strong>{mean}%</strong> on average over the 2 prompts you have studied" in text
     assert "<strong>1 of 3</strong> prompts (33%) above your desired retention of 90%" in text
     assert "1 prompt never studied: counted as not known." in text

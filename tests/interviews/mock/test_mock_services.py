@@ -303,7 +303,8 @@ def test_a_finished_session_takes_no_more_changes(user):
     session = start(user, count=2)
     answer = started(answer_at(session))
     services.save_answer_text(answer=answer, text="before the end", now=timezone.now())
-    services.finish_mock(session=session, now=timezone.now())
+    ended_at = timezone.now()
+    services.finish_mock(session=session, now=ended_at)
     for action, kwargs in [
         (services.save_answer_text, {"text": "after"}),
         (services.submit_answer, {"text": "after"}),
@@ -314,7 +315,8 @@ def test_a_finished_session_takes_no_more_changes(user):
     with pytest.raises(services.MockRejected, match="already finished"):
         services.finish_mock(session=session, now=timezone.now())
     stored = MockAnswer.objects.get(pk=answer.pk)
-    assert (stored.text, stored.submitted_at, stored.score) == ("before the end", None, None)
+    # Ending handed the typed text in, at the end; nothing after changed it.
+    assert (stored.text, stored.submitted_at, stored.score) == ("before the end", ended_at, None)
 
 
 def test_question_history_is_newest_first_with_a_sparkline(user, other_user):

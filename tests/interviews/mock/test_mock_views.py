@@ -480,15 +480,64 @@ def test_a_finished_session_refuses_answers_with_a_message(client_in, session, h
         plain = post_answer(client_in, name, session, first, follow=True, **data)
         assert "already finished; nothing was changed" in body(plain)
     stored = MockAnswer.objects.get(pk=first.pk)
-    assert (stored.text, stored.submitted_at, stored.score) == ("kept", None, None)
+    # Ending handed the saved draft in; nothing after the end changed it.
+    assert (stored.text, stored.score) == ("kept", None)
+    assert stored.submitted_at == session.finished_at
     page = body(client_in.get(url("session", session)))
-    assert 'data-state="summary"' in page and "not answered" in page
+    assert 'data-state="summary"' in page and "answered, not scored" in page
+    assert 'data-testid="summary-answer">kept<' in page
 
 
 def test_ending_via_htmx_shows_the_summary(client_in, session, htmx_headers):
     response = client_in.post(url("finish", session), **htmx_headers)
     assert response.status_code == 200
     assert 'data-state="summary"' in body(response) and "<html" not in body(response)
+
+
+def test_ending_keeps_the_text_in_the_box_never_saved_before(client_in, session, htmx_headers):
+    client_in.get(url("session", session))
+    first = answer_at(session, 1)
+    post_answer(client_in, "save", session, first, text="An older draft")
+    # The end form carries the answer box (hx-include), read at the click.
+    response = post_answer(
+        client_in,
+        "finish",
+        session,
+        first,
+        text="Grows by doubling\r\nand rehashing",
+        headers=htmx_headers,
+    )
+    page = body(response)
+    assert 'data-state="summary"' in page
+    assert "Grows by doubling\nand rehashing" in page
+    assert "answered, not scored" in page and "not answered<" not in page
+    stored = MockAnswer.objects.get(pk=first.pk)
+    assert stored.text == "Grows by doubling\nand rehashing"
+    assert stored.submitted_at is not None and stored.score is None
+    # The question never reached stays unanswered.
+    assert answer_at(session, 2).submitted_at is None
+    assert "not answered" in page
+
+
+def test_ending_never_rewrites_an_answer_already_handed_in(client_in, session, htmx_headers):
+    client_in.get(url("session", session))
+    first = answer_at(session, 1)
+    post_answer(client_in, "submit", session, first, text="The handed-in answer")
+    post_answer(
+        client_in, "finish", session, first, text="An old page's text", headers=htmx_headers
+    )
+    assert MockAnswer.objects.get(pk=first.pk).text == "The handed-in answer"
+
+
+def test_ending_with_too_long_a_text_ends_nothing_and_says_why(client_in, session, htmx_headers):
+    client_in.get(url("session", session))
+    first = answer_at(session, 1)
+    too_long = "x" * (services.MAX_ANSWER_CHARS + 1)
+    response = post_answer(client_in, "finish", session, first, text=too_long, headers=htmx_headers)
+    assert f"the limit is {services.MAX_ANSWER_CHARS:,}" in body(response)
+    session.refresh_from_db()
+    stored = MockAnswer.objects.get(pk=first.pk)
+    assert (session.finished_at, stored.text, stored.submitted_at) == (None, "", None)
 
 
 # Ownership ------------------------------------------------------------------------------
