@@ -1,16 +1,22 @@
 """The key points an answer missed, made into flashcards: with one click on the
 summary or the question's history, or on scoring when the setting asks for it."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile
 from cards.models import MAX_CARDS_PER_PERSON, Card, Prompt, Topic
 from interviews.mock import followups, services
-from tests.factories import make_topic
+from interviews.models import MockAnswer
+from tests.factories import make_topic, make_user
 from tests.interviews.mock.test_mock_services import (
     FOUR_POINTS,
+    RACERS,
     TECH,
     answer_at,
     make_question,
@@ -232,3 +238,27 @@ def test_the_back_takes_the_model_answer_sentence_about_the_key_point():
     )
     assert followups.best_sentences(model_answer, "Mentions quantum tunnelling") == ""
     assert followups.best_sentences("", "Rehashes every entry") == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_clicks_make_each_card_once():
+    """Four requests at once for the same answer, before the topic exists: one
+    topic, one card a missed key point."""
+    user = make_user()
+    answer = scored_answer(user, covered=[])
+    barrier = threading.Barrier(RACERS)
+
+    def click(_n: int) -> int:
+        try:
+            barrier.wait(timeout=10)
+            mine = MockAnswer.objects.select_related("question", "session").get(pk=answer.pk)
+            return followups.make_followup_cards(user=user, answer=mine).made
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        made = sorted(pool.map(click, range(RACERS)))
+
+    assert sum(made) == 4
+    assert len(followup_cards(user)) == 4
+    assert Topic.objects.filter(owner=user, slug=followups.TOPIC_SLUG).count() == 1
