@@ -465,6 +465,7 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "mock:submit": {"pk": "mock"},
     "mock:score": {"pk": "mock"},
     "mock:finish": {"pk": "mock"},
+    "mock:followups": {"pk": "mock_done"},
     "accounts:backup_restore": {},
     "logout": {},
 }
