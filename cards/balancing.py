@@ -82,14 +82,8 @@ class DueDays:
     def read(self, spans: Iterable[tuple[int, int]], *, now: datetime) -> None:
         """Read the counts of the days ``now`` plus each (shortest, longest) span
         of days, those not read yet. The spans start two days or more from now,
-        so every card counted falls due after now. The first read also asks
-        light_days's receivers for the person's other light days."""
-        if self.ask_others:
-            self.ask_others = False
-            for _receiver, days in light_days.send(
-                sender=DueDays, user_id=self.user_id, zone=self.zone, now=now
-            ):
-                self.light_dates |= days
+        so every card counted falls due after now. The first read of any day
+        also asks light_days's receivers for the person's other light days."""
         missing = sorted(
             {
                 self.day(now + timedelta(days=offset))
@@ -98,6 +92,12 @@ class DueDays:
             }
             - self._read
         )
+        if missing and self.ask_others:
+            self.ask_others = False
+            for _receiver, days in light_days.send(
+                sender=DueDays, user_id=self.user_id, zone=self.zone, now=now
+            ):
+                self.light_dates |= days
         for first in range(0, len(missing), DAYS_PER_QUERY):
             days = missing[first : first + DAYS_PER_QUERY]
             self._counts.update(zip(days, self._count(days), strict=True))
