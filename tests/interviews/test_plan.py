@@ -2,7 +2,7 @@
 new cards a day that get its topics there, on the interview's page and on the
 dashboard, and a warning when the person's own pace will not get there."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,6 +28,18 @@ def interview_in(user, *, days: float, cards: int = 30, hours: float = 0):
     return interview, topic
 
 
+def interview_on_day(user, *, days_ahead: int, cards: int = 30):
+    """An interview at noon, in the person's zone, ``days_ahead`` calendar days from
+    today there: the days left do not depend on the hour the test runs."""
+    zone = ZoneInfo(Profile.objects.get(user=user).timezone)
+    day = timezone.now().astimezone(zone).date() + timedelta(days=days_ahead)
+    noon = datetime.combine(day, time(12), tzinfo=zone)
+    interview, topic = interview_in(user, days=0, cards=cards)
+    interview.scheduled_at = noon
+    interview.save(update_fields=["scheduled_at"])
+    return interview, topic
+
+
 def plan_on(client, url: str) -> str:
     page = client.get(url).content.decode()
     start = page.index('data-testid="plan"')
@@ -35,7 +47,7 @@ def plan_on(client, url: str) -> str:
 
 
 def test_the_plan_spreads_new_cards_over_the_days_before_their_reviews(client_in, user):
-    interview, _topic = interview_in(user, days=10, hours=1)
+    interview, _topic = interview_on_day(user, days_ahead=10)
     plan = plan_on(client_in, interview.get_absolute_url())
     # 30 new cards started in the 3 days that leave each a week of reviews.
     assert "starting 10 new cards a day" in plan
@@ -46,7 +58,7 @@ def test_the_plan_spreads_new_cards_over_the_days_before_their_reviews(client_in
 
 def test_a_new_card_limit_too_low_is_warned_with_the_limit_that_works(client_in, user):
     Profile.objects.filter(user=user).update(new_cards_per_day=2)
-    interview, _topic = interview_in(user, days=10, hours=1)
+    interview, _topic = interview_on_day(user, days_ahead=10)
     plan = plan_on(client_in, interview.get_absolute_url())
     assert (
         "At your limit of 2 new cards a day you would start 6 of the 30 new cards in time. "

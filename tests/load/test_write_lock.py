@@ -34,7 +34,13 @@ LOCK_BUDGET = 1.0  # seconds
 # 19,900 cards (40,000 reviews) is one DELETE per table (cards.services.
 # delete_topic): 0.45 s alone (7 s before), but about 2 s on a machine busy with
 # other work; a grade sent meanwhile waits that long and is recorded.
+# PostgreSQL takes longer (1.5 s alone, up to 6 s on a busy machine): its
+# foreign keys are checked at COMMIT, one index probe per deleted card and
+# prompt for each table that points at them (about 140,000), but it holds no
+# lock anyone else waits for, as the grades sent meanwhile show; there the bound
+# is the person's own wait for the largest topic they can have.
 OVER_BUDGET = ("topic delete",)
+OVER_BUDGET_POSTGRES = 10.0  # seconds
 IMPORT_BUDGET = 20.0  # SQLite's busy timeout: a grade waits this long at most
 # The import's one transaction costs about 0.16 ms a card on SQLite, most of it
 # Django building the INSERTs: the most a person keeps, 20,000 cards, take 3 s
@@ -169,10 +175,11 @@ def test_writes_at_the_limits_hold_the_lock_briefly_and_grades_go_on(
         if held(took, grading) > LOCK_BUDGET and not what.startswith(OVER_BUDGET)
     ]
     assert not slow, f"held the database longer than {LOCK_BUDGET} s (request, grade): {slow}"
+    over_budget = OVER_BUDGET_POSTGRES if database else IMPORT_BUDGET / 4
     over = [
         (what, round(took, 2))
         for what, took, _grading in figures
-        if what.startswith(OVER_BUDGET) and took > IMPORT_BUDGET / 4
+        if what.startswith(OVER_BUDGET) and took > over_budget
     ]
-    assert not over, f"slower than a quarter of SQLite's busy timeout: {over}"
+    assert not over, f"slower than {over_budget} s: {over}"
     assert imported["seconds"] < IMPORT_BUDGET
