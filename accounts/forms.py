@@ -64,6 +64,7 @@ class ProfileForm(forms.ModelForm):
             "timezone",
             "daily_email",
             "daily_email_hour",
+            "followup_cards_auto",
         ]
         field_classes = {"new_cards_per_day": WholeNumberField}
         widgets = {

@@ -85,6 +85,13 @@ class Profile(models.Model):
         help_text="The last day, in the person's time zone, the daily e-mail was sent.",
     )
 
+    followup_cards_auto = models.BooleanField(
+        "make cards of missed key points automatically",
+        default=False,
+        help_text="When you score a mock interview answer, the key points you did not cover "
+        "become flashcards in your topic “Mock interview follow-ups”.",
+    )
+
     question_bank_seeded = models.BooleanField(
         default=False,
         help_text="Whether the starter questions to ask were copied into this person's bank.",

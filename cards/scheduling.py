@@ -72,7 +72,8 @@ def _settings_read_with(keep_on: object | None) -> SchedulerSettings | None | bo
     if keep_on is None or field is None or not field.is_cached(keep_on):
         return False
     person = keep_on.user
-    accessor = type(person).scheduler_settings
+    # __class__, not type(): request.user is a lazy object that passes it through.
+    accessor = person.__class__.scheduler_settings
     if not accessor.is_cached(person):
         return False
     return getattr(person, "scheduler_settings", None)

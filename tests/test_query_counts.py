@@ -466,6 +466,7 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "mock:score": {"pk": "mock"},
     "mock:finish": {"pk": "mock"},
     "mock:model_answer": {"pk": "mock_question"},
+    "mock:followups": {"pk": "mock_done"},
     "accounts:backup_restore": {},
     "logout": {},
 }

@@ -8,6 +8,8 @@ from .sections import Part, Single
 # The order of new cards, in a backup from format 3 on; an older file restores
 # the defaults.
 NEW_CARD_ORDER = ("new_card_spread", "new_card_source", "new_card_order")
+# Cards of missed key points made on scoring, from format 4 on.
+FOLLOWUP_CARDS = ("followup_cards_auto",)
 
 
 class Settings(Single):
@@ -18,6 +20,7 @@ class Settings(Single):
         Text("timezone"),
         Boolean("question_bank_seeded"),
         *(Text(name) for name in NEW_CARD_ORDER),
+        *(Boolean(name) for name in FOLLOWUP_CARDS),
     )
     # The daily e-mail is consent given by the account that receives it, for its own
     # address: a restore (perhaps into another account) never turns it on.
@@ -27,7 +30,8 @@ class Settings(Single):
         return Profile.objects.filter(user=user).first() or Profile(user=user)
 
     def file_keys(self, version):
-        return self.keys if version >= 3 else tuple(k for k in self.keys if k not in NEW_CARD_ORDER)
+        newer = (NEW_CARD_ORDER if version < 3 else ()) + (FOLLOWUP_CARDS if version < 4 else ())
+        return tuple(key for key in self.keys if key not in newer)
 
     def write(self, restore, values: dict) -> None:
         """Into an empty account, the backup's settings; a merge keeps the account's."""

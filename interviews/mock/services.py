@@ -416,6 +416,11 @@ class AnswerRow:
     total: int
     time_used: timedelta | None
 
+    @property
+    def missed(self) -> int:
+        """Key points not ticked, once the answer is scored (0 before)."""
+        return max(self.total - self.covered, 0) if self.answer.scored_at else 0
+
 
 @dataclass
 class MockSummary:
@@ -448,56 +453,4 @@ def session_summary(*, session: MockSession) -> MockSummary:
         scored=len(scores),
         mean=sum(scores) / len(scores) if scores else None,
         time_used=sum((row.time_used for row in rows if row.time_used), timedelta(0)),
-    )
-
-
-@dataclass
-class QuestionHistory:
-    answers: list[MockAnswer]
-    sparkline: str  # SVG polyline points, oldest score first
-    dots: list[tuple[float, float, MockAnswer]]
-    best: float | None
-    latest: float | None
-    agreed: int = 0  # key points where the suggestion and the person's ticks agreed
-    compared: int = 0  # key points of the scored answers that had a suggestion
-
-    @property
-    def agreement(self) -> float | None:
-        return self.agreed / self.compared if self.compared else None
-
-
-SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 200, 48, 4
-
-
-def question_history(*, user, question: InterviewerQuestion) -> QuestionHistory:
-    """Every answer the person submitted to the question, newest first, and the
-    scores over time as points for a small SVG line."""
-    answers = list(
-        MockAnswer.objects.filter(
-            session__user=user, question=question, submitted_at__isnull=False
-        ).order_by("-submitted_at", "-pk")
-    )
-    scored = [a for a in reversed(answers) if a.score is not None]
-    dots = []
-    if scored:
-        step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(scored) - 1, 1)
-        for index, answer in enumerate(scored):
-            x = SPARK_PAD + index * step if len(scored) > 1 else SPARK_WIDTH / 2
-            y = SPARK_HEIGHT - SPARK_PAD - answer.score * (SPARK_HEIGHT - 2 * SPARK_PAD)
-            dots.append((round(x, 1), round(y, 1), answer))
-    agreed = compared = 0
-    total = len(question.key_points)
-    for answer in scored:
-        if answer.suggested is not None:
-            suggested, covered = set(answer.suggested), set(answer.covered)
-            agreed += sum((k in suggested) == (k in covered) for k in range(total))
-            compared += total
-    return QuestionHistory(
-        answers=answers,
-        sparkline=" ".join(f"{x},{y}" for x, y, _ in dots),
-        dots=dots,
-        best=max((a.score for a in scored), default=None),
-        latest=scored[-1].score if scored else None,
-        agreed=agreed,
-        compared=compared,
     )

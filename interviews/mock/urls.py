@@ -16,5 +16,6 @@ urlpatterns = [
     path("<id:pk>/save/", views.answer_save, name="save"),
     path("<id:pk>/submit/", views.answer_submit, name="submit"),
     path("<id:pk>/score/", views.answer_score, name="score"),
+    path("<id:pk>/followups/", views.answer_followups, name="followups"),
     path("<id:pk>/finish/", views.session_finish, name="finish"),
 ]

@@ -18,7 +18,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 from prep_site.numbers import read_id
 
 from ..models import Interview, InterviewerQuestion, MockAnswer, MockSession, PracticeArea
-from . import model_answers, services
+from . import followups, model_answers, progress, services
 from .forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 
 SESSION_TEMPLATE = "interviews/mock/session.html"
@@ -257,8 +257,28 @@ def answer_score(request, pk: int):
         )
     except services.MockRejected as error:
         return _refuse(request, session, str(error))
+    made = followups.after_scoring(user=request.user, answer=answer)
+    if made:
+        messages.info(request, made)
     if request.htmx:
         return _render_session(request, session)
+    return redirect(session)
+
+
+@require_POST
+def answer_followups(request, pk: int):
+    """Cards of the key points a scored answer missed. Back to the session, or to
+    the question's history when the button was there."""
+    session = _own_session(request, pk)
+    answer = _answer_in(session, request.POST.get("answer"))
+    try:
+        made = followups.make_followup_cards(user=request.user, answer=answer)
+    except followups.FollowupsRefused as error:
+        messages.warning(request, str(error))
+    else:
+        messages.success(request, made.message())
+    if request.POST.get("back") == "history":
+        return redirect(answer.question)
     return redirect(session)
 
 
@@ -356,7 +376,7 @@ def question_delete(request, pk: int):
 
 
 def _history_page(request, question: InterviewerQuestion, *, draft=None, status: int = 200):
-    history = services.question_history(user=request.user, question=question)
+    history = progress.question_history(user=request.user, question=question)
     shown = model_answers.shown_for(user=request.user, question=question)
     return render(
         request,

@@ -26,7 +26,7 @@ from accounts.backup import (
     read_backup,
     restore_backup,
 )
-from accounts.backup.profile import NEW_CARD_ORDER
+from accounts.backup.profile import FOLLOWUP_CARDS, NEW_CARD_ORDER
 from accounts.models import Profile
 from cards.models import (
     Card,
@@ -118,6 +118,7 @@ def build_account(user, starter: Starter) -> None:
         new_card_spread="by_topic",
         new_card_source="mixed",
         new_card_order="random",
+        followup_cards_auto=True,
     )
     fit = optimizer.Fit(
         parameters=FITTED,
@@ -348,6 +349,7 @@ def test_document_holds_every_part(full_user, starter):
         "new_card_spread": "by_topic",
         "new_card_source": "mixed",
         "new_card_order": "random",
+        "followup_cards_auto": True,
     }
     assert document["scheduler"] == {
         "desired_retention": 0.85,
@@ -948,11 +950,14 @@ def test_export_user_needs_an_existing_user(db):
 
 def in_format(document: dict, version: int) -> dict:
     """The document as an older prep wrote it: format 3 had no coaching (key point
-    synonyms, suggested key points) and no model answers; format 2 had no order of new cards and no
-    schedule either; format 1 had no review days either."""
+    synonyms, suggested key points), no model answers nor cards of missed key
+    points; format 2 had no order of new cards and no schedule either; format 1
+    had no review days either."""
     document = json.loads(json.dumps(document))
     document["version"] = version
     if version < 4:
+        for name in FOLLOWUP_CARDS:
+            del document["settings"][name]
         for question in document["interviewer_questions"]:
             del question["key_point_synonyms"]
             del question["model_answer"]

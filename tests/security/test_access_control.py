@@ -222,6 +222,14 @@ def mock_session_handed_in(owner) -> Target:
     return mock_session(owner, submitted=True)
 
 
+def mock_session_scored(owner) -> Target:
+    """An answer scored with one of its two key points missed: a card can be made."""
+    target = mock_session(owner, submitted=True)
+    answer = target.obj.answers.get()
+    mock_services.score_answer(answer=answer, covered=[0], now=timezone.now())
+    return target
+
+
 def import_job(owner) -> Target:
     """A CSV import waiting for confirmation."""
     mark = secret(owner)
@@ -372,6 +380,7 @@ ROUTES: dict[str, Rule] = {
     "mock:submit": Rule(mock_session),
     "mock:score": Rule(mock_session_handed_in),
     "mock:finish": Rule(mock_session),
+    "mock:followups": Rule(mock_session_scored),
 }
 
 # Routes every visitor may use (with or without ids); all others need login.
@@ -660,6 +669,7 @@ FORM_IDS = [
     ("mock:save", mock_session, "answer"),
     ("mock:submit", mock_session, "answer"),
     ("mock:score", mock_session_handed_in, "answer"),
+    ("mock:followups", mock_session_scored, "answer"),
     ("interviews:checklist_add", interview, "questions"),
     ("interviews:checklist_reorder", interview, "item"),
 ]

@@ -247,6 +247,12 @@ ROUTES = {
         by_hand={"answer": True},
         valid={"answer": "answer", "covered": ["0"]},
     ),
+    "mock:followups": Route(
+        POST,
+        ids=("mock",),
+        by_hand={"answer": True, "back": False},
+        valid={"answer": "answer", "back": "history"},
+    ),
     "mock:finish": Route(POST, ids=("mock",)),
     "cards:topic_list": Route(),
     "cards:topic_create": Route(FORM, form=TopicForm, valid={"name": "New", "description": ""}),

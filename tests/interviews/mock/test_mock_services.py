@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from interviews.mock import services
+from interviews.mock import progress, services
 from interviews.models import (
     InterviewerQuestion,
     MockAnswer,
@@ -319,7 +319,7 @@ def test_a_finished_session_takes_no_more_changes(user):
     assert (stored.text, stored.submitted_at, stored.score) == ("before the end", ended_at, None)
 
 
-def test_question_history_is_newest_first_with_a_sparkline(user, other_user):
+def test_question_history_is_newest_first_with_a_chart(user, other_user):
     question = make_question(key_points=FOUR_POINTS)
     now = timezone.now()
     for days_ago, score in [(3, 0.25), (2, 0.5), (1, 1.0)]:
@@ -336,12 +336,12 @@ def test_question_history_is_newest_first_with_a_sparkline(user, other_user):
             text=f"answer scoring {score}",
         )
     _answer_and_score(other_user, question, 0.0)
-    history = services.question_history(user=user, question=question)
+    history = progress.question_history(user=user, question=question)
     assert [a.score for a in history.answers] == [1.0, 0.5, 0.25]
     assert (history.best, history.latest) == (1.0, 1.0)
-    ys = [y for _x, y, _a in history.dots]
+    ys = [point.y for point in history.chart.points]
     assert ys[0] > ys[1] > ys[2]  # higher scores are drawn higher up
-    assert len(history.sparkline.split()) == 3
+    assert len(history.chart.line.split()) == 3
 
 
 # Races ----------------------------------------------------------------------------------
