@@ -45,6 +45,10 @@ def write_own(*, user, question: InterviewerQuestion, text: str) -> str:
     itself, else as their override of the starter one. Empty text removes it.
     Returns "saved", "removed" or "unchanged" (nothing there to remove)."""
     text = normalize(text)
+    if "\x00" in text:
+        raise ModelAnswerRefused(
+            "A model answer cannot contain the null character (\\x00). Nothing was saved."
+        )
     if len(text) > MAX_MODEL_ANSWER_LENGTH:
         raise ModelAnswerRefused(
             f"A model answer has at most {MAX_MODEL_ANSWER_LENGTH:,} characters; "

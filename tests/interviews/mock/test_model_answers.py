@@ -118,6 +118,16 @@ def test_too_long_a_model_answer_is_refused_and_nothing_changes(client_in, start
     assert list(OwnModelAnswer.objects.values_list("text", flat=True)) == ["Kept."]
 
 
+def test_a_null_character_is_refused_and_nothing_changes(client_in, starter_question):
+    write(client_in, starter_question, "Kept.")
+    response = client_in.post(
+        reverse("mock:model_answer", args=[starter_question.pk]), {"text": "A\x00B"}
+    )
+    assert response.status_code == 400
+    assert "cannot contain the null character" in body(response)
+    assert list(OwnModelAnswer.objects.values_list("text", flat=True)) == ["Kept."]
+
+
 def test_someone_elses_question_is_a_404_and_nothing_is_written(
     client_in, other_user, starter_question
 ):
