@@ -5,6 +5,7 @@ with their answers."""
 from collections import defaultdict
 
 from accounts.backup.fields import (
+    STARTER,
     Boolean,
     Id,
     IndexList,
@@ -28,6 +29,7 @@ from .models import (
     InterviewerQuestion,
     MockAnswer,
     MockSession,
+    OwnModelAnswer,
     PracticeArea,
     QuestionToAsk,
 )
@@ -217,13 +219,14 @@ class InterviewerQuestions(Section):
         TextList("key_points"),
         TextLists("key_point_synonyms"),
         Boolean("star"),
+        Text("model_answer"),
     )
     starter_key = "starter_key"
     match = ("area", "text")
     not_backed_up = ("owner", "starter_key")  # starter_key marks the library's own
 
     def file_keys(self, version):
-        return since_format(4, self.keys, version, ("key_point_synonyms",))
+        return since_format(4, self.keys, version, ("key_point_synonyms", "model_answer"))
 
     def rows(self, user):
         return InterviewerQuestion.objects.filter(owner=user).order_by("pk")
@@ -307,6 +310,50 @@ class MockSessions(Section):
         restore.report.added[self.name] += len(new)
 
 
+class OwnModelAnswers(Section):
+    """A person's own model answers to starter questions (their own questions
+    keep theirs on the question)."""
+
+    name, model = "own_model_answers", OwnModelAnswer
+    one, noun = "a model answer", "model answer"
+    fields = (Ref("question", to="interviewer_questions"), Text("text"), When("updated_at"))
+    match = ("question",)
+    not_backed_up = ("id", "user")
+    since = 4
+
+    def rows(self, user):
+        return OwnModelAnswer.objects.filter(user=user).order_by("pk")
+
+    def check(self, restore, checked, row, seen):
+        question = checked.values["question"]
+        if not question.startswith(STARTER):
+            raise problem(
+                row.place("question"),
+                "is not a starter question (your own questions keep their model answer)",
+            )
+        if question in seen:
+            raise problem(row.place("question"), "has two model answers")
+        seen.add(question)
+
+    def write(self, restore, checked):
+        existing = {row.question_id: row for row in self.rows(restore.user)}
+        new = []
+        for each in checked:
+            answer = each.row
+            answer.question = ASKED.resolve(restore, each.values["question"])
+            current = existing.get(answer.question.pk)
+            if current is None:
+                answer.user = restore.user
+                new.append(answer)
+            elif answer.updated_at > current.updated_at:
+                OwnModelAnswer.objects.filter(pk=current.pk).update(**self.changes(answer))
+                restore.report.updated[self.name] += 1
+            else:
+                restore.report.kept[self.name] += 1
+        self.create(new)
+        restore.report.added[self.name] += len(new)
+
+
 def since_format(first: int, keys, version: int, added) -> tuple[str, ...]:
     """The keys of a file of ``version``: those ``added`` in format ``first`` only
     from it on (an older file restores their defaults)."""
@@ -316,6 +363,7 @@ def since_format(first: int, keys, version: int, added) -> tuple[str, ...]:
 QUESTIONS, INTERVIEWS, ASKED = QuestionsToAsk(), Interviews(), InterviewerQuestions()
 CHECKLIST_ITEMS = Interviews.fields[-1].child
 MOCK_SESSIONS = MockSessions()
+OWN_MODEL_ANSWERS = OwnModelAnswers()
 
 
 def contents(user) -> dict[str, int]:
@@ -325,11 +373,12 @@ def contents(user) -> dict[str, int]:
         "questions to ask": questions - len(pristine_question_ids(user)),
         "interviewer questions": InterviewerQuestion.objects.filter(owner=user).count(),
         "mock interviews": MockSession.objects.filter(user=user).count(),
+        "model answers": OwnModelAnswer.objects.filter(user=user).count(),
     }
 
 
 PART = Part(
-    sections=(QUESTIONS, INTERVIEWS, ASKED, MOCK_SESSIONS),
+    sections=(QUESTIONS, INTERVIEWS, ASKED, MOCK_SESSIONS, OWN_MODEL_ANSWERS),
     contents=contents,
     singular={
         "interviews": "interview",
@@ -338,5 +387,7 @@ PART = Part(
         "interviewer questions": "interviewer question",
         "mock interviews": "mock interview",
         "mock sessions": "mock session",
+        "own model answers": "own model answer",
+        "model answers": "model answer",
     },
 )

@@ -21,6 +21,7 @@ MAX_INTERVIEWER_QUESTIONS = 1_000  # a person's own mock interview questions
 MAX_KEY_POINTS = 12  # per mock interview question
 MAX_KEY_POINT_LENGTH = 300
 MAX_MOCK_ANSWER_LENGTH = 20_000
+MAX_MODEL_ANSWER_LENGTH = 5_000
 
 
 class Stage(models.TextChoices):
@@ -268,6 +269,11 @@ class InterviewerQuestion(models.Model):
     star = models.BooleanField(
         default=False, help_text="Answer in the STAR frame: situation, task, action, result."
     )
+    model_answer = models.TextField(
+        blank=True,
+        max_length=MAX_MODEL_ANSWER_LENGTH,
+        help_text="What a strong candidate might say, shown after the person's own answer.",
+    )
     starter_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
 
     class Meta:
@@ -321,6 +327,28 @@ class InterviewerQuestion(models.Model):
 
     def key_point_list(self) -> list[tuple[int, str]]:
         return list(enumerate(self.key_points))
+
+
+class OwnModelAnswer(models.Model):
+    """A person's own model answer to a starter question, shown to them instead
+    of the starter one (their own questions keep theirs on the question)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="own_model_answers"
+    )
+    question = models.ForeignKey(
+        InterviewerQuestion, on_delete=models.CASCADE, related_name="own_model_answers"
+    )
+    text = models.TextField(max_length=MAX_MODEL_ANSWER_LENGTH)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="own_model_answer_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Model answer of {self.user} to question {self.question_id}"
 
 
 class MockSession(models.Model):

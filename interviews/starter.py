@@ -50,6 +50,7 @@ def load_starter_questions(directory: Path = STARTER_DIR) -> tuple[LoadReport, L
                 "text": entry["text"].strip(),
                 "key_points": [point.strip() for point in entry["key_points"]],
                 "star": entry.get("star", False),
+                "model_answer": " ".join(entry.get("model_answer", "").split()),
             },
             interviewer,
         )

@@ -408,7 +408,7 @@ PAGES = [
     Page("mock:session", 7, {"pk": "mock_done"}),
     # The account.
     Page("accounts:settings", 3),
-    Page("accounts:data", 15),  # with the person's recent restores
+    Page("accounts:data", 16),  # with the person's recent restores
     Page("accounts:restore_job", 3, {"pk": "restore"}),
     Page("accounts:restore_job", 3, {"pk": "restore"}, htmx=True),
     Page("accounts:delete", 4),  # with the person's jobs under way
@@ -430,8 +430,8 @@ PAGES = [
 # exports stream the cards EXPORT_CHUNK at a time, each chunk fetching its cards'
 # tags: they run one query per chunk, and beyond that the same number at any size.
 BACKUPS = [
-    Page("accounts:backup_download", 30),
-    Page("accounts:backup_download_gzip", 30),
+    Page("accounts:backup_download", 31),
+    Page("accounts:backup_download_gzip", 31),
 ]
 EXPORTS = [  # caps leave out the one query per chunk
     Page("cards:export_csv", 3),
@@ -465,6 +465,7 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "mock:submit": {"pk": "mock"},
     "mock:score": {"pk": "mock"},
     "mock:finish": {"pk": "mock"},
+    "mock:model_answer": {"pk": "mock_question"},
     "mock:followups": {"pk": "mock_done"},
     "accounts:backup_restore": {},
     "logout": {},

@@ -202,7 +202,7 @@ def restore_backup(
             for section, values in singles:
                 section.write(restore, values)
             for section in sections():
-                if isinstance(section, Section):
+                if isinstance(section, Section) and section.since <= version:
                     section.write(restore, section.check_rows(restore, parts.take(section.name)))
             parts.finish()
             planner.analyze_after_commit(sum(restore.report.added.values()))

@@ -7,10 +7,12 @@ from prep_site.numbers import IdChoiceField, WholeNumberField
 from ..models import (
     MAX_KEY_POINT_LENGTH,
     MAX_KEY_POINTS,
+    MAX_MODEL_ANSWER_LENGTH,
     Interview,
     InterviewerQuestion,
     PracticeArea,
 )
+from .model_answers import normalize as normalize_model_answer
 from .services import MAX_QUESTIONS, MAX_TIME_LIMIT, MIN_QUESTIONS, MIN_TIME_LIMIT
 
 
@@ -84,10 +86,23 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = InterviewerQuestion
-        fields = ["text", "area", "key_points_text", "star"]
+        fields = ["text", "area", "key_points_text", "star", "model_answer"]
         labels = {"text": "Question", "star": "Answer in the STAR frame"}
-        widgets = {"text": forms.Textarea(attrs={"rows": 3, "maxlength": 2000})}
-        error_messages = {"text": {"required": "Write the question."}}
+        help_texts = {
+            "model_answer": "What a strong candidate might say, shown after your own answer "
+            f"(optional, at most {MAX_MODEL_ANSWER_LENGTH:,} characters)."
+        }
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+            "model_answer": forms.Textarea(attrs={"rows": 6}),
+        }
+        error_messages = {
+            "text": {"required": "Write the question."},
+            "model_answer": {
+                "max_length": f"A model answer has at most {MAX_MODEL_ANSWER_LENGTH:,} "
+                "characters; this one has %(show_value)d."
+            },
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +117,9 @@ class QuestionForm(forms.ModelForm):
         if not text:
             raise forms.ValidationError("Write the question.")
         return text
+
+    def clean_model_answer(self):
+        return normalize_model_answer(self.cleaned_data["model_answer"])
 
     def clean_key_points_text(self):
         points = [line.strip() for line in self.cleaned_data["key_points_text"].splitlines()]

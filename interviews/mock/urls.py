@@ -11,6 +11,7 @@ urlpatterns = [
     path("questions/<id:pk>/", views.question_history, name="question_history"),
     path("questions/<id:pk>/edit/", views.question_edit, name="question_edit"),
     path("questions/<id:pk>/delete/", views.question_delete, name="question_delete"),
+    path("questions/<id:pk>/model-answer/", views.model_answer_save, name="model_answer"),
     path("<id:pk>/", views.session_detail, name="session"),
     path("<id:pk>/save/", views.answer_save, name="save"),
     path("<id:pk>/submit/", views.answer_submit, name="submit"),

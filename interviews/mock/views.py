@@ -7,17 +7,18 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F, Max, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from prep_site.numbers import read_id
 
 from ..models import Interview, InterviewerQuestion, MockAnswer, MockSession, PracticeArea
-from . import followups, progress, services
+from . import followups, model_answers, progress, services
 from .forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 
 SESSION_TEMPLATE = "interviews/mock/session.html"
@@ -138,6 +139,9 @@ def _session_context(request, session: MockSession, *, draft: tuple[int, str] | 
     else:
         context["state"] = "scoring"
         context["coaching"] = services.answer_coaching(answer=current)
+        context["model_answer"] = model_answers.shown_for(
+            user=request.user, question=current.question
+        )
     return context
 
 
@@ -371,12 +375,50 @@ def question_delete(request, pk: int):
     )
 
 
-@require_safe
-def question_history(request, pk: int):
-    question = get_object_or_404(services.questions_for(request.user), pk=pk)
+def _history_page(request, question: InterviewerQuestion, *, draft=None, status: int = 200):
     history = progress.question_history(user=request.user, question=question)
+    shown = model_answers.shown_for(user=request.user, question=question)
     return render(
         request,
         "interviews/mock/question_history.html",
-        {"question": question, "history": history},
+        {"question": question, "history": history, "model_answer": shown, "draft": draft},
+        status=status,
     )
+
+
+@require_safe
+def question_history(request, pk: int):
+    return _history_page(request, get_object_or_404(services.questions_for(request.user), pk=pk))
+
+
+MODEL_ANSWER_SAID = {
+    "saved": "Your model answer was saved.",
+    "removed": "Your model answer was deleted.",
+    "unchanged": "There was no model answer of yours to delete.",
+}
+
+
+@require_POST
+def model_answer_save(request, pk: int):
+    """The person's own model answer to a question: on their own question, or
+    their override of a starter one. Empty text deletes it."""
+    question = get_object_or_404(services.questions_for(request.user), pk=pk)
+    text = request.POST.get("text", "")
+    try:
+        outcome = model_answers.write_own(user=request.user, question=question, text=text)
+    except model_answers.ModelAnswerRefused as error:
+        messages.error(request, str(error))
+        return _history_page(request, question, draft=text, status=400)
+    said = MODEL_ANSWER_SAID[outcome]
+    if outcome == "removed" and question.owner_id is None and question.model_answer:
+        said += " The starter model answer is shown again."
+    if outcome == "unchanged":
+        messages.info(request, said)
+    else:
+        messages.success(request, said)
+    back = request.POST.get("next", "")
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = question.get_absolute_url()
+    return HttpResponseRedirect(back)

@@ -49,6 +49,7 @@ from interviews.models import (
     InterviewerQuestion,
     MockAnswer,
     MockSession,
+    OwnModelAnswer,
     QuestionToAsk,
 )
 from tests.factories import make_card, make_interview, make_topic, make_user
@@ -217,6 +218,10 @@ def build_account(user, starter: Starter) -> None:
         text="Explain consistent hashing.",
         key_points=["Ring", "Vnodes"],
         key_point_synonyms=[["hash ring"], ["virtual nodes", "tokens"]],
+        model_answer="Keys and servers sit on one hash ring; virtual nodes spread the load.",
+    )
+    OwnModelAnswer.objects.create(
+        user=user, question=starter.question, text="I spoke to her directly and listened."
     )
     mock = MockSession.objects.create(
         user=user, interview=interview, areas=["behavioral", "technical"], time_limit_seconds=90
@@ -310,6 +315,7 @@ def snapshot(user) -> dict:
         "asked": rows(InterviewerQuestion.objects.filter(owner=user)),
         "mocks": rows(MockSession.objects.filter(user=user)),
         "answers": rows(MockAnswer.objects.filter(session__user=user)),
+        "own_model_answers": rows(OwnModelAnswer.objects.filter(user=user)),
     }
 
 
@@ -944,9 +950,9 @@ def test_export_user_needs_an_existing_user(db):
 
 def in_format(document: dict, version: int) -> dict:
     """The document as an older prep wrote it: format 3 had no coaching (key point
-    synonyms, suggested key points) nor cards of missed key points; format 2 had
-    no order of new cards and no schedule either; format 1 had no review days
-    either."""
+    synonyms, suggested key points), no model answers nor cards of missed key
+    points; format 2 had no order of new cards and no schedule either; format 1
+    had no review days either."""
     document = json.loads(json.dumps(document))
     document["version"] = version
     if version < 4:
@@ -954,6 +960,8 @@ def in_format(document: dict, version: int) -> dict:
             del document["settings"][name]
         for question in document["interviewer_questions"]:
             del question["key_point_synonyms"]
+            del question["model_answer"]
+        del document["own_model_answers"]
         for session in document["mock_sessions"]:
             for answer in session["answers"]:
                 del answer["suggested"]
@@ -1017,8 +1025,11 @@ def test_a_version_2_backup_restores_the_default_order_and_schedule(full_user):
         MockAnswer.objects.filter(session__user=target).values_list("suggested", flat=True)
     ) == {None}
     # Nor had format 2 the coaching of format 4: the original without it is the same.
-    InterviewerQuestion.objects.filter(owner=full_user).update(key_point_synonyms=[])
+    InterviewerQuestion.objects.filter(owner=full_user).update(
+        key_point_synonyms=[], model_answer=""
+    )
     MockAnswer.objects.filter(session__user=full_user).update(suggested=None)
+    OwnModelAnswer.objects.filter(user=full_user).delete()
     assert snapshot(target) | {"profile": None, "scheduler": None} == snapshot(full_user) | {
         "profile": None,
         "scheduler": None,

@@ -219,6 +219,12 @@ ROUTES = {
         valid=MOCK_QUESTION,
     ),
     "mock:question_delete": Route(POST, ids=("question",)),
+    "mock:model_answer": Route(
+        POST,
+        ids=("question",),
+        by_hand={"text": False, "next": False},
+        valid={"text": "What I would say."},
+    ),
     "mock:session": Route(ids=("mock",)),
     "mock:save": Route(
         POST,

@@ -333,7 +333,7 @@ def test_submit_via_htmx_shows_the_key_points_to_tick(client_in, session, htmx_h
     assert response.status_code == 200
     page = body(response)
     assert "<html" not in page and 'data-state="scoring"' in page
-    assert "My full answer" in page and "<textarea" not in page
+    assert "My full answer" in page and 'id="mock-answer"' not in page
     for point in FOUR_POINTS:
         assert point in page
     assert page.count('name="covered"') == 4
