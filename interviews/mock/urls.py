@@ -16,4 +16,6 @@ urlpatterns = [
     path("<id:pk>/submit/", views.answer_submit, name="submit"),
     path("<id:pk>/score/", views.answer_score, name="score"),
     path("<id:pk>/finish/", views.session_finish, name="finish"),
+    path("<id:pk>/audio/", views.audio_upload, name="audio_upload"),
+    path("answers/<id:pk>/audio/", views.audio_file, name="audio"),
 ]
