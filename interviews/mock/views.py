@@ -289,6 +289,9 @@ def session_finish(request, pk: int):
 # Answering aloud -----------------------------------------------------------------------
 
 
+NOT_A_LENGTH = object()
+
+
 @require_POST
 def audio_upload(request, pk: int):
     """The recording the page made of the answer on screen (multipart: the
@@ -297,12 +300,17 @@ def audio_upload(request, pk: int):
     session = _own_session(request, pk)
     answer = _answer_in(session, request.POST.get("answer"))
     upload = request.FILES.get("audio")
-    # The length is the page's own count: a hint, past the limit by one at most
-    # to refuse it with its message; the size is the hard limit.
-    seconds = read_int(request.POST.get("seconds"), low=0, high=MAX_MOCK_AUDIO_SECONDS + 1)
+    # The length is the page's own count, a hint (the size is the hard limit).
+    seconds = request.POST.get("seconds") or None
+    if seconds is not None:
+        seconds = read_int(seconds, low=0, high=10**6, default=NOT_A_LENGTH)
     try:
         if upload is None:
             raise audio.AudioRefused("No recording came with the request. Nothing was saved.")
+        if seconds is NOT_A_LENGTH:
+            raise audio.AudioRefused(
+                "The recording's length is not a number of seconds. Nothing was saved."
+            )
         audio.save_answer_audio(answer=answer, upload=upload, seconds=seconds)
     except (audio.AudioRefused, services.MockRejected) as error:
         if not request.htmx:

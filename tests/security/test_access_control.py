@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -36,6 +37,7 @@ from cards import imports as importing
 from cards.models import Card, Topic
 from cards.quiz import services as quiz_services
 from cards.study import services
+from interviews.mock import audio
 from interviews.mock import services as mock_services
 from interviews.models import (
     ChecklistItem,
@@ -45,6 +47,7 @@ from interviews.models import (
     QuestionToAsk,
 )
 from tests.factories import make_card, make_interview, make_topic, make_user
+from tests.interviews.mock import recordings
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +224,32 @@ def mock_session_handed_in(owner) -> Target:
     return mock_session(owner, submitted=True)
 
 
+class Recording:
+    """A small WebM recording, whole again for each request (the test client reads
+    a file once)."""
+
+    name = "answer.webm"
+
+    def read(self) -> bytes:
+        return recordings.webm()
+
+
+def mock_session_to_record(owner) -> Target:
+    """A mock interview being answered, and a recording of the answer to send."""
+    target = mock_session(owner)
+    target.data = {**target.data, "audio": Recording(), "seconds": "2"}
+    return target
+
+
+def mock_recording(owner) -> Target:
+    """The recording of an answer in a mock interview."""
+    answer = mock_session(owner).obj.answers.get()
+    audio.save_answer_audio(
+        answer=answer, upload=SimpleUploadedFile("a.webm", recordings.webm()), seconds=2
+    )
+    return Target({"pk": answer.pk}, {}, answer)
+
+
 def import_job(owner) -> Target:
     """A CSV import waiting for confirmation."""
     mark = secret(owner)
@@ -365,6 +394,8 @@ ROUTES: dict[str, Rule] = {
     "mock:submit": Rule(mock_session),
     "mock:score": Rule(mock_session_handed_in),
     "mock:finish": Rule(mock_session),
+    "mock:audio_upload": Rule(mock_session_to_record),
+    "mock:audio": Rule(mock_recording),
 }
 
 # Routes every visitor may use (with or without ids); all others need login.
@@ -647,6 +678,7 @@ FORM_IDS = [
     ("mock:save", mock_session, "answer"),
     ("mock:submit", mock_session, "answer"),
     ("mock:score", mock_session_handed_in, "answer"),
+    ("mock:audio_upload", mock_session_to_record, "answer"),
     ("interviews:checklist_add", interview, "questions"),
     ("interviews:checklist_reorder", interview, "item"),
 ]
