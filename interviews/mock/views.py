@@ -4,6 +4,7 @@ and scored against the key points a strong answer covers."""
 import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F, Max, Q
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
+from django_permissions_policy.decorators import permissions_policy_override
 
 from prep_site.numbers import read_id, read_int
 
@@ -28,6 +30,11 @@ from . import audio, services
 from .forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 
 SESSION_TEMPLATE = "interviews/mock/session.html"
+# The answering page may use the microphone (its own origin only), to record an
+# answer or dictate it; every other page keeps it off.
+MICROPHONE_ALLOWED = permissions_policy_override(
+    {**settings.PERMISSIONS_POLICY, "microphone": ["self"]}
+)
 SESSIONS_PER_PAGE = 20
 
 
@@ -180,6 +187,7 @@ def _text_refused(request, session: MockSession, answer: MockAnswer, text: str, 
 
 
 @require_safe
+@MICROPHONE_ALLOWED
 def session_detail(request, pk: int):
     return _render_session(request, _own_session(request, pk))
 

@@ -61,6 +61,15 @@ def test_a_recording_is_kept_and_played_back_beside_the_answer(
     assert "Recordings are kept on this server only, up to 5 min 0 s." in page.text
 
 
+def test_only_the_answering_page_may_use_the_microphone(client_in, session):
+    def microphone(url: str) -> str:
+        policy = client_in.get(url)["Permissions-Policy"]
+        return dict(part.strip().split("=", 1) for part in policy.split(","))["microphone"]
+
+    assert microphone(reverse("mock:session", args=[session.pk])) == "(self)"
+    assert microphone(reverse("mock:start")) == "()"
+
+
 @pytest.mark.parametrize(
     "content, content_type",
     [(recordings.ogg(), "audio/ogg"), (recordings.mp4(), "audio/mp4")],
