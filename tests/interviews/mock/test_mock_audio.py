@@ -4,6 +4,7 @@ is not audio or too large or long, replaced by the next one, and deleted with
 its question."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -181,3 +182,20 @@ def test_deleting_a_question_deletes_the_recordings_of_its_answers(
     assert response.status_code == 302
     assert not MockAnswer.objects.filter(pk=answer.pk).exists()
     assert stored_files(media_root) == []
+
+
+def test_the_admin_shows_a_recording_without_taking_one(client, session, media_root):
+    admin = get_user_model().objects.create_superuser("boss", password="x")
+    answer = answer_at(session)
+    client.force_login(session.user)
+    send(client, session, answer, recordings.webm(), **HTMX)
+    client.force_login(admin)
+    for url in (
+        reverse("admin:interviews_mockanswer_change", args=[answer.pk]),
+        reverse("admin:interviews_mocksession_change", args=[session.pk]),
+    ):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert 'type="file"' not in page.text
+    answer.refresh_from_db()
+    assert stored_files(media_root) == [answer.audio.name]
