@@ -54,6 +54,8 @@ class MockAnswerInline(admin.TabularInline):
     model = MockAnswer
     extra = 0
     raw_id_fields = ["question"]
+    # A recording comes from the answering page, checked there; the admin shows it.
+    readonly_fields = ["audio", "audio_seconds"]
 
 
 @admin.register(MockSession)
@@ -67,3 +69,4 @@ class MockSessionAdmin(admin.ModelAdmin):
 class MockAnswerAdmin(admin.ModelAdmin):
     list_display = ["session", "question", "position", "score", "timed_out"]
     raw_id_fields = ["session", "question"]
+    readonly_fields = ["audio", "audio_seconds"]

@@ -267,7 +267,9 @@ class MockAnswers(Section):
         Number("score", null=True, between=(0, 1)),
         When("scored_at", null=True),
     )
-    not_backed_up = ("id", "session")
+    # A spoken answer is a file in the storage, not text: a backup keeps the typed
+    # answer only, and without the recording its length means nothing.
+    not_backed_up = ("id", "session", "audio", "audio_seconds")
 
     def file_keys(self, version):
         return since_format(4, self.keys, version, ("suggested",))

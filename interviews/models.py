@@ -1,6 +1,10 @@
 """Interviews a person has coming, the questions they want to ask at each, and
 mock interviews that rehearse the questions an interviewer asks."""
 
+import uuid
+from datetime import timedelta
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,6 +26,9 @@ MAX_KEY_POINTS = 12  # per mock interview question
 MAX_KEY_POINT_LENGTH = 300
 MAX_MOCK_ANSWER_LENGTH = 20_000
 MAX_MODEL_ANSWER_LENGTH = 5_000
+# A spoken answer: its length, as the page reports it, and its size (the hard
+# limit, PREP_MOCK_AUDIO_MAX_BYTES in the settings, 10 MB unless set).
+MAX_MOCK_AUDIO_SECONDS = 5 * 60
 
 
 class Stage(models.TextChoices):
@@ -375,8 +382,13 @@ class MockSession(models.Model):
         return reverse("mock:session", args=[self.pk])
 
 
+def mock_audio_path(instance, filename: str) -> str:
+    """Where a spoken answer is kept: a random name, nothing of the person's."""
+    return f"mock-audio/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
 class MockAnswer(models.Model):
-    """One question of a mock interview, the answer typed, and its score."""
+    """One question of a mock interview, the answer typed (and perhaps spoken), and its score."""
 
     session = models.ForeignKey(MockSession, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(
@@ -396,6 +408,15 @@ class MockAnswer(models.Model):
     )
     score = models.FloatField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    audio = models.FileField(
+        upload_to=mock_audio_path,
+        max_length=200,
+        blank=True,
+        help_text="The answer spoken aloud, as recorded in the browser (WebM, Ogg or MP4).",
+    )
+    audio_seconds = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How long the recording is, as the page reported it."
+    )
 
     class Meta:
         ordering = ["session_id", "position"]
@@ -409,3 +430,7 @@ class MockAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"Answer {self.position} of {self.session}"
+
+    @property
+    def audio_length(self) -> timedelta | None:
+        return None if self.audio_seconds is None else timedelta(seconds=self.audio_seconds)

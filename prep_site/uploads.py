@@ -4,7 +4,7 @@ Django reads a request's whole body before any view runs (the CSRF check parses
 the form), and by default keeps every uploaded file whole, on disk past 2.5 MB,
 however large it is. ``SizeLimitUploadHandler`` comes first in
 FILE_UPLOAD_HANDLERS and counts each file's bytes. Past the route's limit (the
-import's or the restore's) it passes nothing more of the file on to Django's
+import's, the restore's or a spoken answer's) it passes nothing more of the file on to Django's
 handlers, deletes what they had kept, and leaves in ``request.FILES`` a
 ``TooLargeUpload``: the file's name and full size, and no content. The forms'
 size checks, which are per file too, then refuse it with their usual message.
@@ -26,6 +26,7 @@ from django.urls import Resolver404, resolve
 LIMIT_SETTINGS = {
     "cards:import": "PREP_IMPORT_MAX_BYTES",
     "accounts:backup_restore": "PREP_BACKUP_MAX_BYTES",
+    "mock:audio_upload": "PREP_MOCK_AUDIO_MAX_BYTES",
 }
 
 

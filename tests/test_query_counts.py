@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -61,6 +62,7 @@ from interviews.models import (
     QuestionToAsk,
 )
 from tests.factories import make_card, make_collection, make_interview, make_topic, make_user
+from tests.interviews.mock import recordings
 from tests.security.test_access_control import endpoints
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +95,7 @@ class Person:
     mock_question: object = None  # an interviewer question of the person's own
     mock: object = None  # a mock interview being answered
     mock_done: object = None  # a mock interview scored to the end
+    recorded: object = None  # an answer of it, with its recording
     restore: object = None  # a backup restore that ran in the background
 
 
@@ -234,11 +237,20 @@ def build(label: str, cards: int, *, imports: bool = True) -> Person:
         )
     p.mock_question = question
     p.mock_done = mock_interview(user, to_the_end=True)
+    p.recorded = p.mock_done.answers.order_by("position").first()
+    p.recorded.audio.save("answer.webm", ContentFile(recordings.webm()))
     p.mock = mock_interview(user, to_the_end=False)
     p.restore = RestoreJob.objects.create(
         user=user, filename="backup.json.gz", size=1000, status=RestoreJob.Status.DONE
     )
     return p
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings):
+    """The people's files (an answer's recording) are kept once for the module,
+    where the test settings keep them, not in each test's own directory."""
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -406,6 +418,7 @@ PAGES = [
     Page("mock:session", 4, {"pk": "mock"}),
     Page("mock:session", 4, {"pk": "mock"}, htmx=True),
     Page("mock:session", 7, {"pk": "mock_done"}),
+    Page("mock:audio", 3, {"pk": "recorded"}),
     # The account.
     Page("accounts:settings", 3),
     Page("accounts:data", 16),  # with the person's recent restores
@@ -467,6 +480,7 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "mock:finish": {"pk": "mock"},
     "mock:model_answer": {"pk": "mock_question"},
     "mock:followups": {"pk": "mock_done"},
+    "mock:audio_upload": {"pk": "mock"},
     "accounts:backup_restore": {},
     "logout": {},
 }

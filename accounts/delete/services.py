@@ -4,9 +4,9 @@ The person's rows go with their user row (every model that belongs to a person
 points at it, or at a row that does, with CASCADE). What does not point at it
 is found before and cleared here: the tags only their cards used, the admin
 log's entries about their rows, django-q2's records of their jobs' tasks, their
-sessions and django-axes' login records. Their kept files are deleted from the
-default storage once the transaction has committed. The shared starter library
-has no owner, so it stays.
+sessions and django-axes' login records. Their kept files (uploads, spoken
+answers) are deleted from the default storage once the transaction has
+committed. The shared starter library has no owner, so it stays.
 
 While an import or a restore of theirs is under way the deletion is refused:
 a worker is reading their file or writing their rows in a transaction of its
@@ -28,6 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from interviews.mock.audio import recordings_of
+from interviews.models import MockAnswer
 from prep_site import jobs
 from prep_site.jobs import has_job_under_way
 
@@ -52,6 +54,7 @@ def account_delete(*, user) -> bool:
             return False
         their_jobs = jobs.jobs_of(user)
         files = [job.upload.name for job in their_jobs if job.upload]
+        files += recordings_of(MockAnswer.objects.filter(session__user=user))
         jobs.forget_tasks(their_jobs)
         tags = _tags_in_use()
         logged = _logged_objects()

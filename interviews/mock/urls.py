@@ -18,4 +18,6 @@ urlpatterns = [
     path("<id:pk>/score/", views.answer_score, name="score"),
     path("<id:pk>/followups/", views.answer_followups, name="followups"),
     path("<id:pk>/finish/", views.session_finish, name="finish"),
+    path("<id:pk>/audio/", views.audio_upload, name="audio_upload"),
+    path("answers/<id:pk>/audio/", views.audio_file, name="audio"),
 ]

@@ -4,24 +4,38 @@ and scored against the key points a strong answer covers."""
 import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F, Max, Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import reswap, retarget, trigger_client_event
+from django_permissions_policy.decorators import permissions_policy_override
 
-from prep_site.numbers import read_id
+from prep_site.numbers import read_id, read_int
 
-from ..models import Interview, InterviewerQuestion, MockAnswer, MockSession, PracticeArea
-from . import followups, model_answers, progress, services
+from ..models import (
+    MAX_MOCK_AUDIO_SECONDS,
+    Interview,
+    InterviewerQuestion,
+    MockAnswer,
+    MockSession,
+    PracticeArea,
+)
+from . import audio, followups, model_answers, progress, services
 from .forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 
 SESSION_TEMPLATE = "interviews/mock/session.html"
+# The answering page may use the microphone (its own origin only), to record an
+# answer or dictate it; every other page keeps it off.
+MICROPHONE_ALLOWED = permissions_policy_override(
+    {**settings.PERMISSIONS_POLICY, "microphone": ["self"]}
+)
 SESSIONS_PER_PAGE = 20
 
 
@@ -135,6 +149,8 @@ def _session_context(request, session: MockSession, *, draft: tuple[int, str] | 
             remaining_display=f"{minutes}:{seconds:02d}",
             time_limit=timedelta(seconds=session.time_limit_seconds),
             draft=draft[1] if draft and draft[0] == current.pk else current.text,
+            max_audio_seconds=MAX_MOCK_AUDIO_SECONDS,
+            max_audio_length=timedelta(seconds=MAX_MOCK_AUDIO_SECONDS),
         )
     else:
         context["state"] = "scoring"
@@ -175,6 +191,7 @@ def _text_refused(request, session: MockSession, answer: MockAnswer, text: str, 
 
 
 @require_safe
+@MICROPHONE_ALLOWED
 def session_detail(request, pk: int):
     return _render_session(request, _own_session(request, pk))
 
@@ -301,6 +318,56 @@ def session_finish(request, pk: int):
     return redirect(session)
 
 
+# Answering aloud -----------------------------------------------------------------------
+
+
+NOT_A_LENGTH = object()
+
+
+@require_POST
+def audio_upload(request, pk: int):
+    """The recording the page made of the answer on screen (multipart: the
+    answer's id, the file, its length in seconds as the page counted it). The
+    page's script gets the player back, or the reason with a 400."""
+    session = _own_session(request, pk)
+    answer = _answer_in(session, request.POST.get("answer"))
+    upload = request.FILES.get("audio")
+    # The length is the page's own count, a hint (the size is the hard limit).
+    seconds = request.POST.get("seconds") or None
+    if seconds is not None:
+        seconds = read_int(seconds, low=0, high=10**6, default=NOT_A_LENGTH)
+    try:
+        if upload is None:
+            raise audio.AudioRefused("No recording came with the request. Nothing was saved.")
+        if seconds is NOT_A_LENGTH:
+            raise audio.AudioRefused(
+                "The recording's length is not a number of seconds. Nothing was saved."
+            )
+        audio.save_answer_audio(answer=answer, upload=upload, seconds=seconds)
+    except (audio.AudioRefused, services.MockRejected) as error:
+        if not request.htmx:
+            messages.error(request, str(error))
+            return redirect(session)
+        context = {"answer": answer, "audio_error": str(error)}
+        return render(request, f"{SESSION_TEMPLATE}#audio", context, status=400)
+    if not request.htmx:
+        messages.success(request, "Your spoken answer was saved.")
+        return redirect(session)
+    return render(request, f"{SESSION_TEMPLATE}#audio", {"answer": answer})
+
+
+@require_safe
+def audio_file(request, pk: int):
+    """A spoken answer of the person's own; anyone else's, or none, is a 404."""
+    answer = get_object_or_404(
+        MockAnswer.objects.filter(session__user=request.user).exclude(audio=""), pk=pk
+    )
+    kind = audio.kind_of(answer.audio.name)
+    response = FileResponse(answer.audio.open("rb"), content_type=kind.content_type)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 # The question bank ----------------------------------------------------------------------
 
 
@@ -365,7 +432,7 @@ def question_edit(request, pk: int):
 def question_delete(request, pk: int):
     question = _own_question(request, pk)
     if request.method == "POST":
-        question.delete()
+        audio.delete_question(question)
         messages.success(request, "Question deleted, with your answers to it.")
         return redirect("mock:question_list")
     return render(

@@ -306,6 +306,8 @@ PREP_BACKUP_MAX_BYTES = int(os.environ.get("PREP_BACKUP_MAX_BYTES", 50 * 1024 * 
 PREP_BACKUP_MAX_UNPACKED_BYTES = int(
     os.environ.get("PREP_BACKUP_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
 )
+# The largest spoken answer a mock interview keeps (README, "Limits").
+PREP_MOCK_AUDIO_MAX_BYTES = int(os.environ.get("PREP_MOCK_AUDIO_MAX_BYTES", 10 * 1024 * 1024))
 # A backup that unpacks to more than this is restored in the background.
 PREP_RESTORE_INLINE_BYTES = int(os.environ.get("PREP_RESTORE_INLINE_BYTES", 20 * 1024 * 1024))
 # Files a background job reads (an import's upload, a large backup) are kept

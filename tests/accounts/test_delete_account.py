@@ -21,6 +21,7 @@ from accounts.models import RestoreJob
 from cards import imports as importing
 from cards.models import Card, ImportJob, OptimizeJob
 from cards.schedule.services import retention_save
+from interviews.models import MockAnswer
 from tests.accounts.rows_of import (
     ids_named_for_people,
     models_a_person_can_have,
@@ -31,6 +32,7 @@ from tests.accounts.rows_of import (
 from tests.accounts.test_backup import NOW, build_account, make_starter
 from tests.conftest import stored_files
 from tests.factories import PASSWORD, make_card, make_topic, make_user
+from tests.interviews.mock import recordings
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +66,9 @@ def give_everything(user, starter, admin, *, tag: str, run_tasks) -> None:
         )
     retention_save(user=user, retention=0.85)
     OptimizeJob.objects.create(user=user, status=OptimizeJob.Status.DONE, outcome="Kept.")
+    # A mock interview answer spoken aloud: its recording is a file of theirs.
+    spoken = MockAnswer.objects.filter(session__user=user).order_by("pk").first()
+    spoken.audio.save("answer.webm", ContentFile(recordings.webm()))
     # A file a job kept after it ended, as when deleting it failed.
     left = RestoreJob(user=user, filename="left.json", size=2, status=RestoreJob.Status.FAILED)
     left.upload.save("left.json", ContentFile(b"{}"))
@@ -110,8 +115,11 @@ def test_nothing_of_theirs_is_left_and_everyone_elses_stays(
     assert {m._meta.label for m in named} >= {"axes.AccessAttempt", "axes.AccessLog", "taggit.Tag"}
     their_sessions, their_tasks = sessions_of(leaver), tasks_of(theirs)
     assert len(their_sessions) == 1 and len(their_tasks) == 3  # import: read, write; restore
-    kept = {job.user: job.upload.name for job in RestoreJob.objects.exclude(upload="")}
-    assert stored_files(media_root) == sorted(kept.values())
+    kept = {job.user: [job.upload.name] for job in RestoreJob.objects.exclude(upload="")}
+    for answer in MockAnswer.objects.exclude(audio="").select_related("session__user"):
+        kept[answer.session.user].append(answer.audio.name)
+    assert [len(names) for names in kept.values()] == [2, 2]  # a restore's file, a recording
+    assert stored_files(media_root) == sorted(sum(kept.values(), []))
 
     with django_capture_on_commit_callbacks(execute=True):  # the files go once it commits
         assert account_delete(user=leaver) is True
@@ -123,7 +131,7 @@ def test_nothing_of_theirs_is_left_and_everyone_elses_stays(
     assert ids_named_for_people(leaver.pk) == []
     assert sessions_of(leaver) == [] and tasks_of(theirs) == []
     assert not Tag.objects.filter(name=f"{LEAVER}'s own tag").exists()
-    assert stored_files(media_root) == [kept[stayer]]
+    assert stored_files(media_root) == sorted(kept[stayer])
 
     # Everyone else's rows are all there, and no other row went: the shared
     # starter library and the tags someone else uses stay.

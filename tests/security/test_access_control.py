@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import pytest
 from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -36,6 +37,7 @@ from cards import imports as importing
 from cards.models import Card, Topic
 from cards.quiz import services as quiz_services
 from cards.study import services
+from interviews.mock import audio
 from interviews.mock import services as mock_services
 from interviews.models import (
     ChecklistItem,
@@ -46,6 +48,7 @@ from interviews.models import (
     QuestionToAsk,
 )
 from tests.factories import make_card, make_interview, make_topic, make_user
+from tests.interviews.mock import recordings
 
 pytestmark = pytest.mark.django_db
 
@@ -230,6 +233,32 @@ def mock_session_scored(owner) -> Target:
     return target
 
 
+class Recording:
+    """A small WebM recording, whole again for each request (the test client reads
+    a file once)."""
+
+    name = "answer.webm"
+
+    def read(self) -> bytes:
+        return recordings.webm()
+
+
+def mock_session_to_record(owner) -> Target:
+    """A mock interview being answered, and a recording of the answer to send."""
+    target = mock_session(owner)
+    target.data = {**target.data, "audio": Recording(), "seconds": "2"}
+    return target
+
+
+def mock_recording(owner) -> Target:
+    """The recording of an answer in a mock interview."""
+    answer = mock_session(owner).obj.answers.get()
+    audio.save_answer_audio(
+        answer=answer, upload=SimpleUploadedFile("a.webm", recordings.webm()), seconds=2
+    )
+    return Target({"pk": answer.pk}, {}, answer)
+
+
 def import_job(owner) -> Target:
     """A CSV import waiting for confirmation."""
     mark = secret(owner)
@@ -381,6 +410,8 @@ ROUTES: dict[str, Rule] = {
     "mock:score": Rule(mock_session_handed_in),
     "mock:finish": Rule(mock_session),
     "mock:followups": Rule(mock_session_scored),
+    "mock:audio_upload": Rule(mock_session_to_record),
+    "mock:audio": Rule(mock_recording),
 }
 
 # Routes every visitor may use (with or without ids); all others need login.
@@ -670,6 +701,7 @@ FORM_IDS = [
     ("mock:submit", mock_session, "answer"),
     ("mock:score", mock_session_handed_in, "answer"),
     ("mock:followups", mock_session_scored, "answer"),
+    ("mock:audio_upload", mock_session_to_record, "answer"),
     ("interviews:checklist_add", interview, "questions"),
     ("interviews:checklist_reorder", interview, "item"),
 ]

@@ -45,9 +45,11 @@ from interviews.checklists.forms import (
     QuestionToAskForm,
 )
 from interviews.forms import CramForm, InterviewForm
+from interviews.mock import audio
 from interviews.mock.forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 from interviews.models import Stage, Status
 from tests.factories import PASSWORD
+from tests.interviews.mock import recordings
 from tests.security.outcomes import (
     changed_tables,
     forget_messages,
@@ -99,6 +101,7 @@ GET, FORM = ("GET",), ("GET", "POST")
 POST = ("POST",)
 CSV = "csv file"  # stands for a fresh upload of a small CSV
 BACKUP = "backup file"
+AUDIO = "audio file"  # stands for a fresh upload of a small WebM recording
 INTERVIEW = {
     "company": "Acme",
     "role": "SRE",
@@ -254,6 +257,13 @@ ROUTES = {
         valid={"answer": "answer", "back": "history"},
     ),
     "mock:finish": Route(POST, ids=("mock",)),
+    "mock:audio_upload": Route(
+        POST,
+        ids=("mock",),
+        by_hand={"answer": True, "audio": True, "seconds": True},
+        valid={"answer": "answer", "audio": AUDIO, "seconds": "2"},
+    ),
+    "mock:audio": Route(ids=("recording",)),
     "cards:topic_list": Route(),
     "cards:topic_create": Route(FORM, form=TopicForm, valid={"name": "New", "description": ""}),
     "cards:topic_detail": Route(ids=("topic",), query=("page",)),
@@ -348,6 +358,10 @@ def ids(world) -> dict:
     restore = RestoreJob.objects.create(
         user=user, filename="backup.json", size=2, status=RestoreJob.Status.DONE
     )
+    recording = world["answers"][-1]
+    audio.save_answer_audio(
+        answer=recording, upload=SimpleUploadedFile("a.webm", recordings.webm()), seconds=2
+    )
     return {
         "topic": world["topic"].pk,
         "card": world["cards"][0].pk,
@@ -362,6 +376,7 @@ def ids(world) -> dict:
         "question": world["questions"][0].pk,
         "mock": world["mock"].pk,
         "answer": world["answers"][0].pk,
+        "recording": recording.pk,
         "import": import_job.pk,
         "restore": restore.pk,
         "uidb64": "MQ",
@@ -377,6 +392,8 @@ def valid_body(route: Route, ids: dict) -> dict:
             value = SimpleUploadedFile("cards.csv", b"front,back\nWhy?,So.\n", "text/csv")
         elif value == BACKUP:
             value = SimpleUploadedFile("backup.json", b"{}", "application/json")
+        elif value == AUDIO:
+            value = SimpleUploadedFile("answer.webm", recordings.webm(), "audio/webm")
         elif isinstance(value, list):
             value = [str(v) for item in value for v in _as_list(ids.get(item, item))]
         elif value in ids:

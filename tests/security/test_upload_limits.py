@@ -17,7 +17,11 @@ from django.test import Client
 from django.urls import reverse
 
 from cards.models import Card, ImportJob, Topic
+from interviews.mock import services as mock_services
+from interviews.models import InterviewerQuestion
+from prep_site.uploads import LIMIT_SETTINGS
 from tests.factories import make_card, make_topic, make_user
+from tests.interviews.mock import recordings
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +64,8 @@ def watched(settings, tmp_path):
     """Small limits; every upload goes to a temporary file in a folder of the
     test's own, with the witness in front of Django's handlers."""
     WITNESSED.clear()
-    settings.PREP_IMPORT_MAX_BYTES = LIMIT
-    settings.PREP_BACKUP_MAX_BYTES = LIMIT
+    for name in LIMIT_SETTINGS.values():  # the import's, the restore's, a recording's
+        setattr(settings, name, LIMIT)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
     Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir()
@@ -203,6 +207,28 @@ def test_the_same_backup_under_the_limit_restores(watched, client_in, user, real
     response = client_in.post(RESTORE_URL, {"file": SimpleUploadedFile("backup.json", real_backup)})
     assert response.status_code == 302
     assert Card.objects.filter(owner=user, front="What is a log?").exists()
+
+
+# A spoken answer ------------------------------------------------------------------------------
+
+
+def test_a_recording_over_the_limit_is_not_kept_and_the_page_says_so(watched, client_in, user):
+    InterviewerQuestion.objects.create(owner=user, area="technical", text="Why?", key_points=["a"])
+    session = mock_services.start_mock(
+        user=user, areas=["technical"], count=1, time_limit_seconds=600
+    ).session
+    answer = session.answers.get()
+    content = recordings.webm() + bytes(3 * LIMIT)
+    response = client_in.post(
+        reverse("mock:audio_upload", args=[session.pk]),
+        {"answer": answer.pk, "seconds": "2", "audio": SimpleUploadedFile("a.webm", content)},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    assert "at most 195.3\xa0KB is kept. Nothing was saved" in response.content.decode()
+    answer.refresh_from_db()
+    assert not answer.audio
+    assert_nothing_kept()
 
 
 # Everywhere else --------------------------------------------------------------------------
