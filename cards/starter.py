@@ -1,4 +1,4 @@
-"""The shared starter library, kept in ``cards/starter/cards.toml``."""
+"""The shared starter library, kept in ``cards/starter/*.toml`` (a file a topic)."""
 
 import tomllib
 from dataclasses import dataclass
@@ -8,7 +8,24 @@ from django.db import transaction
 
 from .models import Card, Topic
 
-STARTER_FILE = Path(__file__).resolve().parent / "starter" / "cards.toml"
+STARTER_DIR = Path(__file__).resolve().parent / "starter"
+
+
+def read_entries(directory: Path, *tables: str) -> dict[str, list[dict]]:
+    """The entries of ``tables`` across every ``*.toml`` file of ``directory``, in
+    file-name order. A key used twice, in one file or two, is refused: it names
+    one row in the database."""
+    entries: dict[str, list[dict]] = {table: [] for table in tables}
+    for path in sorted(directory.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for table in tables:
+            entries[table] += data.get(table, [])
+    for table, rows in entries.items():
+        keys = [row.get("key", row.get("slug")) for row in rows]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise ValueError(f"{directory}: {table} named twice: {', '.join(repeated)}")
+    return entries
 
 
 @dataclass
@@ -22,10 +39,10 @@ class LoadReport:
 
 
 @transaction.atomic
-def load_starter_cards(path: Path = STARTER_FILE) -> tuple[LoadReport, LoadReport]:
+def load_starter_cards(directory: Path = STARTER_DIR) -> tuple[LoadReport, LoadReport]:
     """Create or update the starter topics and cards. Running it twice writes
     nothing the second time; a card only changes when the file changed."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_entries(directory, "topics", "cards")
     topic_report, card_report = LoadReport(), LoadReport()
 
     topics: dict[str, Topic] = {}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from cards.starter import LoadReport
+from cards.starter import LoadReport, read_entries
 
 from .models import InterviewerQuestion, QuestionToAsk
 
@@ -40,7 +40,7 @@ def load_starter_questions(directory: Path = STARTER_DIR) -> tuple[LoadReport, L
             {"category": entry["category"], "text": entry["text"].strip()},
             to_ask,
         )
-    data = tomllib.loads((directory / "interviewer_questions.toml").read_text(encoding="utf-8"))
+    data = read_entries(directory / "interviewer_questions", "questions")
     for entry in data["questions"]:
         _sync(
             InterviewerQuestion,

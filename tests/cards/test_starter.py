@@ -81,14 +81,14 @@ def test_loading_twice_changes_nothing(capsys):
 
 
 def test_a_changed_starter_card_is_updated_in_place(tmp_path):
-    source = tmp_path / "cards.toml"
+    source = tmp_path / "cards.toml"  # one file of a folder
     source.write_text(
         '[[topics]]\nslug = "python"\nname = "Python"\n\n'
         '[[cards]]\nkey = "py-x"\ntopic = "python"\nfront = "Q?"\nback = "A"\ntags = ["a"]\n'
     )
-    load_starter_cards(source)
+    load_starter_cards(tmp_path)
     card = Card.objects.get(starter_key="py-x")
     source.write_text(source.read_text().replace('back = "A"', 'back = "B"'))
-    topics, cards = load_starter_cards(source)
+    topics, cards = load_starter_cards(tmp_path)
     assert (cards.created, cards.updated) == (0, 1)
     assert Card.objects.get(pk=card.pk).back == "B"

@@ -79,9 +79,10 @@ def test_every_starter_question_has_a_model_answer_that_covers_its_key_points():
 
 def test_a_changed_model_answer_in_the_starter_file_updates_the_bank(tmp_path):
     load_starter_questions()
-    for name in ("questions_to_ask.toml", "interviewer_questions.toml"):
+    (tmp_path / "interviewer_questions").mkdir()
+    for name in ("questions_to_ask.toml", "interviewer_questions/core.toml"):
         (tmp_path / name).write_text((STARTER_DIR / name).read_text(encoding="utf-8"))
-    path = tmp_path / "interviewer_questions.toml"
+    path = tmp_path / "interviewer_questions" / "core.toml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
         text.replace(
