@@ -35,7 +35,7 @@ def test_starter_library_is_big_enough_and_covers_the_notes():
     load_starter_cards()
     cards = Card.objects.filter(owner=None)
     assert cards.count() >= 80
-    assert set(Topic.objects.filter(owner=None).values_list("slug", flat=True)) == {
+    assert set(Topic.objects.filter(owner=None).values_list("slug", flat=True)) >= {
         "system-design",
         "machine-learning",
         "behavioral",
