@@ -33,15 +33,22 @@ class LoadReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    retired: int = 0
 
     def __str__(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        return f"{text}, {self.retired} retired" if self.retired else text
 
 
 @transaction.atomic
 def load_starter_cards(directory: Path = STARTER_DIR) -> tuple[LoadReport, LoadReport]:
     """Create or update the starter topics and cards. Running it twice writes
-    nothing the second time; a card only changes when the file changed."""
+    nothing the second time; a card only changes when the file changed.
+
+    A card is matched by its key, so a changed text updates it in place and
+    everyone's schedule on it stays. A card whose key left the files is
+    retired: suspended, so no one is shown it again, and kept with everyone's
+    history on it (a key that comes back brings its card back)."""
     data = read_entries(directory, "topics", "cards")
     topic_report, card_report = LoadReport(), LoadReport()
 
@@ -74,6 +81,7 @@ def load_starter_cards(directory: Path = STARTER_DIR) -> tuple[LoadReport, LoadR
             "kind": entry.get("kind", Card.Kind.BASIC),
             "front": entry["front"].strip(),
             "back": entry.get("back", "").strip(),
+            "suspended": False,
         }
         tags = sorted(tag.lower() for tag in entry.get("tags", []))
         card = existing.get(entry["key"])
@@ -95,4 +103,10 @@ def load_starter_cards(directory: Path = STARTER_DIR) -> tuple[LoadReport, LoadR
         card.tags.set(tags, clear=True)
         card.sync_prompts()
         setattr(card_report, report_field, getattr(card_report, report_field) + 1)
+    keys = {entry["key"] for entry in data["cards"]}
+    for card in existing.values():
+        if card.starter_key not in keys and not card.suspended:
+            card.suspended = True
+            card.save(update_fields=["suspended", "updated_at"])  # and its progress rows
+            card_report.retired += 1
     return topic_report, card_report

@@ -1,8 +1,12 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
-from cards.models import Card, Prompt, Topic
+from cards.models import Card, Progress, Prompt, ReviewLog, Topic
+from cards.services import studiable_prompts
 from cards.starter import load_starter_cards
+from tests.factories import grade_card
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +96,79 @@ def test_a_changed_starter_card_is_updated_in_place(tmp_path):
     topics, cards = load_starter_cards(tmp_path)
     assert (cards.created, cards.updated) == (0, 1)
     assert Card.objects.get(pk=card.pk).back == "B"
+
+
+LIBRARY = """
+[[topics]]
+slug = "python"
+name = "Python"
+
+[[cards]]
+key = "py-kept"
+topic = "python"
+front = "What does a list comprehension build?"
+back = "A new list."
+
+[[cards]]
+key = "py-dropped"
+topic = "python"
+front = "What does a generator expression build?"
+back = "A lazy iterator."
+
+[[cards]]
+key = "py-unseen"
+topic = "python"
+front = "What does a set comprehension build?"
+back = "A new set."
+"""
+
+
+def test_an_upgraded_library_keeps_everyones_schedule_and_retires_removed_cards(
+    tmp_path, client, user
+):
+    source = tmp_path / "python.toml"
+    source.write_text(LIBRARY)
+    load_starter_cards(tmp_path)
+    kept, dropped = (Card.objects.get(starter_key=key) for key in ("py-kept", "py-dropped"))
+    now = timezone.now()
+    before = {card.pk: grade_card(user, card, 3, now) for card in (kept, dropped)}
+
+    # The next release rewords one card and leaves out two.
+    upgraded = LIBRARY.replace("A new list.", "A new list, built eagerly.")
+    upgraded = upgraded[: upgraded.index('[[cards]]\nkey = "py-dropped"')]
+    source.write_text(upgraded)
+    _topics, cards = load_starter_cards(tmp_path)
+    assert (cards.updated, cards.retired, cards.created) == (1, 2, 0)
+
+    # The reworded card is the same card, on the same schedule.
+    after = Progress.objects.get(user=user, card=kept)
+    assert Card.objects.get(pk=kept.pk).back == "A new list, built eagerly."
+    assert (after.pk, after.due, after.stability, after.reps) == (
+        before[kept.pk].pk,
+        before[kept.pk].due,
+        before[kept.pk].stability,
+        before[kept.pk].reps,
+    )
+    # The removed card stays, with its history, suspended for the one who studied it.
+    retired = Progress.objects.get(user=user, card=dropped)
+    assert retired.suspended and retired.reps == before[dropped.pk].reps
+    assert ReviewLog.objects.filter(user=user, card=dropped).count() == 1
+    # Neither removed card is offered to study any more; the kept one is.
+    topic = kept.topic
+    offered = set(
+        studiable_prompts(user_id=user.pk, topic_ids=[topic.pk]).values_list(
+            "card__starter_key", flat=True
+        )
+    )
+    assert offered == {"py-kept"}
+    client.force_login(user)
+    page = client.get(reverse("cards:topic_detail", args=[topic.pk])).content.decode()
+    assert "What does a list comprehension build?" in page
+
+    # Loading the same files again retires nothing twice; a key that comes back
+    # brings its card back, history and all.
+    assert load_starter_cards(tmp_path)[1].retired == 0
+    source.write_text(LIBRARY)
+    _topics, cards = load_starter_cards(tmp_path)
+    assert cards.updated == 3
+    assert not Progress.objects.get(user=user, card=dropped).suspended
