@@ -24,6 +24,7 @@ MAX_BANK_QUESTIONS = 1_000  # questions to ask, in a person's bank
 MAX_INTERVIEWER_QUESTIONS = 1_000  # a person's own mock interview questions
 MAX_KEY_POINTS = 12  # per mock interview question
 MAX_KEY_POINT_LENGTH = 300
+MAX_SYNONYMS = 10  # other words for one key point
 MAX_MOCK_ANSWER_LENGTH = 20_000
 MAX_MODEL_ANSWER_LENGTH = 5_000
 # A spoken answer: its length, as the page reports it, and its size (the hard
@@ -311,10 +312,11 @@ class InterviewerQuestion(models.Model):
             not isinstance(synonyms, list)
             or len(synonyms) > len(points)
             or not all(isinstance(s, list) and all(isinstance(w, str) for w in s) for s in synonyms)
+            or any(len(s) > MAX_SYNONYMS for s in synonyms)
         ):
             raise ValidationError(
                 "The synonyms are a list of texts for each key point, "
-                "at most one list per key point."
+                f"at most one list per key point and {MAX_SYNONYMS} texts in a list."
             )
 
     def synonyms_for(self) -> list[list[str]]:

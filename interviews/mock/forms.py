@@ -8,6 +8,7 @@ from ..models import (
     MAX_KEY_POINT_LENGTH,
     MAX_KEY_POINTS,
     MAX_MODEL_ANSWER_LENGTH,
+    MAX_SYNONYMS,
     Interview,
     InterviewerQuestion,
     PracticeArea,
@@ -80,7 +81,9 @@ class QuestionForm(forms.ModelForm):
     key_points_text = forms.CharField(
         label="Key points",
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=f"What a strong answer covers: one per line, 1 to {MAX_KEY_POINTS}.",
+        help_text=f"What a strong answer covers: one per line, 1 to {MAX_KEY_POINTS}. Other "
+        "words that count for a point go after a bar, separated by commas: "
+        "“Idempotent consumer | dedupe, exactly once”.",
         error_messages={"required": "Write at least one key point, one per line."},
     )
 
@@ -107,7 +110,12 @@ class QuestionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["key_points_text"].initial = "\n".join(self.instance.key_points)
+            self.fields["key_points_text"].initial = "\n".join(
+                " | ".join([point, ", ".join(words)]) if words else point
+                for point, words in zip(
+                    self.instance.key_points, self.instance.synonyms_for(), strict=True
+                )
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
         self.helper.add_input(Submit("save", "Save question"))
@@ -121,9 +129,11 @@ class QuestionForm(forms.ModelForm):
     def clean_model_answer(self):
         return normalize_model_answer(self.cleaned_data["model_answer"])
 
-    def clean_key_points_text(self):
-        points = [line.strip() for line in self.cleaned_data["key_points_text"].splitlines()]
-        points = [point for point in points if point]
+    def clean_key_points_text(self) -> list[tuple[str, list[str]]]:
+        """(key point, its synonyms) for each line: “point | word, other words”."""
+        lines = [line.strip() for line in self.cleaned_data["key_points_text"].splitlines()]
+        parsed = [_key_point_line(line) for line in lines if line.strip(" |")]
+        points = [point for point, _words in parsed]
         if not points:
             raise forms.ValidationError("Write at least one key point, one per line.")
         if len(points) > MAX_KEY_POINTS:
@@ -136,7 +146,22 @@ class QuestionForm(forms.ModelForm):
                 f"A key point has at most {MAX_KEY_POINT_LENGTH} characters; "
                 f"“{too_long[0][:40]}…” has {len(too_long[0]):,}."
             )
-        return points
+        for point, words in parsed:
+            if not point:
+                raise forms.ValidationError(
+                    "Write each key point before its bar; other words for it go after the bar."
+                )
+            if len(words) > MAX_SYNONYMS:
+                raise forms.ValidationError(
+                    f"A key point has at most {MAX_SYNONYMS} other words; "
+                    f"“{point[:40]}” has {len(words)}."
+                )
+            if any(len(word) > MAX_KEY_POINT_LENGTH for word in words):
+                raise forms.ValidationError(
+                    f"Other words for a key point have at most {MAX_KEY_POINT_LENGTH} "
+                    "characters each."
+                )
+        return parsed
 
     def clean(self):
         cleaned = super().clean()
@@ -148,8 +173,19 @@ class QuestionForm(forms.ModelForm):
         if "key_points_text" in cleaned:
             # Not a form field of the model: set here so the model's own
             # validation (and save) sees it.
-            self.instance.key_points = cleaned["key_points_text"]
+            parsed = cleaned["key_points_text"]
+            self.instance.key_points = [point for point, _words in parsed]
+            synonyms = [words for _point, words in parsed]
+            while synonyms and not synonyms[-1]:
+                synonyms.pop()
+            self.instance.key_point_synonyms = synonyms
         return cleaned
+
+
+def _key_point_line(line: str) -> tuple[str, list[str]]:
+    point, _bar, rest = line.partition("|")
+    words = [word.strip() for word in rest.split(",")]
+    return point.strip(), list(dict.fromkeys(word for word in words if word))
 
 
 class AnswerForm(forms.Form):

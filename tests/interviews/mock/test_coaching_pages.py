@@ -110,3 +110,47 @@ def test_the_persons_ticks_decide_and_the_history_shows_the_agreement(
         "The suggestion agreed with your ticks on 50% of the key points "
         "(2 of 4, over your scored answers)." in page
     )
+
+
+def test_other_words_written_for_a_key_point_count_for_it(client_in, user):
+    """Synonyms go after a bar in the question's form; the suggestion counts them."""
+    form = {"text": "How fast is a dict lookup?", "area": TECH, "star": ""}
+    response = client_in.post(
+        reverse("mock:question_create"), {**form, "key_points_text": "O(1) access"}
+    )
+    question = user.interviewer_questions.get()
+    answer_text = "Lookups take constant time on average."
+    session = start(user, areas=[TECH], count=1)
+    assert MockAnswer.objects.get(pk=submit(client_in, session, answer_text).pk).suggested == []
+
+    edit = reverse("mock:question_edit", args=[question.pk])
+    response = client_in.post(
+        edit, {**form, "key_points_text": "O(1) access | constant time,  hash lookup ,"}
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.key_points == ["O(1) access"]
+    assert question.key_point_synonyms == [["constant time", "hash lookup"]]
+    assert (
+        "O(1) access | constant time, hash lookup</textarea>"
+        in client_in.get(edit).content.decode()
+    )
+    session = start(user, areas=[TECH], count=1)
+    assert MockAnswer.objects.get(pk=submit(client_in, session, answer_text).pk).suggested == [0]
+
+
+@pytest.mark.parametrize(
+    "points, message",
+    [
+        ("| constant time", "Write each key point before its bar"),
+        ("O(1) | " + ", ".join(f"w{n}" for n in range(11)), "at most 10 other words"),
+        ("O(1) | " + "w" * 301, "at most 300 characters each"),
+    ],
+)
+def test_other_words_for_a_key_point_are_checked(client_in, user, points, message):
+    response = client_in.post(
+        reverse("mock:question_create"),
+        {"text": "Q?", "area": TECH, "key_points_text": points},
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not user.interviewer_questions.exists()
