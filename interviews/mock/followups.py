@@ -16,6 +16,7 @@ from cards.models import Card, Topic
 from cards.services import save_card
 
 from ..models import InterviewerQuestion, MockAnswer
+from . import model_answers
 from .coaching import content_words, point_text, sentences, word_overlap
 
 TOPIC_NAME = "Mock interview follow-ups"
@@ -70,19 +71,6 @@ def card_front(question: InterviewerQuestion, key_point: str) -> str:
     return f"{question.text.strip()} — what about: {key_point.strip().rstrip('.?!')}?"
 
 
-def _model_answer(question: InterviewerQuestion) -> str:
-    """The question's model answer, where questions have one."""
-    if not any(field.name == "model_answer" for field in question._meta.get_fields()):
-        return ""
-    return question.model_answer or ""
-
-
-def model_answer_part(question: InterviewerQuestion, key_point: str) -> str:
-    """The sentence(s) of the question's model answer about the key point, if
-    there is a model answer."""
-    return best_sentences(_model_answer(question), key_point)
-
-
 def best_sentences(text: str, key_point: str) -> str:
     """The sentence(s) of ``text`` that best match the key point, by the coaching
     suggestion's sentence splitting and word matching; empty when no sentence
@@ -100,9 +88,11 @@ def best_sentences(text: str, key_point: str) -> str:
     return " ".join(sentence.text for sentence in chosen)
 
 
-def card_back(question: InterviewerQuestion, key_point: str) -> str:
+def card_back(key_point: str, model_answer: str) -> str:
+    """The key point, with the sentence(s) of the model answer the person sees
+    (their own, if they wrote one) about it."""
     back = f"Key point to cover: {key_point.strip()}"
-    part = model_answer_part(question, key_point)
+    part = best_sentences(model_answer, key_point)
     return f"{back}\n\nFrom the model answer: {part}" if part else back
 
 
@@ -142,8 +132,9 @@ def make_followup_cards(*, user, answer: MockAnswer) -> Followups:
         )
         new = {front: point for front, point in fronts.items() if front not in there}
         Card.objects.check_room(user, adding=len(new))
+        shown = model_answers.shown_for(user=user, question=answer.question).text if new else ""
         for front, point in new.items():
-            back = card_back(answer.question, point)
+            back = card_back(point, shown)
             save_card(card=Card(owner=user, topic=topic, front=front, back=back), tags=[TAG])
     except ValidationError as error:
         raise FollowupsRefused(" ".join(error.messages) + " No card was made.") from error

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from cards.models import MAX_CARDS_PER_PERSON, Card, Prompt, Topic
-from interviews.mock import followups, services
-from interviews.models import MockAnswer
+from interviews.mock import followups, model_answers, services
+from interviews.models import InterviewerQuestion, MockAnswer
 from tests.factories import make_topic, make_user
 from tests.interviews.mock.test_mock_services import (
     FOUR_POINTS,
@@ -238,6 +238,25 @@ def test_the_back_takes_the_model_answer_sentence_about_the_key_point():
     )
     assert followups.best_sentences(model_answer, "Mentions quantum tunnelling") == ""
     assert followups.best_sentences("", "Rehashes every entry") == ""
+
+
+def test_the_back_quotes_the_model_answer_the_person_sees(client_in, user):
+    """On a starter question, the person's own model answer, not the starter one."""
+    answer = scored_answer(user, covered=[0, 2, 3])  # missed: "Gives an example"
+    InterviewerQuestion.objects.filter(pk=answer.question_id).update(
+        model_answer="The starter answer gives an example of a resize."
+    )
+    model_answers.write_own(
+        user=user,
+        question=answer.question,
+        text="My own answer. For example, a map of 8 buckets grows to 16.",
+    )
+    make_cards(client_in, answer)
+    (card,) = followup_cards(user)
+    assert card.back == (
+        "Key point to cover: Gives an example\n\n"
+        "From the model answer: For example, a map of 8 buckets grows to 16."
+    )
 
 
 @pytest.mark.django_db(transaction=True)
