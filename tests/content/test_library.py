@@ -161,3 +161,29 @@ def test_the_spelling_is_american_throughout():
         if match.group(0).lower() not in AMERICAN
     ]
     assert british == []
+
+
+def test_the_library_covers_the_whole_interview_loop():
+    """At least 450 cards over the topics a data, ML or backend loop asks about;
+    130 interviewer questions, each with key points and a model answer; 60
+    questions to ask, in all six categories."""
+    topics = {card["topic"] for card in CARDS}
+    assert len(CARDS) >= 450
+    assert topics >= {
+        "sql",
+        "statistics",
+        "databases",
+        "distributed-systems",
+        "api-design",
+        "regression-classification",
+        "neural-networks",
+        "feature-engineering",
+        "mlops",
+        "algorithms",
+        "system-design-interview",
+    }
+    assert len(INTERVIEWER) >= 130
+    assert all(q["key_points"] and q["model_answer"].strip() for q in INTERVIEWER)
+    categories = [question["category"] for question in TO_ASK["questions"]]
+    assert len(categories) >= 60
+    assert set(categories) == {"team", "role", "growth", "culture", "tech", "process"}
