@@ -100,7 +100,10 @@ def load_starter_cards(directory: Path = STARTER_DIR) -> tuple[LoadReport, LoadR
             continue
         card.full_clean()
         card.save()
-        card.tags.set(tags, clear=True)
+        if report_field == "created":
+            card.tags.add(*tags)
+        else:
+            card.tags.set(tags, clear=True)
         card.sync_prompts()
         setattr(card_report, report_field, getattr(card_report, report_field) + 1)
     keys = {entry["key"] for entry in data["cards"]}

@@ -258,7 +258,8 @@ class Card(models.Model):
             self.prompt_count = len(wanted)
             Card.objects.filter(pk=self.pk).update(prompt_count=self.prompt_count)
         existing = set(self.prompts.values_list("ordinal", flat=True))
-        self.prompts.exclude(ordinal__in=wanted).delete()
+        if existing - wanted:
+            self.prompts.exclude(ordinal__in=wanted).delete()
         Prompt.objects.bulk_create(
             [Prompt(card=self, ordinal=n) for n in sorted(wanted - existing)]
         )
