@@ -14,7 +14,7 @@ from itertools import combinations
 import pytest
 from rapidfuzz import fuzz
 
-from cards.markdown import cloze_numbers, cloze_side, render_markdown
+from cards.markdown import CLOZE_PATTERN, cloze_numbers, cloze_side, render_markdown
 from cards.starter import STARTER_DIR as CARDS_DIR
 from cards.starter import read_entries
 from interviews.starter import STARTER_DIR as QUESTIONS_DIR
@@ -105,6 +105,19 @@ def test_every_card_renders_and_its_cloze_numbers_have_no_gaps():
         if not render_markdown(card.get("back", "") or card["front"]).strip():
             problems.append(f"{card['key']}: renders empty")
     assert problems == []
+
+
+def test_every_cloze_answer_is_whole():
+    """A deletion ends at the first ``}}``: braces inside one (TeX's ``\\frac{a}{b}``)
+    would cut its answer short and leave the rest outside it."""
+    cut = [
+        (card["key"], match.group(2))
+        for card in CARDS
+        if card.get("kind") == "cloze"
+        for match in CLOZE_PATTERN.finditer(card["front"])
+        if match.group(2).count("{") != match.group(2).count("}")
+    ]
+    assert cut == []
 
 
 def _normal(text: str) -> str:
