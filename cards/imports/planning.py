@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from ..markdown import cloze_numbers
 from ..models import Card, ImportJob, Topic
-from .rows import ImportRejected
+from .rows import ImportRejected, row_options
 
 PREVIEW_ROWS = 20
 SHOWN_ERRORS = 200
@@ -26,10 +26,16 @@ class PlannedRow:
     topic: Topic | None  # None: a topic the import creates
     duplicate_of: int | None = None  # a card the person sees, same front in the topic
     duplicate_is_starter: bool = False  # ... of the shared library, which stays as it is
+    options: dict | None = None  # rows.ROW_OPTIONS, as the file gave them
 
     @property
     def kind(self) -> str:
-        return Card.Kind.CLOZE if cloze_numbers(self.front) else Card.Kind.BASIC
+        """A cloze when the front has deletions; else the kind the file named
+        (reversed), else basic."""
+        if cloze_numbers(self.front):
+            return Card.Kind.CLOZE
+        named = (self.options or {}).get("kind")
+        return Card.Kind.REVERSED if named == Card.Kind.REVERSED else Card.Kind.BASIC
 
 
 def front_key(front: str) -> str:
@@ -76,7 +82,8 @@ def plan_import(*, user, rows: list[list], unit: str = "line") -> ImportPlan:
 
     plan = ImportPlan(rows=[], new=[], duplicates=[], repeats=[], new_topics={})
     seen: dict[tuple, int] = {}
-    for line, front, back, topic_name, tags in rows:
+    for stored in rows:
+        line, front, back, topic_name, tags = stored[:5]
         topic = topics.get(topic_name.lower())
         key = (topic.pk if topic else topic_name.lower(), front_key(front))
         if key in seen:
@@ -90,7 +97,7 @@ def plan_import(*, user, rows: list[list], unit: str = "line") -> ImportPlan:
             )
             continue
         seen[key] = line
-        row = PlannedRow(line, front, back, topic_name, tags, topic)
+        row = PlannedRow(line, front, back, topic_name, tags, topic, options=row_options(stored))
         plan.rows.append(row)
         if topic is None:
             plan.new_topics.setdefault(topic_name.lower(), topic_name)

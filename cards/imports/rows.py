@@ -15,6 +15,18 @@ BATCH_SIZE = 1000
 READ_CHUNK = 64 * 1024
 
 
+# What a row may carry besides its text, with the default a row without it has.
+# ``kind``: the card's kind when the format names it (a cloze is found from its
+# text whatever the format says; see PlannedRow.kind).
+ROW_OPTIONS = {"kind": None}
+
+
+def row_options(row: list) -> dict:
+    """A stored row's options, each option's default where the row gives none."""
+    given = row[5] if len(row) > 5 else {}
+    return {**ROW_OPTIONS, **given}
+
+
 class ImportRejected(Exception):
     """The file (or the confirmation) cannot go ahead at all; ``str(error)``
     says why, for the person, naming the line or the part of the file."""
@@ -23,14 +35,20 @@ class ImportRejected(Exception):
 @dataclass
 class ParsedFile:
     source: str
-    rows: list[list] = field(default_factory=list)  # [line, front, back, topic, [tags]]
+    # [line, front, back, topic, [tags], {options}]: the options a format knows
+    # beyond the text (ROW_OPTIONS), only those it sets.
+    rows: list[list] = field(default_factory=list)
     errors: list[list] = field(default_factory=list)  # [line, reason]
     error_count: int = 0
     notes: list[str] = field(default_factory=list)
     topic_names: set[str] = field(default_factory=set)
 
-    def add(self, line: int, values: dict[str, str]) -> None:
-        """Validate one row with the row form and keep it or its error."""
+    def add(self, line: int, values: dict[str, str], **options) -> None:
+        """Validate one row with the row form and keep it or its error, with the
+        ``options`` its format gives (ROW_OPTIONS: ``kind="reversed"``)."""
+        unknown = set(options) - set(ROW_OPTIONS)
+        if unknown:
+            raise TypeError(f"Unknown row options: {', '.join(sorted(unknown))}")
         if len(self.rows) + self.error_count >= MAX_ROWS:
             raise ImportRejected(
                 f"The file has more than {MAX_ROWS:,} rows; split it into smaller files."
@@ -46,7 +64,8 @@ class ParsedFile:
                 f"The file names more than {MAX_TOPICS} different topics (line {line} names "
                 f"another); import at most {MAX_TOPICS} at a time."
             )
-        self.rows.append([line, data["front"], data["back"], data["topic"], data["tags"]])
+        row = [line, data["front"], data["back"], data["topic"], data["tags"]]
+        self.rows.append([*row, options] if options else row)
 
     def error(self, line: int, reason: str) -> None:
         self.error_count += 1

@@ -372,3 +372,23 @@ def test_a_large_file_uploads_previews_and_imports_in_bounded_time(client_in, us
     )
     if not trace:  # 10 s per 5,000 rows: a hang, not a slow machine
         assert sum(total_seconds) < count / 500
+
+
+def test_a_kind_the_format_names_is_the_kind_of_the_card(user):
+    """A format that knows a note is two-way (Anki's reversed notes) says so per
+    row; a cloze is found from the text whatever the format says."""
+    parsed = importing.ParsedFile(source="csv")
+    parsed.add(2, {"front": "TCP", "back": "Transmission Control Protocol", "topic": "Net"})
+    parsed.add(
+        3, {"front": "UDP", "back": "User Datagram Protocol", "topic": "Net"}, kind="reversed"
+    )
+    parsed.add(
+        4, {"front": "{{c1::QUIC}} runs over UDP", "back": "", "topic": "Net"}, kind="reversed"
+    )
+    with pytest.raises(TypeError):
+        parsed.add(5, {"front": "x", "back": "y", "topic": "Net"}, colour="red")
+    job = confirm_and_run(importing.create_import_job(user=user, filename="n.csv", parsed=parsed))
+    assert job.status == ImportJob.Status.DONE
+    kinds = dict(Card.objects.filter(owner=user).values_list("front", "kind"))
+    assert kinds == {"TCP": "basic", "UDP": "reversed", "{{c1::QUIC}} runs over UDP": "cloze"}
+    assert Prompt.objects.filter(card__front="UDP").count() == 2
