@@ -46,7 +46,7 @@ def person_scheduler(user_id: int, *, keep_on: object | None = None) -> fsrs.Sch
     if kept is not None:
         return kept
     row = _settings_read_with(keep_on)
-    if row is False:
+    if row is NOT_READ:
         row = SchedulerSettings.objects.filter(user_id=user_id).only(*SETTINGS_READ).first()
     found = scheduler_of(row)
     if keep_on is not None:
@@ -65,17 +65,20 @@ SETTINGS_READ = (
 )
 
 
-def _settings_read_with(keep_on: object | None) -> SchedulerSettings | None | bool:
+NOT_READ = object()  # what _settings_read_with gives for settings not read yet
+
+
+def _settings_read_with(keep_on: object | None) -> SchedulerSettings | None | object:
     """The settings ``keep_on`` was read with (None: the person has none), or
-    False when it was not read with them."""
+    NOT_READ when it was not read with them."""
     field = getattr(type(keep_on), "user", None)
     if keep_on is None or field is None or not field.is_cached(keep_on):
-        return False
+        return NOT_READ
     person = keep_on.user
     # __class__, not type(): request.user is a lazy object that passes it through.
     accessor = person.__class__.scheduler_settings
     if not accessor.is_cached(person):
-        return False
+        return NOT_READ
     return getattr(person, "scheduler_settings", None)
 
 

@@ -111,3 +111,26 @@ def make_collection(user, size: int, *, studied: float = 0.5, due_every: int = 1
     if connection.vendor == "postgresql":
         planner.analyze()
     return topic
+
+
+def make_mock_attempt(user, question, *, at=None, text="", covered=None, score=None):
+    """A finished one-question mock interview in which ``question`` was answered at
+    ``at`` (now by default) and scored: from the ``covered`` key points, or
+    ``score`` as given; unscored when neither is."""
+    from interviews.models import MockAnswer, MockSession
+
+    when = at or timezone.now()
+    if covered is not None and score is None:
+        score = len(covered) / len(question.key_points)
+    session = MockSession.objects.create(user=user, areas=[question.area], finished_at=when)
+    return MockAnswer.objects.create(
+        session=session,
+        question=question,
+        position=1,
+        text=text,
+        started_at=when,
+        submitted_at=when,
+        covered=list(covered or []),
+        score=score,
+        scored_at=when if score is not None else None,
+    )

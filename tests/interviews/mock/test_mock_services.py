@@ -18,7 +18,7 @@ from interviews.models import (
     Stage,
 )
 from interviews.starter import load_starter_questions
-from tests.factories import make_interview, make_user
+from tests.factories import make_interview, make_mock_attempt, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -145,17 +145,7 @@ def test_bad_starts_are_refused_and_create_nothing(user, kwargs, message):
 
 def _answer_and_score(user, question, score: float):
     """A finished one-question session in which ``question`` scored ``score``."""
-    session = MockSession.objects.create(user=user, areas=[question.area])
-    now = timezone.now()
-    MockAnswer.objects.create(
-        session=session,
-        question=question,
-        position=1,
-        started_at=now,
-        submitted_at=now,
-        score=score,
-        scored_at=now,
-    )
+    make_mock_attempt(user, question, score=score)
 
 
 def test_draw_prefers_questions_answered_least_then_scored_lowest(user, other_user):
@@ -323,18 +313,8 @@ def test_question_history_is_newest_first_with_a_chart(user, other_user):
     question = make_question(key_points=FOUR_POINTS)
     now = timezone.now()
     for days_ago, score in [(3, 0.25), (2, 0.5), (1, 1.0)]:
-        session = MockSession.objects.create(user=user, areas=[TECH])
         when = now - timedelta(days=days_ago)
-        MockAnswer.objects.create(
-            session=session,
-            question=question,
-            position=1,
-            started_at=when,
-            submitted_at=when,
-            score=score,
-            scored_at=when,
-            text=f"answer scoring {score}",
-        )
+        make_mock_attempt(user, question, at=when, score=score, text=f"answer scoring {score}")
     _answer_and_score(other_user, question, 0.0)
     history = progress.question_history(user=user, question=question)
     assert [a.score for a in history.answers] == [1.0, 0.5, 0.25]

@@ -10,25 +10,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from interviews.models import MockAnswer, MockSession
-from tests.interviews.mock.test_mock_services import FOUR_POINTS, TECH, make_question
+from tests.factories import make_mock_attempt
+from tests.interviews.mock.test_mock_services import FOUR_POINTS, make_question
 
 pytestmark = pytest.mark.django_db
 
 
 def attempt(user, question, *, days_ago: int, covered, text: str, scored: bool = True):
     when = timezone.now() - timedelta(days=days_ago)
-    session = MockSession.objects.create(user=user, areas=[TECH], finished_at=when)
-    return MockAnswer.objects.create(
-        session=session,
-        question=question,
-        position=1,
-        text=text,
-        started_at=when,
-        submitted_at=when,
-        covered=list(covered) if scored else [],
-        score=len(covered) / len(question.key_points) if scored else None,
-        scored_at=when if scored else None,
+    return make_mock_attempt(
+        user, question, at=when, text=text, covered=covered if scored else None
     )
 
 
