@@ -176,7 +176,7 @@ def test_chi_squared_on_the_two_by_two_table():
     assert chi2 == pytest.approx(z**2)
     p_value = two_sided_p(math.sqrt(chi2))
     shows("stats-chi-squared-test", f"**{chi2:.2f}**", f"p ≈ **{p_value:.4f}**")
-    shows("stats-chi-squared-test", f"{z:.2f}² ≈ {z**2:.2f}", "1,550", "225 and 775")
+    shows("stats-chi-squared-test", f"{z:.3f}² ≈ {z**2:.2f}", "1,550", "225 and 775")
 
 
 # A/B tests -------------------------------------------------------------------------------
