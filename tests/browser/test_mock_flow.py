@@ -157,7 +157,7 @@ def test_mock_pages_at_phone_width_and_an_own_question(page: Page):
 
     page.goto("/mock/questions/new/")
     page.get_by_label("Question").fill(
-        "Walk me through how you would shard a " + "very " * 30 + "big table."
+        "Sharding drill: how would you split a " + "very " * 30 + "big table?"
     )
     page.get_by_label("Area").select_option(PracticeArea.SYSTEM_DESIGN)
     page.get_by_label("Key points").fill("Picks a shard key\nHandles hot keys\nPlans resharding")
@@ -165,13 +165,13 @@ def test_mock_pages_at_phone_width_and_an_own_question(page: Page):
     expect(page.get_by_text("Question added")).to_be_visible()
     own = InterviewerQuestion.objects.get(owner=user)
     assert own.key_points == ["Picks a shard key", "Handles hot keys", "Plans resharding"]
-    expect(page.get_by_role("link", name=re.compile("Walk me through"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Sharding drill"))).to_be_visible()
     assert_fits_a_phone(page, "the question bank")
 
     # The area filter swaps the list in place and keeps the address.
     page.get_by_role("link", name="Behavioral", exact=True).click()
     expect(page).to_have_url(re.compile(r"/mock/questions/\?area=behavioral$"))
-    expect(page.get_by_role("link", name=re.compile("Walk me through"))).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("Sharding drill"))).to_have_count(0)
 
     page.goto("/mock/")
     page.get_by_label("System design").check()

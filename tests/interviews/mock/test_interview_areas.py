@@ -11,6 +11,7 @@ from tests.factories import make_interview, make_topic
 pytestmark = pytest.mark.django_db
 
 ML = PracticeArea.MACHINE_LEARNING
+DESIGN = PracticeArea.SYSTEM_DESIGN
 
 
 def start_for(client, interview, count=5):
@@ -52,17 +53,19 @@ def test_an_ml_interview_draws_machine_learning_first(client_in, user, starter):
 
 
 def test_too_few_in_the_topics_areas_fill_up_from_the_stage_and_say_so(client_in, user, starter):
-    interview = make_interview(user, stage=Stage.TECHNICAL)
-    interview.topics.set([make_topic(owner=user, name="ML")])
-    in_ml = InterviewerQuestion.objects.filter(area=ML).count()
-    assert in_ml < 20
+    interview = make_interview(user, stage=Stage.ONSITE)
+    interview.topics.set([make_topic(owner=user, name="System design")])
+    in_design = InterviewerQuestion.objects.filter(area=DESIGN).count()
+    assert in_design < 20
     page = start_for(client_in, interview, count=20).content.decode()
     areas = drawn_areas(user)
-    assert areas.count(ML) == in_ml and len(areas) == 20
+    assert areas.count(DESIGN) == in_design and len(areas) == 20
+    # Machine learning, a specialty, is drawn only when the topics name it.
+    assert ML not in areas
     assert (
-        f"Only {in_ml} questions in Machine learning (this interview&#x27;s topics); "
-        f"the other {20 - in_ml} "
-        "come from its stage&#x27;s other areas: Technical, Coding concepts." in page
+        f"Only {in_design} questions in System design (this interview&#x27;s topics); "
+        f"the other {20 - in_design} "
+        "come from its stage&#x27;s other areas: Behavioral, Technical, Coding concepts." in page
     )
 
 
