@@ -57,7 +57,7 @@ def _raw_lines(file) -> Iterator[bytes]:
         yield b"".join(partial)
 
 
-def _text_lines(file) -> Iterator[str]:
+def text_lines(file) -> Iterator[str]:
     """The lines as text, refusing a binary or non-UTF-8 file at its first bad line."""
     for number, raw in enumerate(_raw_lines(file), start=1):
         if b"\x00" in raw:
@@ -121,7 +121,7 @@ def parse_text(file, *, filename: str, default_topic: str) -> ParsedFile:
             f"Line {line} contains a NUL byte: this is a binary file{hint}, not CSV or TSV "
             "text. Nothing was imported."
         )
-    lines = _text_lines(file)
+    lines = text_lines(file)
     directives: dict[str, tuple[int, str]] = {}
     header_lines = 0
     first = None
