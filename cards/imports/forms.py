@@ -24,6 +24,7 @@ MAX_SEPARATOR_LENGTH = 10
 
 
 def _separator_fields(label: str, choices: list[tuple[str, str]]):
+    """A Quizlet separator: one of Quizlet's choices, or the text typed as custom."""
     choice = forms.ChoiceField(
         choices=[*choices, ("custom", "Custom")],
         initial=choices[0][0],
@@ -35,7 +36,8 @@ def _separator_fields(label: str, choices: list[tuple[str, str]]):
         max_length=MAX_SEPARATOR_LENGTH,
         required=False,
         strip=False,  # " - " is a separator, spaces and all
-        label="Custom separator",
+        label=f"{label}, custom",
+        help_text="Used when Custom is chosen. Spaces count: “ - ” is a space, a dash and a space.",
     )
     return choice, custom
 
