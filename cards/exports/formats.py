@@ -24,7 +24,6 @@ from ..models import Card, Topic
 
 CSV_COLUMNS = ["front", "back", "topic", "tags", "kind"]
 EXPORT_CHUNK = 500  # cards read at a time
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # The stock note types of every Anki collection, by the name Anki gives them.
 ANKI_NOTETYPES = {
@@ -73,9 +72,20 @@ def with_tags(cards, *, chunk_size: int = EXPORT_CHUNK) -> Iterator[Card]:
             yield card
 
 
+# A cell a spreadsheet would evaluate, after any apostrophes: one more apostrophe
+# goes before it, so that taking one away gives back the text exactly.
+FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
 def neutralise_formula(value: str) -> str:
-    """A cell a spreadsheet would evaluate, made plain text with a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """A cell a spreadsheet would evaluate, made plain text with a leading apostrophe
+    (a cell starting with apostrophes before such a character gets one more)."""
+    return "'" + value if FORMULA.match(value) else value
+
+
+def unneutralise_formula(value: str) -> str:
+    """The text of a cell ``neutralise_formula`` wrote."""
+    return value[1:] if value.startswith("'") and FORMULA.match(value, 1) else value
 
 
 class _Echo:

@@ -17,6 +17,29 @@ IMPORT_EXTENSIONS = ["csv", "tsv", "txt", "apkg"]
 MAX_TOPIC_NAME = Topic._meta.get_field("name").max_length
 # The tags column as written: every tag at its longest, quoted, with a separator.
 MAX_TAGS_TEXT = MAX_TAGS_PER_CARD * (MAX_TAG_LENGTH + 4)
+# The separators Quizlet's export offers; "custom" takes the text typed beside it.
+TERM_SEPARATORS = {"tab": "\t", "comma": ","}
+ROW_SEPARATORS = {"newline": "\n", "semicolon": ";"}
+MAX_SEPARATOR_LENGTH = 10
+
+
+def _separator_fields(label: str, choices: list[tuple[str, str]]):
+    """A Quizlet separator: one of Quizlet's choices, or the text typed as custom."""
+    choice = forms.ChoiceField(
+        choices=[*choices, ("custom", "Custom")],
+        initial=choices[0][0],
+        widget=forms.RadioSelect,
+        label=label,
+        required=False,
+    )
+    custom = forms.CharField(
+        max_length=MAX_SEPARATOR_LENGTH,
+        required=False,
+        strip=False,  # " - " is a separator, spaces and all
+        label=f"{label}, custom",
+        help_text="Used when Custom is chosen. Spaces count: “ - ” is a space, a dash and a space.",
+    )
+    return choice, custom
 
 
 class ImportUploadForm(forms.Form):
@@ -44,6 +67,22 @@ class ImportUploadForm(forms.Form):
         required=False,
         label="… or a new topic",
         help_text="Created when you confirm the import.",
+    )
+    file_format = forms.ChoiceField(
+        choices=[
+            ("", "Tell from the file: CSV, TSV, Anki text or an Anki deck"),
+            ("quizlet", "Quizlet export: the text of Export, saved as a .txt file"),
+        ],
+        initial="",
+        required=False,
+        widget=forms.RadioSelect,
+        label="Format",
+    )
+    term_separator, term_custom = _separator_fields(
+        "Quizlet: between term and definition", [("tab", "Tab"), ("comma", "Comma")]
+    )
+    row_separator, row_custom = _separator_fields(
+        "Quizlet: between rows", [("newline", "New line"), ("semicolon", "Semicolon")]
     )
 
     def __init__(self, *args, user, max_bytes: int, **kwargs):
@@ -76,7 +115,36 @@ class ImportUploadForm(forms.Form):
             self.add_error("new_topic", "Choose a default topic or name a new one, not both.")
         topic = cleaned.get("topic")
         cleaned["default_topic"] = topic.name if topic else cleaned.get("new_topic", "")
+        cleaned["reading"] = self._reading(cleaned) if cleaned.get("file_format") else {}
         return cleaned
+
+    def _reading(self, cleaned) -> dict:
+        """How to read a Quizlet export: the separators as chosen in Quizlet."""
+        term = self._separator(cleaned, "term", TERM_SEPARATORS)
+        row = self._separator(cleaned, "row", ROW_SEPARATORS)
+        if term and row and (term in row or row in term):
+            self.add_error(
+                "row_custom",
+                "The separator between rows must differ from the one between term and definition.",
+            )
+        upload = cleaned.get("file")
+        if upload and upload.name.lower().endswith(".apkg"):
+            self.add_error("file", "An Anki deck (.apkg) is not a Quizlet export.")
+        if not cleaned["default_topic"] and "new_topic" not in self.errors:
+            self.add_error(
+                "topic",
+                "A Quizlet export names no topic: choose a default topic or name a new one.",
+            )
+        return {"format": "quizlet", "term": term, "row": row}
+
+    def _separator(self, cleaned, which: str, named: dict[str, str]) -> str:
+        choice = cleaned.get(f"{which}_separator") or next(iter(named))
+        if choice != "custom":
+            return named[choice]
+        custom = cleaned.get(f"{which}_custom", "")
+        if not custom:
+            self.add_error(f"{which}_custom", "Type the custom separator you chose in Quizlet.")
+        return custom
 
 
 class ImportConfirmForm(forms.Form):

@@ -63,8 +63,11 @@ def pending_imports(user):
     )
 
 
-def receive_upload(*, user, upload, default_topic: str = "") -> ImportJob:
-    """Keep the uploaded file and have a worker read it. Nothing is parsed here.
+def receive_upload(
+    *, user, upload, default_topic: str = "", reading: dict | None = None
+) -> ImportJob:
+    """Keep the uploaded file and have a worker read it (``reading``: how, when
+    the person chose a format; see ImportJob.reading). Nothing is parsed here.
     Refused while the person has PREP_IMPORT_MAX_PENDING imports pending, or a
     job of any kind under way."""
     try:
@@ -79,6 +82,7 @@ def receive_upload(*, user, upload, default_topic: str = "") -> ImportJob:
                 owner=user,
                 filename=Path(upload.name).name[:255] or "upload",
                 default_topic=default_topic,
+                reading=reading or {},
                 status=ImportJob.Status.CHECKING,
                 total=upload.size,
                 stage="Waiting for a worker to read the file",
@@ -121,7 +125,10 @@ def read_upload(*, job_id: int) -> ImportJob:
         with job.upload.open("rb") as file:
             reader = _CountingReader(file, lambda done: job.record_progress(done=done))
             parsed = parse_upload(
-                file=reader, filename=job.filename, default_topic=job.default_topic
+                file=reader,
+                filename=job.filename,
+                default_topic=job.default_topic,
+                reading=job.reading,
             )
     except ImportRejected as error:
         return _fail(job, failure=str(error))

@@ -5,10 +5,12 @@ through ``ImportRowForm`` (``ParsedFile.add``)."""
 import csv
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from ..models import MAX_FACE_LENGTH, ImportJob
+from ..exports.formats import unneutralise_formula
+from ..models import MAX_FACE_LENGTH, Card, ImportJob
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
 COLUMN_ROLES = {
@@ -20,7 +22,9 @@ COLUMN_ROLES = {
     "deck": "topic",
     "tags": "tags",
     "tag": "tags",
+    "kind": "kind",
 }
+KINDS = ["", *Card.Kind.values]  # a kind column's values; empty is basic
 POSITIONAL_COLUMNS = ("front", "back", "topic", "tags")
 ANKI_SEPARATORS = {
     "tab": "\t",
@@ -53,7 +57,7 @@ def _raw_lines(file) -> Iterator[bytes]:
         yield b"".join(partial)
 
 
-def _text_lines(file) -> Iterator[str]:
+def text_lines(file) -> Iterator[str]:
     """The lines as text, refusing a binary or non-UTF-8 file at its first bad line."""
     for number, raw in enumerate(_raw_lines(file), start=1):
         if b"\x00" in raw:
@@ -80,12 +84,25 @@ def _column_number(value: str, line: int, what: str) -> int:
     return int(value) - 1
 
 
+def _unclosed_quote() -> str:
+    return (
+        "the double quote that opens a field on this line is never closed, so the line was "
+        "left out and the lines after it were read on their own — close the quote, or double "
+        'a quote that is part of the text ("")'
+    )
+
+
 def _csv_error(error: csv.Error) -> str:
     message = str(error)
     if "field larger than field limit" in message:
         return (
             f"a field is longer than {csv.field_size_limit():,} characters; a card face holds "
             f"at most {MAX_FACE_LENGTH} characters"
+        )
+    if "expected after" in message:
+        return (
+            "a quoted field goes on after its closing quote — put the whole field in double "
+            'quotes and double each quote inside it: """X"" — who?"'
         )
     return f"the line cannot be read ({message})"
 
@@ -104,7 +121,7 @@ def parse_text(file, *, filename: str, default_topic: str) -> ParsedFile:
             f"Line {line} contains a NUL byte: this is a binary file{hint}, not CSV or TSV "
             "text. Nothing was imported."
         )
-    lines = _text_lines(file)
+    lines = text_lines(file)
     directives: dict[str, tuple[int, str]] = {}
     header_lines = 0
     first = None
@@ -136,35 +153,77 @@ def parse_text(file, *, filename: str, default_topic: str) -> ParsedFile:
         source = ImportJob.Source.TSV if delimiter == "\t" else ImportJob.Source.CSV
     parsed = ParsedFile(source=source)
 
-    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
-    records = _records(reader, offset=header_lines, parsed=parsed)
+    records = _records(
+        itertools.chain([first], lines), delimiter=delimiter, offset=header_lines, parsed=parsed
+    )
     if source == ImportJob.Source.ANKI_TEXT:
         _read_anki_text(records, directives, parsed=parsed, default_topic=default_topic)
     else:
-        _read_table(records, parsed=parsed, default_topic=default_topic)
+        _read_table(records, delimiter=delimiter, parsed=parsed, default_topic=default_topic)
     if not parsed.rows and not parsed.error_count:
         raise ImportRejected("The file has no cards in it: every line is empty.")
     return parsed
 
 
-def _records(reader, *, offset: int, parsed: ParsedFile) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, fields) of every non-blank record; unreadable ones
-    become errors of their line."""
+class _Lines:
+    """Lines to a csv reader, with the lines of the record being read kept so
+    that a record that cannot be read gives its lines after the first back."""
+
+    def __init__(self, lines: Iterator[str], first_number: int):
+        self._lines = lines
+        self._back: list[tuple[int, str]] = []
+        self.taken: list[tuple[int, str]] = []
+        self.next_number = first_number
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self._back:
+            number, line = self._back.pop()
+        else:
+            line = next(self._lines)
+            number = self.next_number
+            self.next_number += 1
+        self.taken.append((number, line))
+        return line
+
+    def give_back_all_but_first(self) -> None:
+        self._back.extend(reversed(self.taken[1:]))
+
+
+def _records(
+    lines: Iterator[str], *, delimiter: str, offset: int, parsed: ParsedFile
+) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, fields) of every non-blank record, quoted the CSV way,
+    strictly: a quoted field ends at a delimiter or at the end of a line. A
+    record that cannot be read is an error of its first line; when its quote
+    ran on over later lines, those lines are read again on their own, so one
+    stray quote costs one line, not the rest of the file."""
+    source = _Lines(lines, offset + 1)
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
     while True:
-        line = offset + reader.line_num + 1
+        source.taken = []
         try:
             record = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            parsed.error(line, _csv_error(error))
+            line = source.taken[0][0]
+            if len(source.taken) > 1 or "unexpected end of data" in str(error):
+                parsed.error(line, _unclosed_quote())
+                source.give_back_all_but_first()
+            else:
+                parsed.error(line, _csv_error(error))
             continue
         if any(cell.strip() for cell in record):
-            yield line, record
+            yield source.taken[0][0], record
 
 
-def _read_table(records, *, parsed: ParsedFile, default_topic: str) -> None:
-    """CSV or TSV: the columns a header line names, or front, back, topic, tags."""
+def _read_table(records, *, delimiter: str, parsed: ParsedFile, default_topic: str) -> None:
+    """CSV or TSV: the columns a header line names, or front, back, topic, tags.
+    A line with more columns than the header (or, without one, than the file's
+    other lines) is an error: a field holding the separator was not quoted."""
     first = next(records, None)
     if first is None:
         return
@@ -173,50 +232,73 @@ def _read_table(records, *, parsed: ParsedFile, default_topic: str) -> None:
     # A header names at least two columns, or only columns: one word that happens
     # to be a column name (a topic called “Topic”) does not make a line a header.
     known = sum(name in COLUMN_ROLES for name in names)
-    columns: dict[str, int]
     if known >= 2 or (known and known == sum(1 for name in names if name)):
-        columns = {}
-        for index, name in enumerate(names, start=1):
-            if name not in COLUMN_ROLES:
-                shown = f"“{record[index - 1].strip()}”" if name else "no name"
-                raise ImportRejected(
-                    f"Line {line}: column {index} of the header has {shown}; the columns are "
-                    "front, back, topic and tags. Nothing was imported."
-                )
-            role = COLUMN_ROLES[name]
-            if role in columns:
-                raise ImportRejected(
-                    f"Line {line}: the header names the {role} column twice. Nothing was imported."
-                )
-            columns[role] = index - 1
-        if "front" not in columns:
-            raise ImportRejected(
-                f"Line {line}: the header has no “front” column. Nothing was imported."
-            )
-        width, header_line, rows = len(names), line, records
+        columns = _header_columns(line, record, names)
+        width, rows = len(names), records
+        too_wide = f"the header (line {line}) has {width}"
     else:
         columns = {role: index for index, role in enumerate(POSITIONAL_COLUMNS)}
-        width, header_line, rows = len(POSITIONAL_COLUMNS), None, itertools.chain([first], records)
-
+        rows = [first, *records]
+        counts = Counter(len(record) for _, record in rows)
+        usual = max(counts, key=lambda width: (counts[width], width))  # ties: the wider
+        if usual <= len(POSITIONAL_COLUMNS):
+            width, too_wide = usual, f"the file's other lines have {usual}"
+        else:
+            width = len(POSITIONAL_COLUMNS)
+            too_wide = f"without a header line a line has at most {width}: front, back, topic, tags"
+        if any(2 < len(record) <= width and any(record[2:4]) for _, record in rows):
+            parsed.notes.append(
+                "The file has no header line, so its columns were read as front, back, topic "
+                "and tags, in that order."
+            )
+    separator = {"\t": "tabs", ",": "commas", ";": "semicolons"}.get(delimiter, delimiter)
     for line, record in rows:
         if len(record) > width:
-            if header_line:
-                reason = (
-                    f"{len(record)} fields, but the header on line {header_line} names "
-                    f"{width} columns"
-                )
-            else:
-                reason = (
-                    f"{len(record)} fields; without a header line a row has at most {width}: "
-                    "front, back, topic, tags"
-                )
-            parsed.error(line, reason)
+            parsed.error(
+                line,
+                f"the line has {len(record)} columns; {too_wide} — put a field with "
+                f"{separator} in double quotes",
+            )
             continue
         values = {
             role: record[index] if index < len(record) else "" for role, index in columns.items()
         }
         values["topic"] = values.get("topic", "").strip() or default_topic
-        parsed.add(line, values)
+        if "kind" not in columns:
+            parsed.add(line, values)
+            continue
+        # prep's own export: its kind column, and the apostrophe it puts before a
+        # cell a spreadsheet would run as a formula.
+        kind = values.pop("kind").strip()
+        values = {role: unneutralise_formula(value) for role, value in values.items()}
+        if kind.lower() not in KINDS:
+            parsed.error(line, f"the kind “{kind}” is not one of {', '.join(KINDS[1:])}")
+        elif kind.lower() == Card.Kind.REVERSED:
+            parsed.add(line, values, kind=Card.Kind.REVERSED)
+        else:  # a cloze is told by its front
+            parsed.add(line, values)
+
+
+def _header_columns(line: int, record: list[str], names: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, name in enumerate(names, start=1):
+        if name not in COLUMN_ROLES:
+            shown = f"“{record[index - 1].strip()}”" if name else "no name"
+            raise ImportRejected(
+                f"Line {line}: column {index} of the header has {shown}; the columns are "
+                "front, back, topic, tags and kind. Nothing was imported."
+            )
+        role = COLUMN_ROLES[name]
+        if role in columns:
+            raise ImportRejected(
+                f"Line {line}: the header names the {role} column twice. Nothing was imported."
+            )
+        columns[role] = index - 1
+    if "front" not in columns:
+        raise ImportRejected(
+            f"Line {line}: the header has no “front” column. Nothing was imported."
+        )
+    return columns
 
 
 def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: str) -> None:

@@ -36,6 +36,7 @@ def import_upload(request):
                     user=request.user,
                     upload=form.cleaned_data["file"],
                     default_topic=form.cleaned_data["default_topic"],
+                    reading=form.cleaned_data["reading"],
                 )
             except services.TooManyPending as error:
                 too_many = error

@@ -23,6 +23,7 @@ class ImportJob(JobState):
         TSV = "tsv", "TSV"
         ANKI_TEXT = "anki-text", "Anki notes in plain text"
         APKG = "apkg", "Anki deck package"
+        QUIZLET = "quizlet", "Quizlet export"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Reading the file"
@@ -43,6 +44,9 @@ class ImportJob(JobState):
     upload = models.FileField(upload_to="imports/%Y/%m/%d/", max_length=300, blank=True)
     default_topic = models.CharField(max_length=100, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    # How to read the file when its name does not say: {} for CSV, TSV and Anki
+    # files; {"format": "quizlet", "term": separator, "row": separator}.
+    reading = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
     on_duplicate = models.CharField(max_length=10, choices=OnDuplicate.choices, blank=True)
     # [line, front, back, topic name, [tags]] per valid row; emptied once imported.

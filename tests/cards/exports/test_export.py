@@ -7,7 +7,13 @@ import pytest
 from django.urls import reverse
 from taggit.utils import parse_tags
 
-from cards.exports.formats import ANKI_HEADER_LINES, exportable_cards, neutralise_formula, with_tags
+from cards.exports.formats import (
+    ANKI_HEADER_LINES,
+    exportable_cards,
+    neutralise_formula,
+    unneutralise_formula,
+    with_tags,
+)
 from cards.models import Card
 from tests.factories import make_card, make_topic
 
@@ -142,8 +148,16 @@ def test_csv_neutralises_formula_injection_in_every_cell(client_in, user, danger
 
 
 def test_harmless_cells_are_left_alone():
-    for text in ["What is 2 + 2?", "a=b", "", "#heading", " =leading space"]:
+    for text in ["What is 2 + 2?", "a=b", "", "#heading", " =leading space", "'tis", "''"]:
         assert neutralise_formula(text) == text
+
+
+def test_apostrophes_before_a_formula_get_one_more_so_the_text_comes_back():
+    for text, written in [("'=1", "''=1"), ("''-x", "'''-x"), ("-x", "'-x")]:
+        assert neutralise_formula(text) == written
+        assert unneutralise_formula(written) == text
+    for text in ["'tis", "''", "=plain"]:
+        assert unneutralise_formula(text) == text
 
 
 # Anki --------------------------------------------------------------------------------

@@ -203,7 +203,7 @@ def test_a_file_that_is_not_utf8_is_refused_naming_the_line(tmp_path):
 def test_a_header_with_an_unknown_column_is_refused(tmp_path):
     message = rejected(tmp_path, "cards.csv", "front,back,colour\nQ,A,red\n")
     assert message.startswith("Line 1: column 3 of the header has “colour”")
-    assert "front, back, topic and tags" in message
+    assert "front, back, topic, tags and kind" in message
 
 
 @pytest.mark.parametrize(
@@ -232,12 +232,111 @@ def test_a_line_with_too_many_fields_is_an_error(tmp_path):
         tmp_path, "cards.csv", "front,back\nQ1,A1\nQ2,A2,surplus\nQ3,A3\n", default_topic="T"
     )
     assert [row[0] for row in parsed.rows] == [2, 4]
-    assert parsed.errors == [[3, "3 fields, but the header on line 1 names 2 columns"]]
+    assert parsed.errors == [
+        [
+            3,
+            "the line has 3 columns; the header (line 1) has 2 — put a field with commas in "
+            "double quotes",
+        ]
+    ]
 
     parsed = parse(tmp_path, "cards.csv", "Q,A,T,tags,what is this\n")
     assert parsed.errors == [
-        [1, "5 fields; without a header line a row has at most 4: front, back, topic, tags"]
+        [
+            1,
+            "the line has 5 columns; without a header line a line has at most 4: front, back, "
+            "topic, tags — put a field with commas in double quotes",
+        ]
     ]
+
+
+def test_a_line_with_unquoted_commas_is_an_error_not_a_topic_and_tags(tmp_path):
+    content = (
+        "What is Raft?,A consensus protocol\n"
+        "CAP theorem,consistency, availability, partition tolerance: pick two\n"
+        "What is Paxos?,Another one\n"
+    )
+    parsed = parse(tmp_path, "cards.csv", content, default_topic="T")
+    assert [row[0] for row in parsed.rows] == [1, 3]
+    assert parsed.errors == [
+        [
+            2,
+            "the line has 4 columns; the file's other lines have 2 — put a field with commas "
+            "in double quotes",
+        ]
+    ]
+    assert parsed.notes == []
+
+
+def test_topics_and_tags_from_a_file_without_header_are_said(tmp_path):
+    parsed = parse(tmp_path, "cards.csv", "Q1,A1,Kafka,queues\n", default_topic="T")
+    assert parsed.rows == [[1, "Q1", "A1", "Kafka", ["queues"]]]
+    assert parsed.notes == [
+        "The file has no header line, so its columns were read as front, back, topic and "
+        "tags, in that order."
+    ]
+
+
+UNCLOSED = (
+    "the double quote that opens a field on this line is never closed, so the line was left "
+    "out and the lines after it were read on their own — close the quote, or double a quote "
+    'that is part of the text ("")'
+)
+
+
+@pytest.mark.parametrize("name", ["cards.csv", "cards.tsv"])
+def test_an_unclosed_quote_is_an_error_of_its_line_and_the_rest_is_read(tmp_path, name):
+    sep = "\t" if name.endswith(".tsv") else ","
+    content = (
+        f"front{sep}back\n"
+        f"Q1{sep}A1\n"
+        f'"Who said it?{sep}Nobody\n'
+        f'Q3{sep}"A quoted\nanswer"\n'
+        f"Q4{sep}A4\n"
+    )
+    parsed = parse(tmp_path, name, content, default_topic="T")
+    assert [row[:3] for row in parsed.rows] == [
+        [2, "Q1", "A1"],
+        [4, "Q3", "A quoted\nanswer"],
+        [6, "Q4", "A4"],
+    ]
+    assert parsed.errors == [[3, UNCLOSED]]
+
+    parsed = parse(tmp_path, name, f'front{sep}back\nQ1{sep}A1\nQ2{sep}"A2\n', default_topic="T")
+    assert [row[0] for row in parsed.rows] == [2]
+    assert parsed.errors == [[3, UNCLOSED]]
+
+
+def test_text_after_a_closing_quote_is_an_error_of_its_line(tmp_path):
+    parsed = parse(tmp_path, "cards.csv", 'front,back\n"X" — who?,Y\nQ,A\n', default_topic="T")
+    assert [row[0] for row in parsed.rows] == [3]
+    assert parsed.errors == [
+        [
+            2,
+            "a quoted field goes on after its closing quote — put the whole field in double "
+            'quotes and double each quote inside it: """X"" — who?"',
+        ]
+    ]
+
+
+def test_prep_csv_kind_column_and_formula_apostrophes(tmp_path):
+    parsed = parse(
+        tmp_path,
+        "prep-cards.csv",
+        "front,back,topic,tags,kind\n"
+        "Q1,'- a list,Go,,basic\n"
+        "hola,hello,Spanish,,reversed\n"
+        "The {{c1::log}},,Kafka,,cloze\n"
+        "''=1,'=2,Misc,,\n"
+        "Q5,A5,Misc,,sideways\n",
+    )
+    assert parsed.rows == [
+        [2, "Q1", "- a list", "Go", []],
+        [3, "hola", "hello", "Spanish", [], {"kind": "reversed"}],
+        [4, "The {{c1::log}}", "", "Kafka", []],
+        [5, "'=1", "=2", "Misc", []],
+    ]
+    assert parsed.errors == [[6, "the kind “sideways” is not one of basic, reversed, cloze"]]
 
 
 def test_a_10_mb_field_is_an_error_of_its_line_and_the_rest_is_read(tmp_path):

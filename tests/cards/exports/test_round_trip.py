@@ -1,0 +1,70 @@
+"""prep's own CSV export, uploaded into another account through the import
+pages, gives back the same cards: every kind, topics, tags and awkward text."""
+
+import pytest
+from django.test import Client, TestCase
+from django.urls import reverse
+
+from cards.models import Card, ImportJob
+from tests.cards.imports.test_views import confirm_url, uploaded_job
+from tests.factories import make_card, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def cards_of(user) -> list[tuple]:
+    """Every field a person wrote on each of their cards."""
+    return sorted(
+        (
+            card.topic.name,
+            card.kind,
+            card.front,
+            card.back,
+            tuple(sorted(tag.name for tag in card.tags.all())),
+        )
+        for card in Card.objects.owned_by(user).select_related("topic")
+    )
+
+
+def test_the_csv_export_imports_back_unchanged(client_in, user, other_user):
+    kafka = make_topic(owner=user, name="Kafka")
+    odd = make_topic(owner=user, name="@Formulas, quotes and commas")
+    make_card(kafka, owner=user, front="What is a partition?", back="An ordered log")
+    make_card(
+        kafka,
+        owner=user,
+        front="hola",
+        back="hello",
+        kind=Card.Kind.REVERSED,
+        tags=["spanish", "system design"],
+    )
+    make_card(
+        kafka,
+        owner=user,
+        front="The {{c1::log}} is the {{c2::database}}",
+        back="",
+        kind=Card.Kind.CLOZE,
+        tags=["kafka"],
+    )
+    make_card(
+        odd,
+        owner=user,
+        front='"X" — who?',
+        back="- first point\n- second, with a comma\n\n    code block",
+        tags=["=cmd", "c++"],
+    )
+    make_card(odd, owner=user, front="=1+1", back="'=2 and 'tis", kind=Card.Kind.REVERSED)
+    make_card(odd, owner=user, front="''@twice", back="+plus\ttab")
+    exported = b"".join(client_in.get(reverse("cards:export_csv")).streaming_content)
+
+    other = Client()
+    other.force_login(other_user)
+    job = uploaded_job(other, exported, name="prep-cards.csv")
+    assert job.error_count == 0, job.errors
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        other.post(confirm_url(job), {"on_duplicate": "skip"})
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.failure
+
+    assert len(cards_of(user)) == 6
+    assert cards_of(other_user) == cards_of(user)
