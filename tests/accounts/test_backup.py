@@ -339,7 +339,7 @@ def test_document_holds_every_part(full_user, starter):
     document = backup_document(user=full_user, now=NOW)
     assert list(document) == list(backup.TOP_LEVEL)
     assert document["format"] == "prep-backup"
-    assert document["version"] == 4
+    assert document["version"] == 5
     assert document["exported_at"] == "2026-03-01T09:30:15.123456Z"
     assert document["user"] == {"username": "alice"}
     assert document["settings"] == {
@@ -391,7 +391,7 @@ def test_the_download_streams_the_same_bytes_as_the_whole_document(full_user):
 
 def test_each_row_of_a_section_is_a_line_of_its_own(full_user):
     lines = backup_bytes(backup_document(user=full_user, now=NOW)).decode().splitlines()
-    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 4,']
+    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 5,']
     reviews = lines.index(' "reviews": [')
     rows = [json.loads(line.strip().rstrip(",")) for line in lines[reviews + 1 : reviews + 11]]
     assert lines[reviews + 11] == " ],"
