@@ -145,7 +145,7 @@ class InterviewForm(forms.ModelForm):
         stored = self.instance.scheduled_at if self.instance.pk else None
         if stored is not None and stored.astimezone(zone).replace(tzinfo=None) == naive:
             moment = stored.astimezone(zone)
-        cleaned["scheduled_at"] = moment
+        cleaned["scheduled_at"] = moment.astimezone(UTC)
         if not dates.in_range(moment):
             self.add_error("scheduled_at", f"Choose a date in the years {dates.RANGE_TEXT}.")
         elif problem := missing_wall_time(naive, zone):

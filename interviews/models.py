@@ -2,7 +2,7 @@
 mock interviews that rehearse the questions an interviewer asks."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -192,7 +192,12 @@ class Interview(models.Model):
         return instance
 
     def calendar_state(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.CALENDAR_FIELDS)
+        # In UTC: a time in a zone's repeated hour never equals one in another zone.
+        moment = self.scheduled_at
+        return tuple(
+            moment.astimezone(UTC) if name == "scheduled_at" and moment else getattr(self, name)
+            for name in self.CALENDAR_FIELDS
+        )
 
     def calendar_after_merge(self, newer: "Interview", now) -> dict:
         """The event's fields once ``newer`` (a restored row) is written over this
