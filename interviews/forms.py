@@ -141,15 +141,17 @@ class InterviewForm(forms.ModelForm):
         """The wall-clock time in the interview's zone, whatever the person's own
         zone. A time the clocks skip there is refused; a time they show twice (as
         they go back) is the first, unless the interview already is the second."""
-        moment = naive.replace(tzinfo=zone)
+        moment = cleaned["scheduled_at"] = naive.replace(tzinfo=zone)
+        if not dates.in_range(moment):  # (first: the years past it overflow in UTC)
+            self.add_error("scheduled_at", f"Choose a date in the years {dates.RANGE_TEXT}.")
+            return
+        if problem := missing_wall_time(naive, zone):
+            self.add_error("scheduled_at", problem)
+            return
         stored = self.instance.scheduled_at if self.instance.pk else None
         if stored is not None and stored.astimezone(zone).replace(tzinfo=None) == naive:
-            moment = stored.astimezone(zone)
+            moment = stored
         cleaned["scheduled_at"] = moment.astimezone(UTC)
-        if not dates.in_range(moment):
-            self.add_error("scheduled_at", f"Choose a date in the years {dates.RANGE_TEXT}.")
-        elif problem := missing_wall_time(naive, zone):
-            self.add_error("scheduled_at", problem)
 
 
 class CramForm(forms.Form):
