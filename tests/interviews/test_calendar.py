@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -276,3 +278,33 @@ def test_a_time_with_seconds_from_the_browser_is_read(client_in, user):
     response = new_interview(client_in, "2031-05-02T09:00:00", "UTC")
     assert response.status_code == 302
     assert Interview.objects.get(user=user).scheduled_at == START
+
+
+# The migration ----------------------------------------------------------------------------
+
+BEFORE = ("interviews", "0004_answer_audio")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_each_kept_interview_an_id_of_its_own():
+    executor = MigrationExecutor(connection)
+    before = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "interviews"]
+    before.append(BEFORE)
+    try:
+        executor.migrate([BEFORE])
+        executor.loader.build_graph()
+        apps = executor.loader.project_state(before).apps
+        User = apps.get_model("auth", "User")
+        OldInterview = apps.get_model("interviews", "Interview")
+        person = User.objects.create(username="kept", password="!")
+        for n in range(3):
+            OldInterview.objects.create(
+                user=person, company=f"Co {n}", role="Engineer", scheduled_at=START
+            )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    kept = Interview.objects.filter(user__username="kept")
+    ids = list(kept.values_list("ical_uid", flat=True))
+    assert len(ids) == len(set(ids)) == 3 and None not in ids
+    assert set(kept.values_list("ical_sequence", flat=True)) == {0}
