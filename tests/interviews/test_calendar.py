@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from accounts.backup import BackupRejected, backup_document, restore_backup
 from accounts.models import Profile
 from interviews.models import Interview, Stage, Status
 from tests.factories import make_interview, make_user
+from tests.migrating import models_at
 
 pytestmark = pytest.mark.django_db
 
@@ -282,28 +281,15 @@ def test_a_time_with_seconds_from_the_browser_is_read(client_in, user):
 
 # The migration ----------------------------------------------------------------------------
 
-BEFORE = ("interviews", "0004_answer_audio")
-
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_each_kept_interview_an_id_of_its_own():
-    executor = MigrationExecutor(connection)
-    before = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "interviews"]
-    before.append(BEFORE)
-    try:
-        executor.migrate([BEFORE])
-        executor.loader.build_graph()
-        apps = executor.loader.project_state(before).apps
-        User = apps.get_model("auth", "User")
-        OldInterview = apps.get_model("interviews", "Interview")
-        person = User.objects.create(username="kept", password="!")
+    with models_at(("interviews", "0004_answer_audio")) as apps:
+        person = apps.get_model("auth", "User").objects.create(username="kept", password="!")
         for n in range(3):
-            OldInterview.objects.create(
+            apps.get_model("interviews", "Interview").objects.create(
                 user=person, company=f"Co {n}", role="Engineer", scheduled_at=START
             )
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
     kept = Interview.objects.filter(user__username="kept")
     ids = list(kept.values_list("ical_uid", flat=True))
     assert len(ids) == len(set(ids)) == 3 and None not in ids
