@@ -2,7 +2,10 @@
 their checklists, the person's own interviewer questions, and mock interviews
 with their answers."""
 
+import uuid
 from collections import defaultdict
+
+from django.utils import timezone
 
 from accounts.backup.fields import (
     STARTER,
@@ -147,6 +150,17 @@ class ChecklistItems(Section):
         return new
 
 
+class CalendarId(Text):
+    """The id of an interview's calendar event, a UUID written as text."""
+
+    def dump(self, export, value):
+        return str(value)
+
+
+# Added in format 5: an older file's interviews get a fresh calendar id.
+CALENDAR_KEYS = ("ical_uid", "ical_sequence", "ical_changed_at")
+
+
 class Interviews(Section):
     name, model, one = "interviews", Interview, "an interview"
     fields = (
@@ -163,31 +177,54 @@ class Interviews(Section):
         TopicList(),
         When("created_at"),
         When("updated_at"),
+        CalendarId("ical_uid"),
+        Integer("ical_sequence"),
+        When("ical_changed_at", null=True),
         Children("checklist", ChecklistItems()),
     )
     match = ("company", "role", "scheduled_at")
     not_backed_up = ("user",)
 
+    def file_keys(self, version):
+        return since_format(5, self.keys, version, CALENDAR_KEYS)
+
     def rows(self, user):
         return Interview.objects.owned_by(user).order_by("pk")
+
+    def check(self, restore, checked, row, seen):
+        calendar_id = checked.row.ical_uid
+        if calendar_id in seen:
+            raise problem(row.place("ical_uid"), "is used by two interviews")
+        seen.add(calendar_id)
+
+    def changes(self, row):
+        changes = super().changes(row)
+        del changes["ical_uid"]  # a calendar knows the interview by the account's id
+        return changes
 
     def write(self, restore, checked):
         existing = {
             (i.company, i.role, i.scheduled_at): i for i in Interview.objects.owned_by(restore.user)
         }
+        taken = {i.ical_uid for i in existing.values()}
+        now = timezone.now()
         new, matched = [], []
         for each in checked:
             row = each.row
             current = existing.pop((row.company, row.role, row.scheduled_at), None)
             if current is None:
                 row.user = restore.user
+                if row.ical_uid in taken:  # another of the person's interviews has it
+                    row.ical_uid = uuid.uuid4()
+                taken.add(row.ical_uid)
                 restore.written[self.name][each.id] = row
                 new.append(each)
                 continue
             restore.written[self.name][each.id] = current
             matched.append((each, current))
             if row.updated_at > current.updated_at:
-                Interview.objects.filter(pk=current.pk).update(**self.changes(row))
+                changes = self.changes(row) | current.calendar_after_merge(row, now)
+                Interview.objects.filter(pk=current.pk).update(**changes)
                 current.topics.set([TOPICS.resolve(restore, ref) for ref in each.values["topics"]])
                 restore.report.updated[self.name] += 1
             else:

@@ -1,8 +1,10 @@
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.validators import URLValidator
+from django.forms.fields import BaseTemporalField
 from django.utils import timezone
 
 from cards.models import Topic
@@ -15,10 +17,53 @@ from .models import Interview
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
 
+class WallTimeField(forms.DateTimeField):
+    """A date and time as a clock shows it, in no zone yet: the form reads it in
+    the zone chosen beside it, not in the person's own (where it may not exist)."""
+
+    def to_python(self, value):
+        if isinstance(value, datetime):
+            return timezone.make_naive(value) if timezone.is_aware(value) else value
+        if value in self.empty_values:
+            return None
+        return BaseTemporalField.to_python(self, value)
+
+
+def exists_in(naive: datetime, zone: ZoneInfo) -> bool:
+    """Whether the clocks of ``zone`` show this time (they skip some as they go forward)."""
+    moment = naive.replace(tzinfo=zone)
+    return moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive
+
+
+def missing_wall_time(naive: datetime, zone: ZoneInfo) -> str | None:
+    """Why a wall-clock time does not exist in ``zone``, or None if it does."""
+    if exists_in(naive, zone):
+        return None
+    skipped = (
+        naive.replace(tzinfo=zone, fold=1).utcoffset() - naive.replace(tzinfo=zone).utcoffset()
+    )
+    minute = timedelta(minutes=1)
+    start = naive.replace(second=0, microsecond=0)
+    while not exists_in(start - minute, zone):
+        start -= minute
+    end = start + skipped
+    shown = "%H:%M" if skipped < timedelta(hours=12) else "%d %b %Y, %H:%M"
+    return (
+        f"{naive:%a} {naive.day} {naive:%b %Y, %H:%M} does not exist in {zone.key}: the "
+        f"clocks go forward from {start:{shown}} to {end:{shown}} then. "
+        f"Choose a time before {start:{shown}} or from {end:{shown}}."
+    )
+
+
 class InterviewForm(forms.ModelForm):
-    scheduled_at = forms.DateTimeField(
+    scheduled_at = WallTimeField(
         label="Date and time",
-        input_formats=[DATETIME_INPUT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        input_formats=[
+            DATETIME_INPUT,
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%d %H:%M:%S",
+        ],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
         error_messages={"invalid": "Enter a date and time, e.g. 2026-12-01 14:30."},
     )
@@ -87,15 +132,26 @@ class InterviewForm(forms.ModelForm):
                 Interview.objects.check_room(self.user)
             except forms.ValidationError as error:
                 self.add_error(None, error)
-        moment, zone_name = cleaned.get("scheduled_at"), cleaned.get("timezone")
-        if moment and zone_name:
-            # The field read the wall-clock time in the person's own zone; it
-            # means that wall-clock time in the interview's zone.
-            naive = timezone.make_naive(moment) if timezone.is_aware(moment) else moment
-            cleaned["scheduled_at"] = naive.replace(tzinfo=ZoneInfo(zone_name))
-            if not dates.in_range(cleaned["scheduled_at"]):
-                self.add_error("scheduled_at", f"Choose a date in the years {dates.RANGE_TEXT}.")
+        naive, zone_name = cleaned.get("scheduled_at"), cleaned.get("timezone")
+        if naive and zone_name:
+            self._place_in_zone(cleaned, naive, ZoneInfo(zone_name))
         return cleaned
+
+    def _place_in_zone(self, cleaned, naive: datetime, zone: ZoneInfo) -> None:
+        """The wall-clock time in the interview's zone, whatever the person's own
+        zone. A time the clocks skip there is refused; a time they show twice (as
+        they go back) is the first, unless the interview already is the second."""
+        moment = cleaned["scheduled_at"] = naive.replace(tzinfo=zone)
+        if not dates.in_range(moment):  # (first: the years past it overflow in UTC)
+            self.add_error("scheduled_at", f"Choose a date in the years {dates.RANGE_TEXT}.")
+            return
+        if problem := missing_wall_time(naive, zone):
+            self.add_error("scheduled_at", problem)
+            return
+        stored = self.instance.scheduled_at if self.instance.pk else None
+        if stored is not None and stored.astimezone(zone).replace(tzinfo=None) == naive:
+            moment = stored
+        cleaned["scheduled_at"] = moment.astimezone(UTC)
 
 
 class CramForm(forms.Form):

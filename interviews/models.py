@@ -2,7 +2,7 @@
 mock interviews that rehearse the questions an interviewer asks."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -134,18 +134,78 @@ class Interview(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The event of the calendar file (services.interview_calendar): its id, random
+    # and kept for good, since a calendar knows the event by it; how many times
+    # what the event shows has changed, and when it last did.
+    ical_uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    ical_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = InterviewQuerySet.as_manager()
+
+    # What the calendar file shows of an interview: a change to any raises its sequence.
+    CALENDAR_FIELDS = (
+        "company",
+        "role",
+        "scheduled_at",
+        "timezone",
+        "duration_minutes",
+        "stage",
+        "links",
+        "notes",
+    )
 
     class Meta:
         ordering = ["scheduled_at"]
         indexes = [models.Index(fields=["user", "scheduled_at"], name="interview_user_time")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ical_uid"], name="interview_user_ical_uid")
+        ]
 
     def __str__(self) -> str:
         return f"{self.company}: {self.role}"
 
+    def save(self, *args, **kwargs):
+        """Saves; a change to what the calendar file shows raises its sequence and
+        dates the change, so a calendar that imports the file again updates the event."""
+        saved = getattr(self, "_calendar_saved", None)
+        if self.pk and saved is not None and self.calendar_state() != saved:
+            self.ical_sequence += 1
+            self.ical_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    "ical_sequence",
+                    "ical_changed_at",
+                }
+        super().save(*args, **kwargs)
+        self._calendar_saved = self.calendar_state()
+
     def get_absolute_url(self) -> str:
         return reverse("interviews:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if set(cls.CALENDAR_FIELDS) <= set(field_names):
+            instance._calendar_saved = instance.calendar_state()
+        return instance
+
+    def calendar_state(self) -> tuple:
+        # In UTC: a time in a zone's repeated hour never equals one in another zone.
+        moment = self.scheduled_at
+        return tuple(
+            moment.astimezone(UTC) if name == "scheduled_at" and moment else getattr(self, name)
+            for name in self.CALENDAR_FIELDS
+        )
+
+    def calendar_after_merge(self, newer: "Interview", now) -> dict:
+        """The event's fields once ``newer`` (a restored row) is written over this
+        interview: the id stays, the sequence passes both, raised if the event changes."""
+        sequence = max(self.ical_sequence, newer.ical_sequence)
+        if newer.calendar_state() == self.calendar_state():
+            return {"ical_sequence": sequence, "ical_changed_at": self.ical_changed_at}
+        return {"ical_sequence": sequence + 1, "ical_changed_at": now}
 
     def check_checklist_room(self, adding: int) -> None:
         """Refuse to take the checklist past MAX_CHECKLIST_ITEMS, saying how many fit."""

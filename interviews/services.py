@@ -4,23 +4,31 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
-from django.utils import timezone
 
 from .models import Interview, Status
 
 
-def interview_calendar(interview: Interview, *, host: str) -> bytes:
-    """An iCalendar file with the interview as one event."""
+def interview_calendar(interview: Interview) -> bytes:
+    """An iCalendar file with the interview as one event. The event keeps its id
+    whatever address the file is fetched from and after a restore; each change
+    to what it shows raises its SEQUENCE, so a calendar importing the file again
+    updates the event instead of adding a second one. With no METHOD, DTSTAMP
+    is when the event last changed (RFC 5545, 3.8.7.2), like LAST-MODIFIED: the
+    same interview gives the same file."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//prep//interviews//EN")
     calendar.add("version", "2.0")
     event = icalendar.Event()
-    event.add("uid", f"interview-{interview.pk}@{host}")
+    changed = interview.ical_changed_at or interview.created_at
+    event.add("uid", str(interview.ical_uid))
+    event.add("sequence", interview.ical_sequence)
+    event.add("dtstamp", changed)
+    event.add("created", interview.created_at)
+    event.add("last-modified", changed)
     event.add("summary", f"Interview: {interview.company}, {interview.role}")
     start = interview.scheduled_at
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=interview.duration_minutes))
-    event.add("dtstamp", timezone.now())
     description = [f"Stage: {interview.get_stage_display()}"]
     description += interview.link_list()
     if interview.notes:

@@ -125,7 +125,7 @@ def interview_delete(request, pk: int):
 def interview_calendar(request, pk: int):
     interview = _own_interview(request, pk)
     response = HttpResponse(
-        services.interview_calendar(interview, host=request.get_host()),
+        services.interview_calendar(interview),
         content_type="text/calendar; charset=utf-8",
     )
     name = slugify(f"{interview.company}-{interview.role}") or "interview"

@@ -41,7 +41,7 @@ from cards.models import (
 from cards.progress import dashboard
 from cards.schedule import optimizer
 from cards.study import services
-from interviews.backup import MOCK_SESSIONS
+from interviews.backup import CALENDAR_KEYS, MOCK_SESSIONS
 from interviews.checklists.services import seed_question_bank
 from interviews.models import (
     ChecklistItem,
@@ -339,7 +339,7 @@ def test_document_holds_every_part(full_user, starter):
     document = backup_document(user=full_user, now=NOW)
     assert list(document) == list(backup.TOP_LEVEL)
     assert document["format"] == "prep-backup"
-    assert document["version"] == 4
+    assert document["version"] == 5
     assert document["exported_at"] == "2026-03-01T09:30:15.123456Z"
     assert document["user"] == {"username": "alice"}
     assert document["settings"] == {
@@ -391,7 +391,7 @@ def test_the_download_streams_the_same_bytes_as_the_whole_document(full_user):
 
 def test_each_row_of_a_section_is_a_line_of_its_own(full_user):
     lines = backup_bytes(backup_document(user=full_user, now=NOW)).decode().splitlines()
-    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 4,']
+    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 5,']
     reviews = lines.index(' "reviews": [')
     rows = [json.loads(line.strip().rstrip(",")) for line in lines[reviews + 1 : reviews + 11]]
     assert lines[reviews + 11] == " ],"
@@ -602,7 +602,7 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
         (lambda d: _bad(d, "topics", {}), "topics: must be a list"),
         (lambda d: _bad(d, "quizzes", delete=True), "quizzes: missing"),
         (lambda d: _bad(d, "extra", []), "extra: is not a part of a prep backup"),
-        (lambda d: _bad(d, "version", 5), "newer version of prep (format 5); this version reads"),
+        (lambda d: _bad(d, "version", 6), "newer version of prep (format 6); this version reads"),
         (lambda d: _bad(d, "format", "other"), "not a prep backup"),
     ],
 )
@@ -620,11 +620,11 @@ def test_a_broken_row_is_named_and_nothing_is_written(full_user, change, message
 
 def test_newer_format_message_is_exact(user):
     document = backup_document(user=user, now=NOW)
-    document["version"] = 5
+    document["version"] = 6
     with pytest.raises(BackupRejected) as error:
         restore_backup(user=make_user("x"), data=document, merge=False)
     assert str(error.value) == (
-        "This backup was made by a newer version of prep (format 5); this version reads format 4."
+        "This backup was made by a newer version of prep (format 6); this version reads format 5."
     )
 
 
@@ -858,8 +858,8 @@ def test_upload_into_a_non_empty_account_is_refused_then_merged(client_in, user,
         (b"", "The file is empty."),
         (b"\xff\xd8\xff\xe0 binary", "it is binary, not JSON text"),
         (
-            b'{"format": "prep-backup", "version": 5}',
-            "made by a newer version of prep (format 5); this version reads format 4",
+            b'{"format": "prep-backup", "version": 6}',
+            "made by a newer version of prep (format 6); this version reads format 5",
         ),
     ],
 )
@@ -955,6 +955,10 @@ def in_format(document: dict, version: int) -> dict:
     had no review days either."""
     document = json.loads(json.dumps(document))
     document["version"] = version
+    if version < 5:
+        for interview in document["interviews"]:
+            for name in CALENDAR_KEYS:
+                del interview[name]
     if version < 4:
         for name in FOLLOWUP_CARDS:
             del document["settings"][name]
@@ -1030,6 +1034,11 @@ def test_a_version_2_backup_restores_the_default_order_and_schedule(full_user):
     )
     MockAnswer.objects.filter(session__user=full_user).update(suggested=None)
     OwnModelAnswer.objects.filter(user=full_user).delete()
+    # Nor the calendar ids of format 5: each interview got a new one.
+    for interview in Interview.objects.filter(user=full_user):
+        restored = Interview.objects.get(user=target, company=interview.company)
+        assert restored.ical_uid != interview.ical_uid
+        Interview.objects.filter(pk=restored.pk).update(ical_uid=interview.ical_uid)
     assert snapshot(target) | {"profile": None, "scheduler": None} == snapshot(full_user) | {
         "profile": None,
         "scheduler": None,
