@@ -11,6 +11,7 @@ def parse_upload(*, file, filename: str, default_topic: str = "") -> ParsedFile:
     """The rows of an uploaded file, validated, and the reason for every row left
     out. Raises ImportRejected when the file as a whole cannot be read."""
     file.seek(0)
-    if PurePosixPath(filename.lower()).suffix == ".apkg":
-        return parse_package(file, default_topic=default_topic)
+    suffix = PurePosixPath(filename.lower()).suffix
+    if suffix in (".apkg", ".colpkg"):
+        return parse_package(file, default_topic=default_topic, suffix=suffix)
     return parse_text(file, filename=filename, default_topic=default_topic)

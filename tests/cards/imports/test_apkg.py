@@ -7,6 +7,7 @@ import sqlite3
 import zipfile
 
 import pytest
+import zstandard
 
 from cards.imports import ImportRejected, apkg, parse_upload
 from cards.models import ImportJob
@@ -208,13 +209,26 @@ def test_an_apkg_without_a_collection_is_refused(tmp_path):
     assert rejected(path).startswith("The package has no collection inside")
 
 
-def test_an_apkg_in_the_newer_format_is_refused_with_what_to_do(tmp_path):
+def test_a_newer_collection_that_is_not_zstd_is_refused(tmp_path):
     path = tmp_path / "deck.apkg"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("collection.anki2", b"a stub asking to update Anki")
         archive.writestr("collection.anki21b", b"zstd data")
     message = rejected(path)
-    assert "newer Anki format" in message and "Support older Anki versions" in message
+    assert message.startswith("The package's “collection.anki21b” cannot be decompressed (")
+
+
+def test_a_newer_collection_is_decompressed_only_up_to_the_cap(tmp_path, monkeypatch):
+    bomb = zstandard.ZstdCompressor().compress(b"\x00" * (4 * 1024 * 1024))
+    path = tmp_path / "deck.colpkg"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("collection.anki21b", bomb)
+    monkeypatch.setattr(apkg, "MAX_COLLECTION_BYTES", 1024 * 1024)
+    message = rejected(path)
+    assert message == (
+        "The package's “collection.anki21b” unpacks to more than 1,048,576 bytes, the most "
+        "allowed. It was refused and nothing was imported."
+    )
 
 
 def test_a_collection_that_is_not_sqlite_is_refused(tmp_path):
