@@ -168,11 +168,13 @@ def other_type_notes(types: dict[int, NoteType]) -> list[str]:
         if note_type.shape != OTHER or not note_type.count:
             continue
         count = note_type.count
-        names = note_type.fields[:2]
+        names, rest = note_type.fields[:2], note_type.fields[2:]
         fields = " and ".join(f"“{name}”" for name in names) or "their first two fields"
+        left = ", ".join(f"“{name}”" for name in rest)
         lines.append(
             f"{count:,} note{'s' if count > 1 else ''} of the note type “{note_type.name}” "
             f"{'were' if count > 1 else 'was'} imported as basic cards, with {fields} as "
-            "front and back."
+            "front and back"
+            + (f"; {left} {'is' if len(rest) == 1 else 'are'} left out." if rest else ".")
         )
     return lines

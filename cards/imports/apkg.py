@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 import zstandard
 
 from ..models import ImportJob
-from .anki_notetypes import NoteType, other_type_notes, read_note_types
+from .anki_notetypes import OTHER, NoteType, other_type_notes, read_note_types
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
 # The newest first: a newer package also holds an old collection.anki2 whose
@@ -235,8 +235,8 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
             note_type = types[type_id]
             note_type.count += 1
             used = note_type.used()
-            if any(value.strip() for n, value in enumerate(values) if n not in used):
-                longer += 1
+            extra = any(value.strip() for n, value in enumerate(values) if n not in used)
+            longer += extra and note_type.shape != OTHER  # OTHER's fields are named apart
             deck = decks.get(deck_of.get(note_id), "")
             kind = note_type.kind(values)
             parsed.add(
