@@ -46,9 +46,20 @@ class NoteType:
             return Card.Kind.REVERSED if filled(values[self.flag]) else None
         return None
 
+    def faces(self) -> tuple[int, int]:
+        """Which fields are the front and the back: the first two, but for a
+        cloze type whose deletions are in another field, that field and then
+        the first other one."""
+        front = 0
+        if self.shape == CLOZE and self.questions:
+            named = re.search(r"\{\{(?:[^{}:]*:)*cloze:([^{}]+)\}\}", self.questions[0])
+            if named and named.group(1).strip() in self.fields:
+                front = self.fields.index(named.group(1).strip())
+        return front, 1 if front == 0 else 0
+
     def used(self) -> set[int]:
-        """The fields a card is made from (the first two, and the flag)."""
-        return {0, 1} | ({self.flag} if self.flag is not None else set())
+        """The fields a card is made from (front, back, and the flag)."""
+        return {*self.faces()} | ({self.flag} if self.flag is not None else set())
 
 
 def filled(value: str) -> bool:

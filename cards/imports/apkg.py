@@ -239,11 +239,12 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
             longer += extra and note_type.shape != OTHER  # OTHER's fields are named apart
             deck = decks.get(deck_of.get(note_id), "")
             kind = note_type.kind(values)
+            front, back = note_type.faces()
             parsed.add(
                 number,
                 {
-                    "front": values[0],
-                    "back": values[1] if len(values) > 1 else "",
+                    "front": values[front] if len(values) > front else "",
+                    "back": values[back] if len(values) > back else "",
                     "topic": _topic_name(deck) or default_topic,
                     "tags": tags_text(tags),
                 },

@@ -28,6 +28,7 @@ COMMA_TAG = "latency,throughput"
 # front, kind, topic, tags, prompt ordinals: what the person has once imported.
 EXPECTED = [
     ("A {{c1::B-tree}} keeps its keys {{c2::sorted}}", "cloze", ALGORITHMS, [], [1, 2]),
+    ("An {{c1::LSM-tree}} appends writes", "cloze", ALGORITHMS, [], [1]),
     ("Big O of binary search", "basic", ALGORITHMS, ["Big-O"], [0]),
     ("What does CAP stand for?", "basic", SYSTEM_DESIGN, [COMMA_TAG, "sys::basics"], [0]),
     ("idempotent", "reversed", SYSTEM_DESIGN, ["vocabulary"], [0, 1]),
@@ -49,22 +50,42 @@ def _note(col, notetype: str, deck: str, fields: list[str], tags: list[str]) -> 
     col.add_note(note, col.decks.id(deck))
 
 
+def _add_type(models, name, fields, *, question, answer, cloze=False) -> None:
+    """A note type of one's own, with one card template."""
+    model = models.new(name)
+    model["type"] = 1 if cloze else 0  # Anki's cloze kind
+    for field in fields:
+        models.add_field(model, models.new_field(field))
+    template = models.new_template("Card 1")
+    template["qfmt"], template["afmt"] = question, answer
+    models.add_template(model, template)
+    models.add(model)
+
+
 def build_collection(path) -> Collection:
     """A collection with every kind of note type: Anki's stock ones, a reversed
-    type under another language's name, and a type of one's own."""
+    type under another language's name, a cloze type whose deletions are in its
+    second field, and a type of one's own."""
     col = Collection(str(path))
     models = col.models
     german = models.copy(models.by_name("Basic (and reversed card)"), add=False)
     german["name"] = "Einfach (mit umgedrehter Karte)"
     models.add(german)
-    vocabulary = models.new("Vocabulary")
-    for name in ("Word", "Meaning", "Example"):
-        models.add_field(vocabulary, models.new_field(name))
-    template = models.new_template("Recognition")
-    template["qfmt"] = "{{Word}}"
-    template["afmt"] = "{{FrontSide}}<hr id=answer>{{Meaning}}<br>{{Example}}"
-    models.add_template(vocabulary, template)
-    models.add(vocabulary)
+    _add_type(
+        models,
+        "Vocabulary",
+        ["Word", "Meaning", "Example"],
+        question="{{Word}}",
+        answer="{{FrontSide}}<hr id=answer>{{Meaning}}<br>{{Example}}",
+    )
+    _add_type(
+        models,
+        "Cloze with source",
+        ["Source", "Text"],
+        question="<small>{{Source}}</small> {{cloze:Text}}",
+        answer="{{cloze:Text}}",
+        cloze=True,
+    )
 
     _note(
         col,
@@ -99,6 +120,13 @@ def build_collection(path) -> Collection:
         "Cloze",
         ALGORITHMS,
         ["A {{c1::B-tree}} keeps its keys {{c2::sorted}}", "Databases"],
+        [],
+    )
+    _note(
+        col,
+        "Cloze with source",
+        ALGORITHMS,
+        ["DDIA ch. 3", "An {{c1::LSM-tree}} appends writes"],
         [],
     )
     _note(
@@ -155,7 +183,7 @@ def test_a_package_from_anki_imports_every_note_type(
     with django_assert_max_num_queries(12):
         page = body(client_in.get(job_url(job)))
     assert job.error_count == 0
-    assert "<strong>7</strong> new cards" in page
+    assert "<strong>8</strong> new cards" in page
     assert html.escape(OTHER_TYPE_LINE, quote=False) in page
     assert "more than two fields" not in page  # Add Reverse is not a field left out
 
@@ -175,9 +203,9 @@ def test_a_package_from_anki_imports_every_note_type(
         for card in cards
     ] == EXPECTED
     assert cards.get(front="sharding").back == "Splitting data across nodes"
-    cloze = cards.get(kind=Card.Kind.CLOZE)
-    assert cloze.back == "Databases"
-    shown = body(client_in.get(reverse("cards:card_detail", args=[cards[2].pk])))
+    assert cards.get(front__startswith="A {{c1::B-tree}}").back == "Databases"
+    assert cards.get(front__startswith="An {{c1::LSM-tree}}").back == "DDIA ch. 3"
+    shown = body(client_in.get(reverse("cards:card_detail", args=[cards[3].pk])))
     assert f"#{COMMA_TAG}<" in shown  # one tag, comma and all
 
 
