@@ -250,15 +250,21 @@ def test_a_collection_without_the_anki_tables_is_refused(tmp_path):
     assert "has no notes, cards or col table" in rejected(path)
 
 
-def test_a_damaged_deck_list_is_refused(tmp_path):
-    path = make_apkg(tmp_path, [(["Q", "A"], [], 1)])
+def changed_apkg(tmp_path, notes, sql: str):
+    """A package whose collection ``sql`` has changed after it was made."""
+    path = make_apkg(tmp_path, notes)
     collection = tmp_path / "collection.sqlite"
     db = sqlite3.connect(collection)
-    db.execute("UPDATE col SET decks = '{not json'")
+    db.execute(sql)
     db.commit()
     db.close()
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(collection, "collection.anki2")
+    return path
+
+
+def test_a_damaged_deck_list_is_refused(tmp_path):
+    path = changed_apkg(tmp_path, [(["Q", "A"], [], 1)], "UPDATE col SET decks = '{not json'")
     assert "(col.decks) is damaged" in rejected(path)
 
 
@@ -303,3 +309,14 @@ def test_unpacking_stops_at_the_declared_size(tmp_path):
 def test_a_package_with_no_notes_is_refused(tmp_path):
     path = make_apkg(tmp_path, [])
     assert rejected(path) == "The package's collection has no notes in it."
+
+
+def test_tags_keep_commas_and_a_note_of_an_unknown_type_says_so(tmp_path):
+    tags = ["latency,throughput", "C++", "rust::basics"]
+    path = changed_apkg(tmp_path, [(["Q", "A"], tags, 1)], "UPDATE notes SET mid = 42")
+    parsed = parse_file(path)
+    assert parsed.rows == [[1, "Q", "A", "Default", ["C++", "latency,throughput", "rust::basics"]]]
+    assert parsed.notes == [
+        "1 note of the note type “unknown (id 42)” was imported as basic cards, with their "
+        "first two fields as front and back."
+    ]
