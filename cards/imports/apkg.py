@@ -1,7 +1,9 @@
-"""Reading Anki deck packages (.apkg). Nothing in one is trusted: its zip entries
-are checked for names that climb out of it and for sizes or compression ratios
-only a zip bomb has, and its SQLite collection is unpacked (capped) to a
-temporary file and only ever read, with a time limit."""
+"""Reading Anki packages: decks (.apkg) and whole collections (.colpkg), in the
+older format (collection.anki2 or .anki21) and in Anki 2.1.50's
+(collection.anki21b, compressed with zstd). Nothing in one is trusted: its zip
+entries are checked for names that climb out of it and for sizes or compression
+ratios only a zip bomb has, its collection is unpacked (capped, as a stream) to
+a temporary file and only ever read, with a time limit."""
 
 import json
 import re
@@ -11,11 +13,17 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
+import zstandard
+
 from ..models import ImportJob
+from .anki_notetypes import OTHER, NoteType, other_type_notes, read_note_types
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
-COLLECTION_NAMES = ("collection.anki21", "collection.anki2")
-PACKAGE_FILES = {*COLLECTION_NAMES, "collection.anki21b", "media", "meta"}
+# The newest first: a newer package also holds an old collection.anki2 whose
+# only note asks to update Anki.
+COLLECTION_NAMES = ("collection.anki21b", "collection.anki21", "collection.anki2")
+COMPRESSED = "collection.anki21b"
+PACKAGE_FILES = {*COLLECTION_NAMES, "media", "meta"}
 MAX_COLLECTION_BYTES = 256 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100  # a real collection compresses 3-10 times
 MAX_ZIP_ENTRIES = 100_000
@@ -45,35 +53,61 @@ def _check_entry(info: zipfile.ZipInfo) -> None:
         )
 
 
+def _copy(source, target, *, limit: int, too_much: str) -> None:
+    """Copy a stream in chunks, refusing (with ``too_much``) past ``limit`` bytes
+    before writing them."""
+    written = 0
+    while chunk := source.read(READ_CHUNK):
+        written += len(chunk)
+        if written > limit:
+            raise ImportRejected(too_much + " It was refused and nothing was imported.")
+        target.write(chunk)
+    target.flush()
+
+
 def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target) -> None:
     """Copy one entry out, never more than it declares (and the cap allows)."""
-    limit = min(info.file_size, MAX_COLLECTION_BYTES)
-    written = 0
     try:
         with archive.open(info) as source:
-            while chunk := source.read(READ_CHUNK):
-                written += len(chunk)
-                if written > limit:
-                    raise ImportRejected(
-                        f"The package's “{info.filename}” unpacks to more than it declares. It "
-                        "was refused and nothing was imported."
-                    )
-                target.write(chunk)
+            _copy(
+                source,
+                target,
+                limit=min(info.file_size, MAX_COLLECTION_BYTES),
+                too_much=f"The package's “{info.filename}” unpacks to more than it declares.",
+            )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError) as error:
         # RuntimeError: encrypted; NotImplementedError is caught by the caller.
         raise ImportRejected(
             f"The package's “{info.filename}” cannot be unpacked ({error}). Nothing was imported."
         ) from None
-    target.flush()
 
 
-def parse_package(file, *, default_topic: str) -> ParsedFile:
+def _decompress(packed: Path, target, name: str) -> None:
+    """Unpack a zstd-compressed collection as a stream, up to the cap."""
+    try:
+        with packed.open("rb") as file, zstandard.ZstdDecompressor().stream_reader(file) as source:
+            _copy(
+                source,
+                target,
+                limit=MAX_COLLECTION_BYTES,
+                too_much=f"The package's “{name}” unpacks to more than "
+                f"{MAX_COLLECTION_BYTES:,} bytes, the most allowed.",
+            )
+    except zstandard.ZstdError as error:
+        raise ImportRejected(
+            f"The package's “{name}” cannot be decompressed ({error}). Nothing was imported."
+        ) from None
+
+
+def parse_package(file, *, default_topic: str, suffix: str = ".apkg") -> ParsedFile:
+    """The notes of an Anki package as rows (``suffix``: the file's, .apkg or
+    .colpkg, for the messages)."""
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, EOFError):
         raise ImportRejected(
-            "This .apkg file is not a zip archive, so it is not an Anki deck package (export "
-            "the deck from Anki again). Nothing was imported."
+            f"This {suffix} file is not a zip archive, so it is not an Anki package (export "
+            "it from Anki again). Nothing was imported."
         ) from None
     with archive:
         entries = archive.infolist()
@@ -86,23 +120,16 @@ def parse_package(file, *, default_topic: str) -> ParsedFile:
             _check_entry(info)
         by_name = {info.filename: info for info in entries}
         collection = next((by_name[n] for n in COLLECTION_NAMES if n in by_name), None)
-        if collection is None or (
-            "collection.anki21b" in by_name and collection.filename != "collection.anki21"
-        ):
-            if "collection.anki21b" in by_name:
-                raise ImportRejected(
-                    "The package is in the newer Anki format (collection.anki21b), which this "
-                    "import cannot read. In Anki, export it again with “Support older Anki "
-                    "versions” ticked. Nothing was imported."
-                )
+        if collection is None:
             raise ImportRejected(
-                "The package has no collection inside (collection.anki2 or collection.anki21): "
-                "it is not an Anki deck package. Nothing was imported."
+                "The package has no collection inside (collection.anki21b, collection.anki21 "
+                "or collection.anki2): it is not an Anki package. Nothing was imported."
             )
         media = sum(1 for info in entries if info.filename not in PACKAGE_FILES)
         with tempfile.TemporaryDirectory(prefix="prep-import-") as folder:
             path = Path(folder) / "collection.sqlite3"
-            with path.open("wb") as target:
+            packed = Path(folder) / "collection.zst" if collection.filename == COMPRESSED else path
+            with packed.open("wb") as target:
                 try:
                     _unpack(archive, collection, target)
                 except NotImplementedError as error:
@@ -110,6 +137,10 @@ def parse_package(file, *, default_topic: str) -> ParsedFile:
                         f"The package's “{collection.filename}” is compressed in a way this "
                         f"import cannot read ({error}). Nothing was imported."
                     ) from None
+            if packed != path:
+                with path.open("wb") as target:
+                    _decompress(packed, target, collection.filename)
+                packed.unlink()
             parsed = _read_collection(path, collection.filename, default_topic=default_topic)
     if media:
         parsed.notes.append(
@@ -122,13 +153,17 @@ def parse_package(file, *, default_topic: str) -> ParsedFile:
     return parsed
 
 
-def _deck_names(db: sqlite3.Connection, part: str) -> dict[int, str]:
+def _tables(db: sqlite3.Connection, part: str) -> set[str]:
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if not {"notes", "cards", "col"} <= tables:
         raise ImportRejected(
             f"The package's “{part}” has no notes, cards or col table: it is not an Anki "
             "collection. Nothing was imported."
         )
+    return tables
+
+
+def _deck_names(db: sqlite3.Connection, part: str, tables: set[str]) -> dict[int, str]:
     if "decks" in tables:  # newer collections keep decks in a table, levels split by \x1f
         return {
             deck_id: str(name).replace("\x1f", "::")
@@ -144,12 +179,29 @@ def _deck_names(db: sqlite3.Connection, part: str) -> dict[int, str]:
         ) from None
 
 
+def _note_types(db: sqlite3.Connection, part: str, tables: set[str]) -> dict[int, NoteType]:
+    try:
+        return read_note_types(db, tables)
+    except (ValueError, IndexError):
+        raise ImportRejected(
+            f"The note types in the package's “{part}” are damaged. Nothing was imported."
+        ) from None
+
+
 def _topic_name(deck: str) -> str:
-    """A deck's name as a topic name: nested decks keep Anki's “::”, and a name
-    too long for a topic keeps its last level."""
+    """A deck's name as a topic name: nested decks keep Anki's “::” (so that the
+    topic goes back to the same nested deck in Anki), and a name too long for a
+    topic keeps its last level."""
     if len(deck) <= 80:
         return deck
     return deck.rsplit("::", 1)[-1][:80]
+
+
+def tags_text(tags: str | None) -> str:
+    """Anki's tags (separated by spaces) as the tags column reads them: every tag
+    whole, one with a comma in it too, quoted."""
+    names = dict.fromkeys(name.replace('"', "") for name in (tags or "").split())
+    return ", ".join(f'"{name}"' if "," in name else name for name in names if name)
 
 
 def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile:
@@ -163,30 +215,40 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
     db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
     try:
         db.execute("PRAGMA trusted_schema = OFF")
-        decks = _deck_names(db, part)
+        tables = _tables(db, part)
+        decks = _deck_names(db, part, tables)
+        types = _note_types(db, part, tables)
         deck_of: dict[int, int] = {}
         for note_id, deck_id in db.execute(
             "SELECT nid, CASE WHEN odid THEN odid ELSE did END FROM cards ORDER BY nid, ord"
         ):
             deck_of.setdefault(note_id, deck_id)
         longer = 0
-        notes = db.execute("SELECT id, flds, tags FROM notes ORDER BY id")
-        for number, (note_id, fields, tags) in enumerate(notes, start=1):
+        notes = db.execute("SELECT id, mid, flds, tags FROM notes ORDER BY id")
+        for number, (note_id, type_id, fields, tags) in enumerate(notes, start=1):
             if not isinstance(fields, str) or not isinstance(tags, str | None):
                 parsed.error(number, "its fields are not text")
                 continue
             values = fields.split("\x1f")
-            if any(value.strip() for value in values[2:]):
-                longer += 1
+            if type_id not in types:
+                types[type_id] = NoteType(name=f"unknown (id {type_id})", fields=[])
+            note_type = types[type_id]
+            note_type.count += 1
+            used = note_type.used()
+            extra = any(value.strip() for n, value in enumerate(values) if n not in used)
+            longer += extra and note_type.shape != OTHER  # OTHER's fields are named apart
             deck = decks.get(deck_of.get(note_id), "")
+            kind = note_type.kind(values)
+            front, back = note_type.faces()
             parsed.add(
                 number,
                 {
-                    "front": values[0],
-                    "back": values[1] if len(values) > 1 else "",
+                    "front": values[front] if len(values) > front else "",
+                    "back": values[back] if len(values) > back else "",
                     "topic": _topic_name(deck) or default_topic,
-                    "tags": " ".join((tags or "").split()),
+                    "tags": tags_text(tags),
                 },
+                **({"kind": kind} if kind else {}),
             )
     except sqlite3.DatabaseError as error:
         if "interrupted" in str(error):
@@ -200,6 +262,7 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
         ) from None
     finally:
         db.close()
+    parsed.notes.extend(other_type_notes(types))
     if longer:
         parsed.notes.append(
             f"{longer} note{'s have' if longer > 1 else ' has'} more than two fields; only the "

@@ -13,7 +13,7 @@ from prep_site.numbers import IdChoiceField
 from ..markdown import cloze_numbers, cloze_past_limit
 from ..models import MAX_FACE_LENGTH, MAX_TAG_LENGTH, MAX_TAGS_PER_CARD, ImportJob, Topic
 
-IMPORT_EXTENSIONS = ["csv", "tsv", "txt", "apkg"]
+IMPORT_EXTENSIONS = ["csv", "tsv", "txt", "apkg", "colpkg"]
 MAX_TOPIC_NAME = Topic._meta.get_field("name").max_length
 # The tags column as written: every tag at its longest, quoted, with a separator.
 MAX_TAGS_TEXT = MAX_TAGS_PER_CARD * (MAX_TAG_LENGTH + 4)
@@ -53,7 +53,8 @@ class ImportUploadForm(forms.Form):
             "required": "Choose a file to import.",
         },
         help_text="CSV or TSV in UTF-8 (columns front, back, topic, tags, with or without a "
-        "header line), Anki's “Notes in Plain Text” export (.txt), or an Anki deck (.apkg).",
+        "header line), Anki's “Notes in Plain Text” export (.txt), an Anki deck (.apkg) or "
+        "a whole Anki collection (.colpkg).",
     )
     topic = IdChoiceField(
         queryset=Topic.objects.none(),
@@ -128,8 +129,8 @@ class ImportUploadForm(forms.Form):
                 "The separator between rows must differ from the one between term and definition.",
             )
         upload = cleaned.get("file")
-        if upload and upload.name.lower().endswith(".apkg"):
-            self.add_error("file", "An Anki deck (.apkg) is not a Quizlet export.")
+        if upload and upload.name.lower().endswith((".apkg", ".colpkg")):
+            self.add_error("file", "An Anki deck or collection is not a Quizlet export.")
         if not cleaned["default_topic"] and "new_topic" not in self.errors:
             self.add_error(
                 "topic",

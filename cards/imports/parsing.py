@@ -20,6 +20,7 @@ def parse_upload(
         return parse_quizlet(
             file, term=reading["term"], row=reading["row"], default_topic=default_topic
         )
-    if PurePosixPath(filename.lower()).suffix == ".apkg":
-        return parse_package(file, default_topic=default_topic)
+    suffix = PurePosixPath(filename.lower()).suffix
+    if suffix in (".apkg", ".colpkg"):
+        return parse_package(file, default_topic=default_topic, suffix=suffix)
     return parse_text(file, filename=filename, default_topic=default_topic)

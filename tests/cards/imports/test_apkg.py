@@ -7,6 +7,7 @@ import sqlite3
 import zipfile
 
 import pytest
+import zstandard
 
 from cards.imports import ImportRejected, apkg, parse_upload
 from cards.models import ImportJob
@@ -208,13 +209,26 @@ def test_an_apkg_without_a_collection_is_refused(tmp_path):
     assert rejected(path).startswith("The package has no collection inside")
 
 
-def test_an_apkg_in_the_newer_format_is_refused_with_what_to_do(tmp_path):
+def test_a_newer_collection_that_is_not_zstd_is_refused(tmp_path):
     path = tmp_path / "deck.apkg"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("collection.anki2", b"a stub asking to update Anki")
         archive.writestr("collection.anki21b", b"zstd data")
     message = rejected(path)
-    assert "newer Anki format" in message and "Support older Anki versions" in message
+    assert message.startswith("The package's “collection.anki21b” cannot be decompressed (")
+
+
+def test_a_newer_collection_is_decompressed_only_up_to_the_cap(tmp_path, monkeypatch):
+    bomb = zstandard.ZstdCompressor().compress(b"\x00" * (4 * 1024 * 1024))
+    path = tmp_path / "deck.colpkg"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("collection.anki21b", bomb)
+    monkeypatch.setattr(apkg, "MAX_COLLECTION_BYTES", 1024 * 1024)
+    message = rejected(path)
+    assert message == (
+        "The package's “collection.anki21b” unpacks to more than 1,048,576 bytes, the most "
+        "allowed. It was refused and nothing was imported."
+    )
 
 
 def test_a_collection_that_is_not_sqlite_is_refused(tmp_path):
@@ -236,15 +250,21 @@ def test_a_collection_without_the_anki_tables_is_refused(tmp_path):
     assert "has no notes, cards or col table" in rejected(path)
 
 
-def test_a_damaged_deck_list_is_refused(tmp_path):
-    path = make_apkg(tmp_path, [(["Q", "A"], [], 1)])
+def changed_apkg(tmp_path, notes, sql: str):
+    """A package whose collection ``sql`` has changed after it was made."""
+    path = make_apkg(tmp_path, notes)
     collection = tmp_path / "collection.sqlite"
     db = sqlite3.connect(collection)
-    db.execute("UPDATE col SET decks = '{not json'")
+    db.execute(sql)
     db.commit()
     db.close()
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(collection, "collection.anki2")
+    return path
+
+
+def test_a_damaged_deck_list_is_refused(tmp_path):
+    path = changed_apkg(tmp_path, [(["Q", "A"], [], 1)], "UPDATE col SET decks = '{not json'")
     assert "(col.decks) is damaged" in rejected(path)
 
 
@@ -289,3 +309,14 @@ def test_unpacking_stops_at_the_declared_size(tmp_path):
 def test_a_package_with_no_notes_is_refused(tmp_path):
     path = make_apkg(tmp_path, [])
     assert rejected(path) == "The package's collection has no notes in it."
+
+
+def test_tags_keep_commas_and_a_note_of_an_unknown_type_says_so(tmp_path):
+    tags = ["latency,throughput", "C++", "rust::basics"]
+    path = changed_apkg(tmp_path, [(["Q", "A"], tags, 1)], "UPDATE notes SET mid = 42")
+    parsed = parse_file(path)
+    assert parsed.rows == [[1, "Q", "A", "Default", ["C++", "latency,throughput", "rust::basics"]]]
+    assert parsed.notes == [
+        "1 note of the note type “unknown (id 42)” was imported as basic cards, with their "
+        "first two fields as front and back."
+    ]

@@ -135,6 +135,14 @@ def test_the_form_says_what_is_missing(client_in, topic, data, message):
     assert not ImportJob.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["deck.apkg", "collection.colpkg"])
+def test_an_anki_file_is_not_read_as_quizlet(client_in, topic, name):
+    response = upload(client_in, name, "a\tb\n", topic=topic.pk, **quizlet())
+    assert response.status_code == 200
+    assert "An Anki deck or collection is not a Quizlet export." in body(response)
+    assert not ImportJob.objects.exists()
+
+
 def test_the_upload_page_offers_quizlet(client_in):
     page = body(client_in.get(UPLOAD_URL))
     assert "Quizlet export" in page and 'name="row_custom"' in page
