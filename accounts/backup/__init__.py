@@ -1,15 +1,15 @@
 """Backup and restore of everything one person keeps in prep, as one JSON document.
 
-The document (format "prep-backup", version 4) holds the person's settings,
+The document (format "prep-backup", version 5) holds the person's settings,
 their schedule (desired retention, fitted FSRS parameters), topics, cards with
 their tags, FSRS progress, the review log, study sessions, quizzes, questions
 to ask, interviews with their checklists, their own interviewer questions, and
 mock interviews with the answers. Version 2 added each review's local day;
 version 3 the order of new cards and the schedule; version 4 the synonyms of
 interviewer questions' key points and the key points suggested for each mock
-answer. Older files are still read:
-what they lack takes its default, and a version 1 file's reviews are counted on
-their day in the person's time zone.
+answer; version 5 each card's text format (Markdown or HTML). Older files are
+still read: what they lack takes its default, and a version 1 file's reviews
+are counted on their day in the person's time zone.
 
 Where things are:
 

@@ -187,6 +187,7 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
                     "topic": _topic_name(deck) or default_topic,
                     "tags": " ".join((tags or "").split()),
                 },
+                html=True,
             )
     except sqlite3.DatabaseError as error:
         if "interrupted" in str(error):

@@ -146,7 +146,14 @@ def build_account(user, starter: Starter) -> None:
         back="An ordered log.\r\nSecond line 🙂",
         tags=["kafka", "Streaming data"],
     )
-    reverse_card = make_card(unicode_topic, owner=user, kind="reversed", front="Front", back="Back")
+    reverse_card = make_card(
+        unicode_topic,
+        owner=user,
+        kind="reversed",
+        front="<b>Front</b> a*b*c",
+        back="Back<br>&lt;div&gt;",
+        text_format=Card.TextFormat.HTML,
+    )
     cloze = make_card(
         kafka, owner=user, kind="cloze", front="{{c1::Kafka}} keeps {{c2::logs}}", back=""
     )
@@ -339,7 +346,7 @@ def test_document_holds_every_part(full_user, starter):
     document = backup_document(user=full_user, now=NOW)
     assert list(document) == list(backup.TOP_LEVEL)
     assert document["format"] == "prep-backup"
-    assert document["version"] == 4
+    assert document["version"] == 5
     assert document["exported_at"] == "2026-03-01T09:30:15.123456Z"
     assert document["user"] == {"username": "alice"}
     assert document["settings"] == {
@@ -391,7 +398,7 @@ def test_the_download_streams_the_same_bytes_as_the_whole_document(full_user):
 
 def test_each_row_of_a_section_is_a_line_of_its_own(full_user):
     lines = backup_bytes(backup_document(user=full_user, now=NOW)).decode().splitlines()
-    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 4,']
+    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 5,']
     reviews = lines.index(' "reviews": [')
     rows = [json.loads(line.strip().rstrip(",")) for line in lines[reviews + 1 : reviews + 11]]
     assert lines[reviews + 11] == " ],"
@@ -602,7 +609,7 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
         (lambda d: _bad(d, "topics", {}), "topics: must be a list"),
         (lambda d: _bad(d, "quizzes", delete=True), "quizzes: missing"),
         (lambda d: _bad(d, "extra", []), "extra: is not a part of a prep backup"),
-        (lambda d: _bad(d, "version", 5), "newer version of prep (format 5); this version reads"),
+        (lambda d: _bad(d, "version", 6), "newer version of prep (format 6); this version reads"),
         (lambda d: _bad(d, "format", "other"), "not a prep backup"),
     ],
 )
@@ -620,11 +627,11 @@ def test_a_broken_row_is_named_and_nothing_is_written(full_user, change, message
 
 def test_newer_format_message_is_exact(user):
     document = backup_document(user=user, now=NOW)
-    document["version"] = 5
+    document["version"] = 6
     with pytest.raises(BackupRejected) as error:
         restore_backup(user=make_user("x"), data=document, merge=False)
     assert str(error.value) == (
-        "This backup was made by a newer version of prep (format 5); this version reads format 4."
+        "This backup was made by a newer version of prep (format 6); this version reads format 5."
     )
 
 
@@ -858,8 +865,8 @@ def test_upload_into_a_non_empty_account_is_refused_then_merged(client_in, user,
         (b"", "The file is empty."),
         (b"\xff\xd8\xff\xe0 binary", "it is binary, not JSON text"),
         (
-            b'{"format": "prep-backup", "version": 5}',
-            "made by a newer version of prep (format 5); this version reads format 4",
+            b'{"format": "prep-backup", "version": 6}',
+            "made by a newer version of prep (format 6); this version reads format 5",
         ),
     ],
 )
@@ -949,12 +956,16 @@ def test_export_user_needs_an_existing_user(db):
 
 
 def in_format(document: dict, version: int) -> dict:
-    """The document as an older prep wrote it: format 3 had no coaching (key point
+    """The document as an older prep wrote it: format 4 had no text format on
+    cards (all were Markdown); format 3 had no coaching (key point
     synonyms, suggested key points), no model answers nor cards of missed key
     points; format 2 had no order of new cards and no schedule either; format 1
     had no review days either."""
     document = json.loads(json.dumps(document))
     document["version"] = version
+    if version < 5:
+        for card in document["cards"]:
+            del card["text_format"]
     if version < 4:
         for name in FOLLOWUP_CARDS:
             del document["settings"][name]
@@ -1030,10 +1041,27 @@ def test_a_version_2_backup_restores_the_default_order_and_schedule(full_user):
     )
     MockAnswer.objects.filter(session__user=full_user).update(suggested=None)
     OwnModelAnswer.objects.filter(user=full_user).delete()
+    Card.objects.filter(owner=full_user).update(text_format=Card.TextFormat.MARKDOWN)
     assert snapshot(target) | {"profile": None, "scheduler": None} == snapshot(full_user) | {
         "profile": None,
         "scheduler": None,
     }
+
+
+def test_a_version_4_backup_restores_every_card_as_markdown(full_user):
+    document = in_format(backup_document(user=full_user, now=NOW), 4)
+    target = make_user("from-version-4")
+    restore_backup(user=target, data=document, merge=False)
+    formats = Card.objects.filter(owner=target).values_list("text_format", flat=True)
+    assert set(formats) == {Card.TextFormat.MARKDOWN}
+    assert Card.objects.filter(owner=full_user, text_format=Card.TextFormat.HTML).count() == 1
+
+
+def test_an_html_card_comes_back_html(full_user):
+    target = make_user("html-target")
+    restore_backup(user=target, data=backup_document(user=full_user, now=NOW), merge=False)
+    card = Card.objects.get(owner=target, kind="reversed")
+    assert (card.text_format, card.front) == ("html", "<b>Front</b> a*b*c")
 
 
 def test_a_version_2_backup_may_not_hold_a_schedule(full_user):

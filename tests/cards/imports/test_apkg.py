@@ -147,16 +147,24 @@ def test_a_package_with_two_decks_becomes_two_topics_with_tags(tmp_path):
     parsed = parse_file(path)
     assert parsed.source == ImportJob.Source.APKG
     assert parsed.rows == [
-        [1, "hola", "hello", "Spanish", ["greetings", "spanish"]],
-        [2, "<b>adiós</b>", "goodbye", "Spanish", ["spanish"]],
+        [1, "hola", "hello", "Spanish", ["greetings", "spanish"], {"html": True}],
+        [2, "<b>adiós</b>", "goodbye", "Spanish", ["spanish"], {"html": True}],
         [
             3,
             "What does {{c1::ownership}} guarantee? {{c2::Memory safety}}",
             "Extra note",
             "Programming::Rust",
             [],
+            {"html": True},
         ],
-        [4, "What is a borrow?", "A reference", "Programming::Rust", ["rust::basics"]],
+        [
+            4,
+            "What is a borrow?",
+            "A reference",
+            "Programming::Rust",
+            ["rust::basics"],
+            {"html": True},
+        ],
     ]
     assert parsed.errors == []
     assert parsed.notes == [
@@ -171,7 +179,7 @@ def test_media_is_left_out_with_a_message(tmp_path):
         media={"cat.jpg": b"\xff\xd8\xff fake jpeg", "meow.mp3": b"ID3 fake"},
     )
     parsed = parse_file(path, default_topic="Animals")
-    assert parsed.rows == [[1, '<img src="cat.jpg">', "A cat", "Default", []]]
+    assert parsed.rows == [[1, '<img src="cat.jpg">', "A cat", "Default", [], {"html": True}]]
     assert parsed.notes == [
         "The package holds 2 media files (images, sounds); media is not imported, so cards "
         "that show them will show the file name or a broken image instead."
@@ -185,13 +193,15 @@ def test_the_anki21_collection_is_preferred_and_bad_notes_are_errors(tmp_path):
         collection_name="collection.anki21",
     )
     parsed = parse_file(path)
-    assert parsed.rows == [[1, "Front", "Back", "Default", []]]
+    assert parsed.rows == [[1, "Front", "Back", "Default", [], {"html": True}]]
     assert parsed.errors == [[2, "the front is empty"]]
 
 
 def test_a_note_in_an_unknown_deck_goes_to_the_default_topic(tmp_path):
     path = make_apkg(tmp_path, [(["Q", "A"], [], 99)], {1: "Default"})
-    assert parse_file(path, default_topic="Inbox").rows == [[1, "Q", "A", "Inbox", []]]
+    assert parse_file(path, default_topic="Inbox").rows == [
+        [1, "Q", "A", "Inbox", [], {"html": True}]
+    ]
 
 
 def test_an_apkg_that_is_not_a_zip_is_refused(tmp_path):
