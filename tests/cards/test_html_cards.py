@@ -33,6 +33,7 @@ def test_an_html_card_is_not_read_as_markdown(client_in, user, topic):
     assert "a*b*c and # of bits" in page
     assert "<em>" not in page and "<h1># of bits" not in page
     assert "<b>bold</b>" in page
+    assert '<span class="badge text-bg-light border">HTML (as Anki writes it)</span>' in page
 
 
 def test_a_markdown_card_is_still_markdown(client_in, user, topic):
@@ -41,6 +42,7 @@ def test_a_markdown_card_is_still_markdown(client_in, user, topic):
     assert "a <em>b</em> c" in page
     assert "<h1>Heading</h1>" in page
     assert "<code>code</code>" in page
+    assert "HTML (as Anki writes it)" not in page
 
 
 def test_colours_survive_and_nothing_else_of_a_style(client_in, user, topic):

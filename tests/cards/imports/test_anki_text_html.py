@@ -100,3 +100,19 @@ def test_preps_anki_export_imports_back_unchanged(client, user):
     theirs = Card.objects.filter(owner=other).select_related("topic")
     assert len(theirs) == 4
     assert fields(theirs) == fields(mine)
+
+
+def test_updating_a_duplicate_from_anki_html_makes_it_html(client_in, user):
+    topic = make_topic(owner=user, name="Anki")
+    card = make_card(topic, owner=user, front="What is a SYN?", back="Old *answer*")
+    job = uploaded_job(
+        client_in,
+        "#separator:tab\n#html:true\nWhat is a SYN?\tThe <b>first</b> packet\n",
+        name="notes.txt",
+        topic=topic.pk,
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client_in.post(confirm_url(job), {"on_duplicate": "update"})
+    card.refresh_from_db()
+    assert (card.back, card.text_format) == ("The <b>first</b> packet", Card.TextFormat.HTML)
+    assert "The <b>first</b> packet" in client_in.get(card.get_absolute_url()).content.decode()
