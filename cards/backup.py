@@ -101,6 +101,7 @@ class Cards(Section):
         Text("kind"),
         Text("front"),
         Text("back"),
+        Text("text_format"),
         Boolean("suspended"),
         Tags("tags"),
         When("created_at"),
@@ -111,6 +112,10 @@ class Cards(Section):
     match = ("topic", "front")
     # starter_key marks the library's own cards; prompt_count follows from the kind.
     not_backed_up = ("owner", "starter_key", "prompt_count")
+
+    def file_keys(self, version):
+        # Before format 5 every card was Markdown (the default).
+        return self.keys if version >= 5 else tuple(k for k in self.keys if k != "text_format")
 
     def rows(self, user):
         return Card.objects.owned_by(user).order_by("pk")

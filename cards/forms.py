@@ -66,7 +66,7 @@ class CardForm(forms.ModelForm):
 
     class Meta:
         model = Card
-        fields = ["topic", "kind", "front", "back", "tags", "suspended"]
+        fields = ["topic", "kind", "text_format", "front", "back", "tags", "suspended"]
         field_classes = {"topic": IdChoiceField}
         widgets = {
             "front": forms.Textarea(attrs={"rows": 5, "maxlength": MAX_FACE_LENGTH}),
@@ -83,9 +83,19 @@ class CardForm(forms.ModelForm):
         self.user = user
         self.fields["topic"].queryset = Topic.objects.visible_to(user)
         self.fields["topic"].empty_label = None
+        # A form sent without the format keeps the card's.
+        self.fields["text_format"].required = False
+        if self.instance.is_html:
+            self.fields["front"].help_text = (
+                "This card is HTML, as Anki writes it, not Markdown. Math goes in \\( … \\) "
+                "or \\[ … \\]. For a cloze card, hide text like {{c1::this}}."
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
         self.helper.add_input(Submit("save", "Save card"))
+
+    def clean_text_format(self):
+        return self.cleaned_data["text_format"] or self.instance.text_format
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]

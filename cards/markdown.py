@@ -1,10 +1,12 @@
-"""Markdown for card faces: CommonMark, tables, fenced code highlighted on the
-server with Pygments, and TeX math (``$$ … $$``, ``\\( … \\)``, ``\\[ … \\]``)
-left as escaped text in ``.math`` elements for the vendored KaTeX to typeset in
-the browser. Everything the user wrote, raw HTML included, goes through nh3
-before it reaches a page.
+"""Card faces as HTML. A Markdown card: CommonMark, tables, fenced code
+highlighted on the server with Pygments, and TeX math (``$$ … $$``,
+``\\( … \\)``, ``\\[ … \\]``) left as escaped text in ``.math`` elements for the
+vendored KaTeX to typeset in the browser. An HTML card (from Anki): its HTML as
+it is, colours kept, with Anki's math delimiters made ``.math`` elements the
+same way. Everything the user wrote goes through nh3 before it reaches a page.
 """
 
+import html
 import re
 from functools import lru_cache
 
@@ -61,24 +63,76 @@ def _build_parser() -> MarkdownIt:
 
 _PARSER = _build_parser()
 
+_CLEANER_CLASSES = {
+    "span": set(STANDARD_TYPES.values()) - {""} | {"math", "math-inline", "cloze"},
+    "div": {"math", "math-display"},
+    "pre": {"highlight"},
+}
 _CLEANER = nh3.Cleaner(
     tags=nh3.ALLOWED_TAGS - {"area", "map"},
     attributes={**nh3.ALLOWED_ATTRIBUTES, "span": set(), "div": set(), "pre": set()},
-    allowed_classes={
-        "span": set(STANDARD_TYPES.values()) - {""} | {"math", "math-inline", "cloze"},
-        "div": {"math", "math-display"},
-        "pre": {"highlight"},
-    },
+    allowed_classes=_CLEANER_CLASSES,
     url_schemes={"http", "https", "mailto"},
 )
+
+# Anki's editor writes colours as inline styles (and, in old notes, <font>): an
+# HTML card keeps those two properties and nothing else of a style.
+_HTML_CLEANER = nh3.Cleaner(
+    tags=nh3.ALLOWED_TAGS - {"area", "map"} | {"font"},
+    attributes={
+        **nh3.ALLOWED_ATTRIBUTES,
+        "*": {"style"},
+        "span": {"style"},
+        "div": {"style"},
+        "pre": set(),
+        "font": {"color"},
+    },
+    allowed_classes=_CLEANER_CLASSES,
+    url_schemes={"http", "https", "mailto"},
+    filter_style_properties={"color", "background-color"},
+)
+
+# Anki's math: \( \) and [$] [/$] inline, \[ \] and [$$] [/$$] displayed.
+_HTML_MATH = re.compile(
+    r"\\\((?P<inline>.+?)\\\)|\[\$\](?P<inline_old>.+?)\[/\$\]"
+    r"|\\\[(?P<display>.+?)\\\]|\[\$\$\](?P<display_old>.+?)\[/\$\$\]",
+    re.DOTALL,
+)
+_TAG = re.compile(r"<[^>]*>")
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
     """Safe HTML for a piece of card Markdown."""
+    return _CLEANER.clean(_PARSER.render(_valid_text(text)))
+
+
+def _valid_text(text: str) -> str:
     # A lone surrogate is not text nh3 can take: it becomes "?".
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return _CLEANER.clean(_PARSER.render(text))
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _typeset(match: re.Match) -> str:
+    """One of Anki's math delimiters as a ``.math`` element: its TeX as text,
+    without the tags and entities the editor put in it."""
+    tex = next(value for value in match.groupdict().values() if value is not None)
+    tex = html.unescape(_TAG.sub("", _LINE_BREAK.sub(" ", tex))).strip()
+    if match.group("inline") is not None or match.group("inline_old") is not None:
+        return f'<span class="math math-inline">{escapeHtml(tex)}</span>'
+    return f'<div class="math math-display">{escapeHtml(tex)}</div>'
+
+
+@lru_cache(maxsize=4096)
+def render_html(text: str) -> str:
+    """Safe HTML for a face written in HTML (a card from Anki), not read as
+    Markdown: only sanitised, with its math made ready for KaTeX."""
+    return _HTML_CLEANER.clean(_HTML_MATH.sub(_typeset, _valid_text(text)))
+
+
+def render_face(text: str, *, html: bool = False) -> str:
+    """Safe HTML for a card face, read as HTML or as Markdown."""
+    return render_html(text) if html else render_markdown(text)
 
 
 def _cloze_number(match: re.Match) -> int | None:
@@ -103,15 +157,17 @@ def cloze_past_limit(text: str) -> str | None:
 
 
 def cloze_side(text: str, number: int, *, reveal: bool) -> str:
-    """The Markdown of one cloze prompt: the asked deletion hidden (or shown
-    highlighted when revealed), every other deletion shown as plain text."""
+    """The text of one cloze prompt: the asked deletion hidden (or shown
+    highlighted when revealed), every other deletion shown as it is. The answer
+    and the hint keep their markup (``O(n<sup>2</sup>)``): the face is sanitised
+    as a whole when it is rendered."""
 
     def replace(match: re.Match) -> str:
         if _cloze_number(match) != number:
             return match.group(2)
         if reveal:
-            return f'<span class="cloze">{escapeHtml(match.group(2))}</span>'
+            return f'<span class="cloze">{match.group(2)}</span>'
         hint = match.group(3)
-        return f'<span class="cloze">[{escapeHtml(hint) if hint else "…"}]</span>'
+        return f'<span class="cloze">[{hint if hint else "…"}]</span>'
 
     return CLOZE_PATTERN.sub(replace, text)

@@ -7,9 +7,10 @@ to ask, interviews with their checklists, their own interviewer questions, and
 mock interviews with the answers. Version 2 added each review's local day;
 version 3 the order of new cards and the schedule; version 4 the synonyms of
 interviewer questions' key points and the key points suggested for each mock
-answer; version 5 each interview's calendar id and sequence. Older files are still read:
-what they lack takes its default, and a version 1 file's reviews are counted on
-their day in the person's time zone.
+answer; version 5 each interview's calendar id and sequence, and each card's
+text format (Markdown or HTML). Older files are still read: what they lack
+takes its default, and a version 1 file's reviews are counted on their day in
+the person's time zone.
 
 Where things are:
 

@@ -12,6 +12,7 @@ at the start of such a field.
 """
 
 import csv
+import hashlib
 import html
 import re
 from collections import defaultdict
@@ -39,8 +40,12 @@ ANKI_HEADER_LINES = [
     "#notetype column:1",
     "#deck column:2",
     "#tags column:5",
-    "#columns:Note type\tDeck\tFront\tBack\tTags",
+    "#guid column:6",
+    "#columns:Note type\tDeck\tFront\tBack\tTags\tGUID",
 ]
+# A note's id in Anki (its "guid"): prep's say whether the card is Markdown or
+# HTML, so that prep reads its own file back as it was. Anki's own ids have no "-".
+ANKI_GUID_PREFIXES = {Card.TextFormat.MARKDOWN: "prep-md-", Card.TextFormat.HTML: "prep-html-"}
 
 
 def exportable_cards(*, user, topic: Topic | None = None):
@@ -120,11 +125,25 @@ def stream_csv(cards: Iterable[Card]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def anki_field(text: str) -> str:
-    """The card's Markdown source as an HTML field: escaped, so that code such as
-    ``<div>`` shows as typed, with line breaks as <br>."""
+def anki_field(text: str, *, text_format: str = Card.TextFormat.MARKDOWN) -> str:
+    """A face as an HTML field. An HTML card's is written as it is; a Markdown
+    card's source is escaped, so that code such as ``<div>`` shows as typed, with
+    line breaks as <br>."""
+    if text_format == Card.TextFormat.HTML:
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def markdown_from_anki_field(field: str) -> str:
+    """The Markdown source ``anki_field`` wrote as ``field``."""
+    return html.unescape(field.replace("<br>", "\n"))
+
+
+def anki_guid(card: Card) -> str:
+    """The card's stable id in Anki, unlike any other card's anywhere."""
+    digest = hashlib.blake2b(f"{card.pk}:{card.created_at.isoformat()}".encode(), digest_size=8)
+    return ANKI_GUID_PREFIXES[card.text_format] + digest.hexdigest()
 
 
 def anki_tags(names: Iterable[str]) -> str:
@@ -137,9 +156,10 @@ def anki_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
         row = [
             ANKI_NOTETYPES[card.kind],
             card.topic.name,
-            anki_field(card.front),
-            anki_field(card.back),
+            anki_field(card.front, text_format=card.text_format),
+            anki_field(card.back, text_format=card.text_format),
             anki_tags(_tag_names(card)),
+            anki_guid(card),
         ]
         yield [neutralise_formula(field) for field in row]
 

@@ -249,6 +249,7 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
                     "tags": tags_text(tags),
                 },
                 **({"kind": kind} if kind else {}),
+                html=True,
             )
     except sqlite3.DatabaseError as error:
         if "interrupted" in str(error):

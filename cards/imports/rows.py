@@ -17,8 +17,9 @@ READ_CHUNK = 64 * 1024
 
 # What a row may carry besides its text, with the default a row without it has.
 # ``kind``: the card's kind when the format names it (a cloze is found from its
-# text whatever the format says; see PlannedRow.kind).
-ROW_OPTIONS = {"kind": None}
+# text whatever the format says; see PlannedRow.kind). ``html``: the faces are
+# HTML (Anki's fields), not Markdown.
+ROW_OPTIONS = {"kind": None, "html": False}
 
 
 def row_options(row: list) -> dict:
@@ -45,7 +46,7 @@ class ParsedFile:
 
     def add(self, line: int, values: dict[str, str], **options) -> None:
         """Validate one row with the row form and keep it or its error, with the
-        ``options`` its format gives (ROW_OPTIONS: ``kind="reversed"``)."""
+        ``options`` its format gives (ROW_OPTIONS: ``kind="reversed"``, ``html=True``)."""
         unknown = set(options) - set(ROW_OPTIONS)
         if unknown:
             raise TypeError(f"Unknown row options: {', '.join(sorted(unknown))}")

@@ -9,7 +9,12 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from ..exports.formats import unneutralise_formula
+from ..exports.formats import (
+    ANKI_GUID_PREFIXES,
+    ANKI_NOTETYPES,
+    markdown_from_anki_field,
+    unneutralise_formula,
+)
 from ..models import MAX_FACE_LENGTH, Card, ImportJob
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
@@ -304,7 +309,9 @@ def _header_columns(line: int, record: list[str], names: list[str]) -> dict[str,
 def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: str) -> None:
     """Anki's “Notes in Plain Text”: the header lines say which columns hold the
     tags, deck, note type and id; the other columns are the note's fields, of
-    which the first two become the front and the back."""
+    which the first two become the front and the back. With ``#html:true`` the
+    fields are HTML cards; a note prep wrote (its id says so) comes back as the
+    card it was, Markdown or HTML."""
     special: dict[str, int] = {}
     for key, role in (
         ("tags column", "tags"),
@@ -317,6 +324,7 @@ def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: s
             special[role] = _column_number(value, line, key)
     deck = directives.get("deck", (0, ""))[1].strip()
     extra_tags = directives.get("tags", (0, ""))[1].strip()
+    html = directives.get("html", (0, ""))[1].strip().lower() == "true"
     skipped = set(special.values())
     longer = 0
     for line, record in records:
@@ -328,15 +336,27 @@ def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: s
             index = special.get(role)
             return record[index] if index is not None and index < len(record) else ""
 
-        parsed.add(
-            line,
-            {
-                "front": fields[0] if fields else "",
-                "back": fields[1] if len(fields) > 1 else "",
-                "topic": cell("topic").strip() or deck or default_topic,
-                "tags": " ".join([cell("tags"), extra_tags]),
-            },
-        )
+        values = {
+            "front": fields[0] if fields else "",
+            "back": fields[1] if len(fields) > 1 else "",
+            "topic": cell("topic"),
+            "tags": cell("tags"),
+        }
+        row_html = html
+        guid = cell("guid")
+        if guid.startswith(tuple(ANKI_GUID_PREFIXES.values())):
+            # prep's own export: undo its apostrophes before formulas.
+            values = {role: unneutralise_formula(value) for role, value in values.items()}
+            row_html = guid.startswith(ANKI_GUID_PREFIXES[Card.TextFormat.HTML])
+            if html and not row_html:
+                values["front"] = markdown_from_anki_field(values["front"])
+                values["back"] = markdown_from_anki_field(values["back"])
+        values["topic"] = values["topic"].strip() or deck or default_topic
+        values["tags"] = " ".join([values["tags"], extra_tags])
+        options = {"html": True} if row_html else {}
+        if cell("notetype").strip().lower() == ANKI_NOTETYPES[Card.Kind.REVERSED].lower():
+            options["kind"] = Card.Kind.REVERSED
+        parsed.add(line, values, **options)
     if longer:
         parsed.notes.append(
             f"{longer} note{'s have' if longer > 1 else ' has'} more than two fields; only the "

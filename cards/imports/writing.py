@@ -58,6 +58,7 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
                 owner_id=user.pk,
                 topic_id=row.topic.pk,
                 kind=row.kind,
+                text_format=_text_format(row),
                 front=row.front,
                 back=row.back,
             )
@@ -76,8 +77,12 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
 
     now = timezone.now()
     for batch in _batches(updating, BATCH_SIZE):
-        cards = [Card(pk=row.duplicate_of, back=row.back, updated_at=now) for row in batch]
-        Card.objects.bulk_update(cards, ["back", "updated_at"])
+        # The back is read as the file wrote it: HTML from Anki, Markdown otherwise.
+        cards = [
+            Card(pk=row.duplicate_of, back=row.back, text_format=_text_format(row), updated_at=now)
+            for row in batch
+        ]
+        Card.objects.bulk_update(cards, ["back", "text_format", "updated_at"])
         retagged = [(card, row) for card, row in zip(cards, batch, strict=True) if row.tags]
         TaggedItem.objects.filter(
             content_type=card_type, object_id__in=[card.pk for card, _ in retagged]
@@ -116,6 +121,11 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
     job.refresh_from_db()
     planner.analyze_after_commit(len(plan.new) + len(updating))
     return job
+
+
+def _text_format(row: PlannedRow) -> str:
+    html = (row.options or {}).get("html")
+    return Card.TextFormat.HTML if html else Card.TextFormat.MARKDOWN
 
 
 def _create_topics(*, user, names: list[str]) -> dict[str, Topic]:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from ..markdown import cloze_numbers, cloze_side, render_markdown
+from ..markdown import cloze_numbers, cloze_side, render_face
 from ..review_days import move_reviews, uncount_reviews
 from ..search import matching, search_words
 from .study import Progress, ReviewLog, StudySession
@@ -163,6 +163,10 @@ class Card(models.Model):
         REVERSED = "reversed", "Reversed (both directions)"
         CLOZE = "cloze", "Cloze deletion ({{c1::…}})"
 
+    class TextFormat(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML (as Anki writes it)"
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -175,6 +179,13 @@ class Card(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BASIC)
     front = models.TextField(max_length=MAX_FACE_LENGTH)
     back = models.TextField(max_length=MAX_FACE_LENGTH, blank=True)
+    text_format = models.CharField(
+        "text format",
+        max_length=8,
+        choices=TextFormat.choices,
+        default=TextFormat.MARKDOWN,
+        help_text="How the front and back are read: Markdown, or HTML (cards from Anki).",
+    )
     suspended = models.BooleanField(
         default=False, help_text="A suspended card is left out of study sessions."
     )
@@ -200,7 +211,10 @@ class Card(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["basic", "reversed", "cloze"]), name="card_kind_valid"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(text_format__in=["markdown", "html"]), name="card_text_format_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -289,18 +303,26 @@ class Card(models.Model):
             new_from=self.pk
         )
 
+    @property
+    def is_html(self) -> bool:
+        return self.text_format == self.TextFormat.HTML
+
+    def render(self, text: str) -> str:
+        """Safe HTML for a face of this card, read in the card's text format."""
+        return render_face(text, html=self.is_html)
+
     def front_html(self) -> str:
         if self.kind == self.Kind.CLOZE:
-            return render_markdown(cloze_side(self.front, 1, reveal=False))
-        return render_markdown(self.front)
+            return self.render(cloze_side(self.front, 1, reveal=False))
+        return self.render(self.front)
 
     def back_html(self) -> str:
         if self.kind == self.Kind.CLOZE:
-            return render_markdown(cloze_side(self.front, 1, reveal=True))
-        return render_markdown(self.back)
+            return self.render(cloze_side(self.front, 1, reveal=True))
+        return self.render(self.back)
 
     def extra_html(self) -> str:
-        return render_markdown(self.back)
+        return self.render(self.back)
 
 
 class PromptQuerySet(models.QuerySet):
@@ -348,17 +370,17 @@ class Prompt(models.Model):
     def question_html(self) -> str:
         card = self.card
         if card.kind == Card.Kind.CLOZE:
-            return render_markdown(cloze_side(card.front, self.ordinal, reveal=False))
-        return render_markdown(card.back if self.is_reverse else card.front)
+            return card.render(cloze_side(card.front, self.ordinal, reveal=False))
+        return card.render(card.back if self.is_reverse else card.front)
 
     def answer_html(self) -> str:
         card = self.card
         if card.kind == Card.Kind.CLOZE:
-            return render_markdown(cloze_side(card.front, self.ordinal, reveal=True))
-        return render_markdown(card.front if self.is_reverse else card.back)
+            return card.render(cloze_side(card.front, self.ordinal, reveal=True))
+        return card.render(card.front if self.is_reverse else card.back)
 
     def extra_html(self) -> str:
         """What a cloze card's back adds after the answer."""
         if self.card.kind == Card.Kind.CLOZE and self.card.back.strip():
-            return render_markdown(self.card.back)
+            return self.card.render(self.card.back)
         return ""

@@ -146,7 +146,14 @@ def build_account(user, starter: Starter) -> None:
         back="An ordered log.\r\nSecond line 🙂",
         tags=["kafka", "Streaming data"],
     )
-    reverse_card = make_card(unicode_topic, owner=user, kind="reversed", front="Front", back="Back")
+    reverse_card = make_card(
+        unicode_topic,
+        owner=user,
+        kind="reversed",
+        front="<b>Front</b> a*b*c",
+        back="Back<br>&lt;div&gt;",
+        text_format=Card.TextFormat.HTML,
+    )
     cloze = make_card(
         kafka, owner=user, kind="cloze", front="{{c1::Kafka}} keeps {{c2::logs}}", back=""
     )
@@ -949,7 +956,8 @@ def test_export_user_needs_an_existing_user(db):
 
 
 def in_format(document: dict, version: int) -> dict:
-    """The document as an older prep wrote it: format 3 had no coaching (key point
+    """The document as an older prep wrote it: format 4 had no text format on
+    cards (all were Markdown); format 3 had no coaching (key point
     synonyms, suggested key points), no model answers nor cards of missed key
     points; format 2 had no order of new cards and no schedule either; format 1
     had no review days either."""
@@ -959,6 +967,8 @@ def in_format(document: dict, version: int) -> dict:
         for interview in document["interviews"]:
             for name in CALENDAR_KEYS:
                 del interview[name]
+        for card in document["cards"]:
+            del card["text_format"]
     if version < 4:
         for name in FOLLOWUP_CARDS:
             del document["settings"][name]
@@ -1039,10 +1049,27 @@ def test_a_version_2_backup_restores_the_default_order_and_schedule(full_user):
         restored = Interview.objects.get(user=target, company=interview.company)
         assert restored.ical_uid != interview.ical_uid
         Interview.objects.filter(pk=restored.pk).update(ical_uid=interview.ical_uid)
+    Card.objects.filter(owner=full_user).update(text_format=Card.TextFormat.MARKDOWN)
     assert snapshot(target) | {"profile": None, "scheduler": None} == snapshot(full_user) | {
         "profile": None,
         "scheduler": None,
     }
+
+
+def test_a_version_4_backup_restores_every_card_as_markdown(full_user):
+    document = in_format(backup_document(user=full_user, now=NOW), 4)
+    target = make_user("from-version-4")
+    restore_backup(user=target, data=document, merge=False)
+    formats = Card.objects.filter(owner=target).values_list("text_format", flat=True)
+    assert set(formats) == {Card.TextFormat.MARKDOWN}
+    assert Card.objects.filter(owner=full_user, text_format=Card.TextFormat.HTML).count() == 1
+
+
+def test_an_html_card_comes_back_html(full_user):
+    target = make_user("html-target")
+    restore_backup(user=target, data=backup_document(user=full_user, now=NOW), merge=False)
+    card = Card.objects.get(owner=target, kind="reversed")
+    assert (card.text_format, card.front) == ("html", "<b>Front</b> a*b*c")
 
 
 def test_a_version_2_backup_may_not_hold_a_schedule(full_user):

@@ -64,6 +64,8 @@ def test_cloze_sides():
     assert "[…]" in cloze_side(text, 1, reveal=False)
 
 
-def test_cloze_answer_is_escaped():
+def test_cloze_answer_keeps_its_markup_and_is_sanitised():
     html = render_markdown(cloze_side("{{c1::<script>x</script>}}", 1, reveal=True))
     assert "<script" not in html
+    html = render_markdown(cloze_side("{{c1::O(n<sup>2</sup>)}}", 1, reveal=True))
+    assert html == '<p><span class="cloze">O(n<sup>2</sup>)</span></p>\n'

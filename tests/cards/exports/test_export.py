@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -188,20 +189,37 @@ def test_anki_fields_are_escaped_html_with_line_breaks(client_in, user, topic):
         tags=["machine learning", "kafka"],
     )
     _headers, [record] = anki_parts(client_in.get(reverse("cards:export_anki")))
-    assert record == [
+    assert record[:5] == [
         "Basic",
         "Distributed systems",
         '# A heading?<br>Use &lt;div&gt; &amp; "quotes"\twith a tab',
         "line 1<br>line 2",
         "kafka machine_learning",
     ]
+    assert re.fullmatch("prep-md-[0-9a-f]{16}", record[5])
+
+
+def test_anki_fields_of_an_html_card_are_written_as_they_are(client_in, user, topic):
+    front = "<b>Bold</b> &lt;div&gt;<br>\\(x^2\\)"
+    card = make_card(topic, owner=user, front=front, back="a\nb", text_format="html")
+    _headers, [record] = anki_parts(client_in.get(reverse("cards:export_anki")))
+    assert record[2:4] == [front, "a\nb"]
+    assert re.fullmatch("prep-html-[0-9a-f]{16}", record[5])
+    # The same card always has the same id in Anki; another card another.
+    other = make_card(topic, owner=user, front="Other")
+    _headers, records = anki_parts(client_in.get(reverse("cards:export_anki")))
+    assert records[0][5] == record[5] and records[1][5] != record[5]
+    assert card.pk < other.pk
 
 
 def test_anki_rows_are_quoted_so_none_reads_as_a_comment(client_in, user, topic):
     make_card(topic, owner=user, front="#not a comment")
     text = body(client_in.get(reverse("cards:export_anki")))
     data_lines = text.splitlines()[len(ANKI_HEADER_LINES) :]
-    assert data_lines == ['"Basic"\t"Distributed systems"\t"#not a comment"\t"An answer"\t""']
+    assert len(data_lines) == 1
+    assert data_lines[0].startswith(
+        '"Basic"\t"Distributed systems"\t"#not a comment"\t"An answer"\t""\t"prep-md-'
+    )
 
 
 def test_anki_note_types_match_card_kinds(client_in, user, topic):
@@ -238,7 +256,7 @@ def test_anki_neutralises_formula_injection_in_every_field(client_in, user, dang
 
     _headers, [record] = anki_parts(client_in.get(reverse("cards:export_anki")))
 
-    assert record == ["Basic", "'@topic", written, written, "'=cmd"]
+    assert record[:5] == ["Basic", "'@topic", written, written, "'=cmd"]
     for field in record:
         assert not field.startswith(("=", "+", "-", "@", "\t", "\r"))
 

@@ -148,16 +148,24 @@ def test_a_package_with_two_decks_becomes_two_topics_with_tags(tmp_path):
     parsed = parse_file(path)
     assert parsed.source == ImportJob.Source.APKG
     assert parsed.rows == [
-        [1, "hola", "hello", "Spanish", ["greetings", "spanish"]],
-        [2, "<b>adiós</b>", "goodbye", "Spanish", ["spanish"]],
+        [1, "hola", "hello", "Spanish", ["greetings", "spanish"], {"html": True}],
+        [2, "<b>adiós</b>", "goodbye", "Spanish", ["spanish"], {"html": True}],
         [
             3,
             "What does {{c1::ownership}} guarantee? {{c2::Memory safety}}",
             "Extra note",
             "Programming::Rust",
             [],
+            {"html": True},
         ],
-        [4, "What is a borrow?", "A reference", "Programming::Rust", ["rust::basics"]],
+        [
+            4,
+            "What is a borrow?",
+            "A reference",
+            "Programming::Rust",
+            ["rust::basics"],
+            {"html": True},
+        ],
     ]
     assert parsed.errors == []
     assert parsed.notes == [
@@ -172,7 +180,7 @@ def test_media_is_left_out_with_a_message(tmp_path):
         media={"cat.jpg": b"\xff\xd8\xff fake jpeg", "meow.mp3": b"ID3 fake"},
     )
     parsed = parse_file(path, default_topic="Animals")
-    assert parsed.rows == [[1, '<img src="cat.jpg">', "A cat", "Default", []]]
+    assert parsed.rows == [[1, '<img src="cat.jpg">', "A cat", "Default", [], {"html": True}]]
     assert parsed.notes == [
         "The package holds 2 media files (images, sounds); media is not imported, so cards "
         "that show them will show the file name or a broken image instead."
@@ -186,13 +194,15 @@ def test_the_anki21_collection_is_preferred_and_bad_notes_are_errors(tmp_path):
         collection_name="collection.anki21",
     )
     parsed = parse_file(path)
-    assert parsed.rows == [[1, "Front", "Back", "Default", []]]
+    assert parsed.rows == [[1, "Front", "Back", "Default", [], {"html": True}]]
     assert parsed.errors == [[2, "the front is empty"]]
 
 
 def test_a_note_in_an_unknown_deck_goes_to_the_default_topic(tmp_path):
     path = make_apkg(tmp_path, [(["Q", "A"], [], 99)], {1: "Default"})
-    assert parse_file(path, default_topic="Inbox").rows == [[1, "Q", "A", "Inbox", []]]
+    assert parse_file(path, default_topic="Inbox").rows == [
+        [1, "Q", "A", "Inbox", [], {"html": True}]
+    ]
 
 
 def test_an_apkg_that_is_not_a_zip_is_refused(tmp_path):
@@ -315,7 +325,9 @@ def test_tags_keep_commas_and_a_note_of_an_unknown_type_says_so(tmp_path):
     tags = ["latency,throughput", "C++", "rust::basics"]
     path = changed_apkg(tmp_path, [(["Q", "A"], tags, 1)], "UPDATE notes SET mid = 42")
     parsed = parse_file(path)
-    assert parsed.rows == [[1, "Q", "A", "Default", ["C++", "latency,throughput", "rust::basics"]]]
+    assert parsed.rows == [
+        [1, "Q", "A", "Default", ["C++", "latency,throughput", "rust::basics"], {"html": True}]
+    ]
     assert parsed.notes == [
         "1 note of the note type “unknown (id 42)” was imported as basic cards, with their "
         "first two fields as front and back."

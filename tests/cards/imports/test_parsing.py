@@ -136,6 +136,7 @@ def test_anki_plain_text_with_separator_html_and_tags_column(tmp_path):
 
 
 def test_anki_plain_text_with_deck_guid_and_notetype_columns_and_extra_fields(tmp_path):
+    html = {"html": True}  # #html:true: every row is an HTML card
     parsed = parse(
         tmp_path,
         "notes.txt",
@@ -151,11 +152,39 @@ def test_anki_plain_text_with_deck_guid_and_notetype_columns_and_extra_fields(tm
         default_topic="Networking",
     )
     assert parsed.rows == [
-        [8, "What is a SYN?", "The <b>first</b> packet", "Networking::TCP", ["imported", "tcp"]],
-        [9, "What is a FIN?", "The last packet", "Networking", ["imported"]],
+        [
+            8,
+            "What is a SYN?",
+            "The <b>first</b> packet",
+            "Networking::TCP",
+            ["imported", "tcp"],
+            html,
+        ],
+        [9, "What is a FIN?", "The last packet", "Networking", ["imported"], html],
     ]
     assert parsed.notes == [
         "1 note has more than two fields; only the first two (front and back) are imported."
+    ]
+
+
+def test_notes_prep_wrote_come_back_as_the_cards_they_were(tmp_path):
+    """prep's Anki export names each note prep-md-… (a Markdown card, written as
+    escaped HTML, with an apostrophe before a formula) or prep-html-…."""
+    parsed = parse(
+        tmp_path,
+        "prep-cards-anki.txt",
+        "#separator:tab\n#html:true\n#notetype column:1\n#deck column:2\n#tags column:5\n"
+        "#guid column:6\n#columns:Note type\tDeck\tFront\tBack\tTags\tGUID\n"
+        '"Basic"\t"\'@T"\t"a &lt;b&gt; &amp;amp;<br>*c*"\t"\'- one<br>- two"\t"\'=x y"\t'
+        '"prep-md-01"\n'
+        '"Basic (and reversed card)"\t"T"\t"<b>a</b>&lt;"\t"\'=b"\t""\t"prep-html-02"\n'
+        '"Basic"\t"T"\t"\'=q"\t"a<br>b"\t""\t"Xy12#Abc_d"\n',
+    )
+    assert parsed.rows == [
+        [8, "a <b> &amp;\n*c*", "- one\n- two", "@T", ["=x", "y"]],
+        [9, "<b>a</b>&lt;", "=b", "T", [], {"html": True, "kind": "reversed"}],
+        # Anki's own id: its fields are HTML as they are, apostrophe included.
+        [10, "'=q", "a<br>b", "T", [], {"html": True}],
     ]
 
 

@@ -1,0 +1,47 @@
+"""Each card says how its text is read: Markdown (every card so far) or HTML
+(cards from Anki).
+
+On SQLite, adding the column and its check makes Django rebuild cards_card,
+which drops the search triggers of 0009: they are set up again after the
+rebuild, both ways (as in 0010)."""
+
+import importlib
+
+from django.db import migrations, models
+
+
+def search_index_again(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        search = importlib.import_module("cards.migrations.0009_card_search_by_owner")
+        for statement in search.FORWARD:
+            schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cards", "0022_import_job_reading"),
+    ]
+
+    operations = [
+        # Run backward last, after the column is gone.
+        migrations.RunPython(migrations.RunPython.noop, search_index_again),
+        migrations.AddField(
+            model_name="card",
+            name="text_format",
+            field=models.CharField(
+                choices=[("markdown", "Markdown"), ("html", "HTML (as Anki writes it)")],
+                default="markdown",
+                help_text="How the front and back are read: Markdown, or HTML (cards from Anki).",
+                max_length=8,
+                verbose_name="text format",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="card",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text_format__in", ["markdown", "html"])),
+                name="card_text_format_valid",
+            ),
+        ),
+        migrations.RunPython(search_index_again, migrations.RunPython.noop),
+    ]
