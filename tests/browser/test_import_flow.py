@@ -34,7 +34,7 @@ def test_upload_preview_confirm_and_find_the_cards(page: Page, tmp_path):
 
     log_in(page, "dana")
     open_import_page(page, "dana")
-    page.get_by_label("File").set_input_files(path)
+    page.locator("input[type=file]").set_input_files(path)
     page.get_by_role("button", name="Upload and preview").click()
 
     # The preview: what will happen, and the bad line with its number.
@@ -88,7 +88,7 @@ def test_a_file_over_the_limit_is_stopped_before_it_is_sent(page: Page, tmp_path
     log_in(page, "erin")
     requests.clear()
     open_import_page(page, "erin")
-    field = page.get_by_label("File")
+    field = page.locator("input[type=file]")
     field.set_input_files(path)
     expect(page.locator("#import-form input[type=file]:invalid")).to_have_count(1)
     message = field.evaluate("input => input.validationMessage")
