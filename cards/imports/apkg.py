@@ -16,7 +16,8 @@ from pathlib import Path, PurePosixPath
 import zstandard
 
 from ..models import ImportJob
-from .anki_notetypes import OTHER, NoteType, other_type_notes, read_note_types
+from .anki_history import read_history
+from .anki_notetypes import CLOZE, OTHER, NoteType, other_type_notes, read_note_types
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
 # The newest first: a newer package also holds an old collection.anki2 whose
@@ -218,6 +219,7 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
         tables = _tables(db, part)
         decks = _deck_names(db, part, tables)
         types = _note_types(db, part, tables)
+        history = read_history(db, tables)
         deck_of: dict[int, int] = {}
         for note_id, deck_id in db.execute(
             "SELECT nid, CASE WHEN odid THEN odid ELSE did END FROM cards ORDER BY nid, ord"
@@ -240,6 +242,8 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
             deck = decks.get(deck_of.get(note_id), "")
             kind = note_type.kind(values)
             front, back = note_type.faces()
+            options = history.options(note_id, cloze=note_type.shape == CLOZE)
+            kept = len(parsed.rows)
             parsed.add(
                 number,
                 {
@@ -249,8 +253,12 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
                     "tags": tags_text(tags),
                 },
                 **({"kind": kind} if kind else {}),
+                **options,
                 html=True,
             )
+            if len(parsed.rows) > kept:
+                history.count(options)
+                history.count_buried(note_id)
     except sqlite3.DatabaseError as error:
         if "interrupted" in str(error):
             raise ImportRejected(
@@ -263,6 +271,7 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
         ) from None
     finally:
         db.close()
+    parsed.notes.extend(history.notes())
     parsed.notes.extend(other_type_notes(types))
     if longer:
         parsed.notes.append(

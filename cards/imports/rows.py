@@ -18,8 +18,11 @@ READ_CHUNK = 64 * 1024
 # What a row may carry besides its text, with the default a row without it has.
 # ``kind``: the card's kind when the format names it (a cloze is found from its
 # text whatever the format says; see PlannedRow.kind). ``html``: the faces are
-# HTML (Anki's fields), not Markdown.
-ROW_OPTIONS = {"kind": None, "html": False}
+# HTML (Anki's fields), not Markdown. ``history``: study history from Anki, a
+# list of {"ordinal", "reviews": [[epoch ms, rating, duration ms], ...],
+# "memory": Anki's FSRS state or None} per prompt studied (anki_history.py).
+# ``suspended``: the card arrives suspended.
+ROW_OPTIONS = {"kind": None, "html": False, "history": None, "suspended": False}
 
 
 def row_options(row: list) -> dict:

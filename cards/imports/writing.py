@@ -10,9 +10,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
+from accounts.models import Profile
 from prep_site import planner
 
+from .. import scheduling
 from ..models import Card, ImportJob, Prompt, Topic
+from .history import recount_days, write_history
 from .planning import PlannedRow, check_room, plan_import
 from .rows import ImportRejected
 
@@ -49,6 +52,11 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
             row.topic = created_topics[row.topic_name.lower()]
     tag_ids = _tag_ids(tag for row in plan.new + updating for tag in row.tags)
     card_type = ContentType.objects.get_for_model(Card)
+    studied = any((row.options or {}).get("history") for row in plan.new)
+    if studied:  # the person's scheduler replays the reviews, in their time zone
+        by = scheduling.person_scheduler(user.pk)
+        zone = Profile.for_user(user).zone
+    reviews = 0
 
     for batch in _batches(plan.new, BATCH_SIZE):
         cards = []
@@ -61,15 +69,25 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
                 text_format=_text_format(row),
                 front=row.front,
                 back=row.back,
+                suspended=bool((row.options or {}).get("suspended")),
             )
             card.full_clean(
                 exclude=["owner", "topic"], validate_unique=False, validate_constraints=False
             )
             cards.append(card)
         Card.objects.bulk_create(cards)
-        Prompt.objects.bulk_create(
+        prompts = Prompt.objects.bulk_create(
             [Prompt(card_id=card.pk, ordinal=n) for card in cards for n in card.prompt_ordinals()]
         )
+        if studied:
+            reviews += write_history(
+                user_id=user.pk,
+                cards=cards,
+                options=[row.options or {} for row in batch],
+                prompts=prompts,
+                by=by,
+                zone=zone,
+            )
         _tag(cards, batch, tag_ids=tag_ids, card_type=card_type)
         done += len(batch)
         if progress is not None:
@@ -97,6 +115,8 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
         if progress is not None:
             progress(done, total)
 
+    if reviews:
+        recount_days(user.pk)
     topics = {row.topic.pk: row.topic.name for row in plan.rows if row.topic is not None}
     job.status = ImportJob.Status.DONE
     job.rows, job.errors = [], []  # shown by the preview only: the record stays small

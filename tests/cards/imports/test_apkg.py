@@ -19,6 +19,10 @@ pytestmark = pytest.mark.db_independent
 FIELD_SEPARATOR = "\x1f"
 BASIC_MODEL = 1_342_697_561_419
 CLOZE_MODEL = 1_342_697_561_420
+NO_HISTORY = (
+    "The package holds no study history: every card arrives new. To keep it, export from "
+    "Anki with “Include scheduling information” ticked."
+)
 
 SCHEMA = """
 CREATE TABLE col (
@@ -169,7 +173,8 @@ def test_a_package_with_two_decks_becomes_two_topics_with_tags(tmp_path):
     ]
     assert parsed.errors == []
     assert parsed.notes == [
-        "1 note has more than two fields; only the first two (front and back) are imported."
+        NO_HISTORY,
+        "1 note has more than two fields; only the first two (front and back) are imported.",
     ]
 
 
@@ -182,8 +187,9 @@ def test_media_is_left_out_with_a_message(tmp_path):
     parsed = parse_file(path, default_topic="Animals")
     assert parsed.rows == [[1, '<img src="cat.jpg">', "A cat", "Default", [], {"html": True}]]
     assert parsed.notes == [
+        NO_HISTORY,
         "The package holds 2 media files (images, sounds); media is not imported, so cards "
-        "that show them will show the file name or a broken image instead."
+        "that show them will show the file name or a broken image instead.",
     ]
 
 
@@ -329,6 +335,7 @@ def test_tags_keep_commas_and_a_note_of_an_unknown_type_says_so(tmp_path):
         [1, "Q", "A", "Default", ["C++", "latency,throughput", "rust::basics"], {"html": True}]
     ]
     assert parsed.notes == [
+        NO_HISTORY,
         "1 note of the note type “unknown (id 42)” was imported as basic cards, with their "
-        "first two fields as front and back."
+        "first two fields as front and back.",
     ]
