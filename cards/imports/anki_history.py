@@ -35,6 +35,7 @@ class History:
     reviews: int = 0
     suspended: int = 0
     buried: int = 0
+    partly_suspended: int = 0
     new: int = 0
 
     def options(self, note_id: int, *, cloze: bool) -> dict:
@@ -66,8 +67,11 @@ class History:
         self.reviews += sum(len(entry["reviews"]) for entry in history)
         self.suspended += bool(options.get("suspended"))
 
-    def count_buried(self, note_id: int) -> None:
-        self.buried += any(card.queue in BURIED for card in self.cards.get(note_id, []))
+    def count_queues(self, note_id: int, options: dict) -> None:
+        """Count a kept row's buried cards and a suspension it could not keep."""
+        queues = [card.queue for card in self.cards.get(note_id, [])]
+        self.buried += any(queue in BURIED for queue in queues)
+        self.partly_suspended += SUSPENDED in queues and not options.get("suspended")
 
     def notes(self) -> list[str]:
         """What the preview says about the history."""
@@ -84,6 +88,12 @@ class History:
         if self.suspended:
             lines.append(
                 f"{_cards(self.suspended)} {_arrive(self.suspended)} suspended, as in Anki."
+            )
+        if self.partly_suspended:
+            lines.append(
+                f"{_cards(self.partly_suspended)} with only some of their Anki cards suspended "
+                f"{_arrive(self.partly_suspended)} not suspended: here a card is suspended with "
+                "all its directions and clozes or not at all."
             )
         if self.buried:
             lines.append(

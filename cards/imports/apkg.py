@@ -258,7 +258,7 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
             )
             if len(parsed.rows) > kept:
                 history.count(options)
-                history.count_buried(note_id)
+                history.count_queues(note_id, options)
     except sqlite3.DatabaseError as error:
         if "interrupted" in str(error):
             raise ImportRejected(

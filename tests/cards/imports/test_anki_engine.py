@@ -149,13 +149,22 @@ def build_collection(path) -> Collection:
 def export(tmp_path, *, whole: bool, legacy: bool):
     """The collection as Anki exports it: a deck package or the whole collection."""
     col = build_collection(tmp_path / "collection.anki2")
+    return export_package(col, tmp_path, whole=whole, legacy=legacy)
+
+
+def export_package(col, folder, *, whole: bool, legacy: bool, scheduling: bool = False):
+    """Export ``col`` as a deck package (with its study history when
+    ``scheduling``) or as the whole collection, and close it."""
     suffix = "colpkg" if whole else "apkg"
-    path = tmp_path / f"{'legacy' if legacy else 'current'}.{suffix}"
-    if whole:
+    path = folder / f"{'legacy' if legacy else 'current'}.{suffix}"
+    if whole:  # the engine closes the collection
         col.export_collection_package(str(path), include_media=False, legacy=legacy)
     else:
         options = ExportAnkiPackageOptions(
-            with_scheduling=False, with_deck_configs=False, with_media=False, legacy=legacy
+            with_scheduling=scheduling,
+            with_deck_configs=scheduling,
+            with_media=False,
+            legacy=legacy,
         )
         col.export_anki_package(out_path=str(path), options=options, limit=None)
         col.close()
