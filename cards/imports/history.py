@@ -10,6 +10,10 @@ import fsrs
 from .. import review_days, scheduling
 from ..models import Card, Progress, Prompt, ReviewDay, ReviewLog
 
+# Rows per INSERT: PostgreSQL takes at most 65,535 parameters, a review row
+# has 14. (SQLite's backend cuts statements smaller by itself.)
+INSERT_ROWS = 2000
+
 
 def _moment(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
@@ -95,8 +99,8 @@ def write_history(*, user_id: int, cards: list[Card], options: list[dict], promp
             )
             progress.append(row)
             logs.extend(reviews)
-    Progress.objects.bulk_create(progress)
-    ReviewLog.objects.bulk_create(logs)
+    Progress.objects.bulk_create(progress, batch_size=INSERT_ROWS)
+    ReviewLog.objects.bulk_create(logs, batch_size=INSERT_ROWS)
     return len(logs)
 
 
