@@ -14,6 +14,7 @@ from anki.collection import Collection
 from django.test import TestCase
 from django.urls import reverse
 
+from cards import integrity
 from cards.models import Card, ImportJob, Progress, ReviewDay, ReviewLog
 from tests.cards.imports.test_anki_engine import export_package, upload_package
 from tests.cards.imports.test_apkg import make_apkg, parse_file
@@ -123,6 +124,8 @@ def test_history_suspension_and_due_dates_come_along(
     assert not cards["idempotent"].suspended
     assert not Progress.objects.filter(card=cards[NEW[0]]).exists()
     assert sum(ReviewDay.objects.filter(user=user).values_list("reviews", flat=True)) == 12
+    # Every copy and count kept beside the reviews agrees with them.
+    assert integrity.find_all() == []
 
 
 def test_a_collection_studied_without_fsrs_is_replayed_through_fsrs(client_in, user, tmp_path):
