@@ -133,6 +133,16 @@ def review(
     return reviewed
 
 
+def undo_snapshot(values: dict, *, lapses: int) -> dict:
+    """A progress row's values (PROGRESS_FIELDS) and lapses as a review log keeps
+    them in ``previous``, to put the row back when the grade is undone."""
+    snapshot = {name: values[name] for name in PROGRESS_FIELDS}
+    snapshot["due"] = snapshot["due"].isoformat()
+    if snapshot["last_review"] is not None:
+        snapshot["last_review"] = snapshot["last_review"].isoformat()
+    return {**snapshot, "lapses": lapses}
+
+
 def progress_values(card: fsrs.Card) -> dict:
     """Progress column values for an fsrs card."""
     return {

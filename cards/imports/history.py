@@ -19,15 +19,6 @@ def _moment(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def _snapshot(card: fsrs.Card, *, lapses: int) -> dict:
-    """A progress row's values as a review log keeps them, for undo."""
-    values = scheduling.progress_values(card)
-    values["due"] = values["due"].isoformat()
-    if values["last_review"] is not None:
-        values["last_review"] = values["last_review"].isoformat()
-    return {**values, "lapses": lapses}
-
-
 def replay(entry: dict, *, user_id: int, prompt: Prompt, topic_id: int, suspended: bool, by, zone):
     """The progress row and the review log rows of one prompt's history."""
     reviews = sorted(entry["reviews"])
@@ -53,7 +44,10 @@ def replay(entry: dict, *, user_id: int, prompt: Prompt, topic_id: int, suspende
                 previous=previous,
             )
         )
-        state_before, previous = int(card.state), _snapshot(card, lapses=lapses)
+        state_before, previous = (
+            int(card.state),
+            scheduling.undo_snapshot(scheduling.progress_values(card), lapses=lapses),
+        )
     memory = entry.get("memory")
     if memory:  # Anki's own FSRS state: its due date is the one the person expects
         card.stability, card.difficulty = memory["s"], memory["d"]

@@ -10,11 +10,10 @@ import importlib
 from django.db import migrations, models
 
 
-def search_index_again(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        search = importlib.import_module("cards.migrations.0009_card_search_by_owner")
-        for statement in search.FORWARD:
-            schema_editor.execute(statement)
+# The same step as 0010's: the triggers of 0009, set up again on SQLite.
+search_index_again = importlib.import_module(
+    "cards.migrations.0010_card_prompt_count"
+).search_index_again
 
 
 class Migration(migrations.Migration):

@@ -287,13 +287,10 @@ def grade_prompt(
             ) from None
         previous = None
     else:
-        previous = {
-            **{name: getattr(progress, name) for name in scheduling.PROGRESS_FIELDS},
-            "lapses": progress.lapses,
-        }
-        previous["due"] = previous["due"].isoformat()
-        if previous["last_review"] is not None:
-            previous["last_review"] = previous["last_review"].isoformat()
+        previous = scheduling.undo_snapshot(
+            {name: getattr(progress, name) for name in scheduling.PROGRESS_FIELDS},
+            lapses=progress.lapses,
+        )
         updated = Progress.objects.filter(pk=progress.pk, reps=expected_reps).update(
             reps=F("reps") + 1, lapses=F("lapses") + int(lapse), **values
         )

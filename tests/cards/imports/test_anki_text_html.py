@@ -7,34 +7,14 @@ from django.test import TestCase
 from django.urls import reverse
 
 from cards.models import Card
-from tests.cards.imports.test_views import confirm_url, uploaded_job
+from tests.cards.imports.test_views import card_fields, confirm_url, imported_job, uploaded_job
 from tests.factories import make_card, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def imported(client, content: str, name: str = "notes.txt") -> None:
-    job = uploaded_job(client, content, name=name, new_topic="Anki")
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.post(confirm_url(job), {"on_duplicate": "skip"})
-    assert response.status_code == 302
-    job.refresh_from_db()
-    assert job.status == "done", job.result
-
-
-def fields(cards) -> list[tuple]:
-    """Every field an export carries, for each card in a stable order."""
-    return sorted(
-        (
-            card.topic.name,
-            card.kind,
-            card.text_format,
-            card.front,
-            card.back,
-            sorted(card.tags.names()),
-        )
-        for card in cards
-    )
+    imported_job(client, content, name, new_topic="Anki")
 
 
 def test_anki_text_with_html_true_makes_html_cards(client_in, user):
@@ -99,7 +79,7 @@ def test_preps_anki_export_imports_back_unchanged(client, user):
     mine = Card.objects.filter(owner=user).select_related("topic")
     theirs = Card.objects.filter(owner=other).select_related("topic")
     assert len(theirs) == 4
-    assert fields(theirs) == fields(mine)
+    assert card_fields(theirs) == card_fields(mine)
 
 
 def test_updating_a_duplicate_from_anki_html_makes_it_html(client_in, user):

@@ -66,6 +66,35 @@ def uploaded_job(client, content=CSV_WITH_ONE_BAD_LINE, name="cards.csv", **data
     return ImportJob.objects.get(pk=re.search(r"/import/(\d+)/$", response.url).group(1))
 
 
+def imported_job(client, content, name: str, **data) -> ImportJob:
+    """Upload a file and confirm it (duplicates skipped), each step's work run
+    as it commits; the job, done."""
+    job = uploaded_job(client, content, name=name, **data)
+    assert job.error_count == 0, job.errors
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(confirm_url(job), {"on_duplicate": "skip"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.failure
+    return job
+
+
+def card_fields(cards) -> list[tuple]:
+    """Every field a person wrote (and an export carries), for each card, in a
+    stable order."""
+    return sorted(
+        (
+            card.topic.name,
+            card.kind,
+            card.text_format,
+            card.front,
+            card.back,
+            tuple(sorted(card.tags.names())),
+        )
+        for card in cards
+    )
+
+
 # Upload ------------------------------------------------------------------------------------
 
 
