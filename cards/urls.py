@@ -21,6 +21,7 @@ urlpatterns = [
     path("cards/<id:pk>/edit/", views.card_edit, name="card_edit"),
     path("cards/<id:pk>/delete/", views.card_delete, name="card_delete"),
     path("cards/<id:pk>/suspend/", views.card_suspend, name="card_suspend"),
+    path("cards/<id:pk>/media/<str:name>", views.card_media, name="card_media"),
     path("search/", views.search, name="search"),
 ]
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +12,8 @@ from prep_site.numbers import read_id
 
 from . import services
 from .forms import CardForm, TopicForm
-from .models import Card, Topic
+from .imports.anki_media import kind_of
+from .models import Card, CardMedia, Topic
 
 CARDS_PER_PAGE = 50
 
@@ -86,6 +88,22 @@ def card_detail(request, pk: int):
     return render(
         request, "cards/card_detail.html", {"card": card, "reviews": reviews, "states": states}
     )
+
+
+@require_safe
+def card_media(request, pk: int, name: str):
+    """An image of a card the person may read; any other, or none, is a 404."""
+    media = get_object_or_404(
+        CardMedia.objects.filter(card__in=Card.objects.visible_to(request.user)),
+        card_id=pk,
+        name=name,
+    )
+    response = FileResponse(
+        media.file.open("rb"), content_type=kind_of(media.file.name).content_type
+    )
+    response["Cache-Control"] = "private, no-cache"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

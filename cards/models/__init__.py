@@ -25,17 +25,21 @@ from .cards import (
     check_tags,
 )
 from .import_jobs import ImportJob
+from .media import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia
 from .quizzes import Quiz, QuizItem
 from .scheduler import OptimizeJob, SchedulerSettings
 from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
 
 __all__ = [
+    "MAX_MEDIA_BYTES",
+    "MAX_MEDIA_BYTES_PER_PERSON",
     "MAX_CARDS_PER_PERSON",
     "MAX_FACE_LENGTH",
     "MAX_TAG_LENGTH",
     "MAX_TAGS_PER_CARD",
     "MAX_TOPICS_PER_PERSON",
     "Card",
+    "CardMedia",
     "CardQuerySet",
     "ImportJob",
     "OptimizeJob",

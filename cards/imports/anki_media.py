@@ -1,0 +1,146 @@
+"""Images and sounds in Anki packages.
+
+A package's ``media`` entry maps its numbered zip entries ("0", "1", …) to the
+names the notes use (``<img src="diagram.png">``). In older packages it is JSON;
+in Anki 2.1.50's (beside collection.anki21b) it is zstd-compressed protobuf,
+which is not read yet. Images are kept when their first bytes say PNG, JPEG, GIF
+or WebP; SVG is refused (it can carry scripts), as is anything else. Sounds
+(``[sound:…]``) are taken out of the text: they are not supported."""
+
+import html
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+from urllib.parse import quote
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+
+from ..models import MAX_MEDIA_BYTES, CardMedia
+from .rows import ImportRejected
+
+MAX_MEDIA_MAP_BYTES = 16 * 1024 * 1024
+IMAGE_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+SOUND = re.compile(r"\[sound:([^\]]*)\]")
+
+
+@dataclass(frozen=True)
+class ImageKind:
+    extension: str
+    content_type: str
+
+
+PNG = ImageKind(".png", "image/png")
+JPEG = ImageKind(".jpg", "image/jpeg")
+GIF = ImageKind(".gif", "image/gif")
+WEBP = ImageKind(".webp", "image/webp")
+KINDS = {kind.extension: kind for kind in (PNG, JPEG, GIF, WEBP)}
+
+
+def sniff(head: bytes) -> ImageKind | None:
+    """The kind of image these first bytes start, by their magic numbers."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return GIF
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return WEBP
+    return None
+
+
+def kind_of(name: str) -> ImageKind:
+    """The kind of a kept image, from the extension it was kept under."""
+    return KINDS.get(PurePath(name).suffix.lower(), PNG)
+
+
+def read_media_map(archive: zipfile.ZipFile, by_name: dict) -> dict[str, zipfile.ZipInfo]:
+    """The package's media by the names the notes use: {name: zip entry}. Empty
+    when the package has none, or keeps its map in the newer (protobuf) form."""
+    info = by_name.get("media")
+    if info is None or info.file_size > MAX_MEDIA_MAP_BYTES:
+        return {}
+    raw = archive.read(info)
+    try:
+        numbered = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return {}  # anki21b: zstd-compressed protobuf (left to read)
+    if not isinstance(numbered, dict):
+        return {}
+    return {
+        str(name): by_name[str(number)]
+        for number, name in numbered.items()
+        if str(number) in by_name and isinstance(name, str)
+    }
+
+
+def image_names(text: str) -> list[str]:
+    """The local images a field refers to, each once, in order."""
+    names = (html.unescape(match.group(3)).strip() for match in IMAGE_SRC.finditer(text))
+    return list(dict.fromkeys(n for n in names if n and "/" not in n and ":" not in n))
+
+
+def without_sounds(text: str) -> tuple[str, list[str]]:
+    """The text without its ``[sound:…]`` tags, and the sounds' names."""
+    return SOUND.sub("", text), SOUND.findall(text)
+
+
+def check_image(name: str, data: bytes) -> ImageKind:
+    """Refuse an image too large or not an image; its kind otherwise."""
+    if len(data) > MAX_MEDIA_BYTES:
+        raise ImportRejected(
+            f"The image “{name}” is {filesizeformat(len(data))}; at most "
+            f"{filesizeformat(MAX_MEDIA_BYTES)} is kept for one image."
+        )
+    kind = sniff(data[:12])
+    if kind is None:
+        raise ImportRejected(
+            f"“{name}” is not an image this import keeps (PNG, JPEG, GIF or WebP; SVG is not kept)."
+        )
+    return kind
+
+
+def media_url(card_id: int, name: str) -> str:
+    return reverse("cards:card_media", args=[card_id, quote(name, safe="")])
+
+
+def point_at_route(text: str, card_id: int, kept: set[str]) -> str:
+    """The text with each kept image's ``src`` pointing at ``cards:media``."""
+
+    def replace(match: re.Match) -> str:
+        name = html.unescape(match.group(3)).strip()
+        if name not in kept:
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{media_url(card_id, name)}{match.group(2)}"
+
+    return IMAGE_SRC.sub(replace, text)
+
+
+def store_images(card, images: dict[str, bytes]) -> list[CardMedia]:
+    """Keep ``images`` (checked already) for ``card`` and point its text at them.
+    Files are written first; if the rows cannot be, the files are deleted."""
+    saved: list[str] = []
+    rows = []
+    try:
+        for name, data in images.items():
+            kind = check_image(name, data)
+            path = CardMedia.file.field.generate_filename(None, "image" + kind.extension)
+            saved.append(default_storage.save(path, ContentFile(data)))
+            rows.append(CardMedia(card=card, name=name, file=saved[-1], size=len(data)))
+        with transaction.atomic():
+            CardMedia.objects.bulk_create(rows)
+            kept = set(images)
+            card.front = point_at_route(card.front, card.pk, kept)
+            card.back = point_at_route(card.back, card.pk, kept)
+            card.save(update_fields=["front", "back"])
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+    return rows
