@@ -13,7 +13,6 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from urllib.parse import quote
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -95,8 +94,8 @@ def check_image(name: str, data: bytes) -> ImageKind:
     """Refuse an image too large or not an image; its kind otherwise."""
     if len(data) > MAX_MEDIA_BYTES:
         raise ImportRejected(
-            f"The image “{name}” is {filesizeformat(len(data))}; at most "
-            f"{filesizeformat(MAX_MEDIA_BYTES)} is kept for one image."
+            f"The image “{name}” is {len(data):,} bytes; at most {MAX_MEDIA_BYTES:,} bytes "
+            f"({filesizeformat(MAX_MEDIA_BYTES)}) is kept for one image."
         )
     kind = sniff(data[:12])
     if kind is None:
@@ -107,7 +106,7 @@ def check_image(name: str, data: bytes) -> ImageKind:
 
 
 def media_url(card_id: int, name: str) -> str:
-    return reverse("cards:card_media", args=[card_id, quote(name, safe="")])
+    return reverse("cards:card_media", args=[card_id, name])
 
 
 def point_at_route(text: str, card_id: int, kept: set[str]) -> str:

@@ -17,6 +17,7 @@ import zstandard
 
 from ..models import ImportJob
 from .anki_history import read_history
+from .anki_media import image_names, read_media_map, without_sounds
 from .anki_notetypes import CLOZE, OTHER, NoteType, other_type_notes, read_note_types
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
@@ -126,7 +127,8 @@ def parse_package(file, *, default_topic: str, suffix: str = ".apkg") -> ParsedF
                 "The package has no collection inside (collection.anki21b, collection.anki21 "
                 "or collection.anki2): it is not an Anki package. Nothing was imported."
             )
-        media = sum(1 for info in entries if info.filename not in PACKAGE_FILES)
+        media = read_media_map(archive, by_name)
+        packed_media = sum(1 for info in entries if info.filename not in PACKAGE_FILES)
         with tempfile.TemporaryDirectory(prefix="prep-import-") as folder:
             path = Path(folder) / "collection.sqlite3"
             packed = Path(folder) / "collection.zst" if collection.filename == COMPRESSED else path
@@ -142,12 +144,14 @@ def parse_package(file, *, default_topic: str, suffix: str = ".apkg") -> ParsedF
                 with path.open("wb") as target:
                     _decompress(packed, target, collection.filename)
                 packed.unlink()
-            parsed = _read_collection(path, collection.filename, default_topic=default_topic)
-    if media:
+            parsed = _read_collection(
+                path, collection.filename, default_topic=default_topic, media=set(media)
+            )
+    if packed_media:  # until images are written with their cards (anki_media.store_images)
         parsed.notes.append(
-            f"The package holds {media} media file{'s' if media > 1 else ''} (images, sounds); "
-            "media is not imported, so cards that show them will show the file name or a "
-            "broken image instead."
+            f"The package holds {packed_media} media file{'s' if packed_media > 1 else ''} "
+            "(images, sounds); media is not imported, so cards that show them will show the "
+            "file name or a broken image instead."
         )
     if not parsed.rows and not parsed.error_count:
         raise ImportRejected("The package's collection has no notes in it.")
@@ -205,8 +209,28 @@ def tags_text(tags: str | None) -> str:
     return ", ".join(f'"{name}"' if "," in name else name for name in names if name)
 
 
-def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile:
+def _media_notes(sounds: set[str], missing: set[str]) -> list[str]:
+    notes = []
+    if sounds:
+        notes.append(
+            f"{len(sounds)} sound{'s are' if len(sounds) > 1 else ' is'} left out of the "
+            "cards: sounds are not supported."
+        )
+    if missing:
+        notes.append(
+            f"{len(missing)} image{'s' if len(missing) > 1 else ''} the cards show "
+            f"{'are' if len(missing) > 1 else 'is'} not in the package; "
+            f"{'they show' if len(missing) > 1 else 'it shows'} as a broken image."
+        )
+    return notes
+
+
+def _read_collection(
+    path: Path, part: str, *, default_topic: str, media: set[str] = frozenset()
+) -> ParsedFile:
     parsed = ParsedFile(source=ImportJob.Source.APKG)
+    sounds: set[str] = set()
+    missing: set[str] = set()
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as error:
@@ -243,12 +267,21 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
             kind = note_type.kind(values)
             front, back = note_type.faces()
             options = history.options(note_id, cloze=note_type.shape == CLOZE)
+            faces = []
+            for face in (front, back):
+                text, heard = without_sounds(values[face] if len(values) > face else "")
+                sounds.update(heard)
+                faces.append(text)
+            images = image_names(faces[0] + faces[1])
+            missing.update(name for name in images if name not in media)
+            if any(name in media for name in images):
+                options["media"] = [name for name in images if name in media]
             kept = len(parsed.rows)
             parsed.add(
                 number,
                 {
-                    "front": values[front] if len(values) > front else "",
-                    "back": values[back] if len(values) > back else "",
+                    "front": faces[0],
+                    "back": faces[1],
                     "topic": _topic_name(deck) or default_topic,
                     "tags": tags_text(tags),
                 },
@@ -272,6 +305,7 @@ def _read_collection(path: Path, part: str, *, default_topic: str) -> ParsedFile
     finally:
         db.close()
     parsed.notes.extend(history.notes())
+    parsed.notes.extend(_media_notes(sounds, missing))
     parsed.notes.extend(other_type_notes(types))
     if longer:
         parsed.notes.append(

@@ -21,8 +21,9 @@ READ_CHUNK = 64 * 1024
 # HTML (Anki's fields), not Markdown. ``history``: study history from Anki, a
 # list of {"ordinal", "reviews": [[epoch ms, rating, duration ms], ...],
 # "memory": Anki's FSRS state or None} per prompt studied (anki_history.py).
-# ``suspended``: the card arrives suspended.
-ROW_OPTIONS = {"kind": None, "html": False, "history": None, "suspended": False}
+# ``suspended``: the card arrives suspended. ``media``: the names of the images
+# (in the package's media map) the faces refer to (anki_media.py).
+ROW_OPTIONS = {"kind": None, "html": False, "history": None, "suspended": False, "media": None}
 
 
 def row_options(row: list) -> dict:

@@ -185,7 +185,9 @@ def test_media_is_left_out_with_a_message(tmp_path):
         media={"cat.jpg": b"\xff\xd8\xff fake jpeg", "meow.mp3": b"ID3 fake"},
     )
     parsed = parse_file(path, default_topic="Animals")
-    assert parsed.rows == [[1, '<img src="cat.jpg">', "A cat", "Default", [], {"html": True}]]
+    assert parsed.rows == [
+        [1, '<img src="cat.jpg">', "A cat", "Default", [], {"html": True, "media": ["cat.jpg"]}]
+    ]
     assert parsed.notes == [
         NO_HISTORY,
         "The package holds 2 media files (images, sounds); media is not imported, so cards "

@@ -1,0 +1,97 @@
+"""Images and sounds in packages built by Anki's own engine: images are named on
+the rows for the import, sounds are taken out of the text and listed in the
+preview; a kept image is served only to those who may read its card."""
+
+import struct
+import zlib
+
+import pytest
+from anki.collection import Collection, ExportAnkiPackageOptions
+from django.urls import reverse
+
+from cards.imports.anki_media import check_image, store_images
+from cards.imports.rows import ImportRejected, row_options
+from cards.models import CardMedia
+from tests.cards.imports.test_anki_engine import upload_package
+from tests.cards.imports.test_views import body, job_url
+from tests.factories import make_card, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def png() -> bytes:
+    """A real one-pixel PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def package_with_media(folder, *, legacy: bool):
+    col = Collection(str(folder / "collection.anki2"))
+    col.media.write_data("red_checker.png", png())
+    col.media.write_data("hello.mp3", b"ID3" + b"\x00" * 64)
+    note = col.new_note(col.models.by_name("Basic"))
+    note.fields[0] = 'Which piece? <img src="red_checker.png">'
+    note.fields[1] = 'A red checker[sound:hello.mp3] <img src="missing.png">'
+    col.add_note(note, col.decks.id("Games"))
+    path = folder / "media.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, legacy=legacy)
+    col.export_anki_package(out_path=str(path), options=options, limit=None)
+    col.close()
+    return path
+
+
+def test_an_older_package_names_its_images_and_drops_its_sounds(client_in, tmp_path):
+    job = upload_package(client_in, package_with_media(tmp_path, legacy=True))
+    page = body(client_in.get(job_url(job)))
+    assert "1 sound is left out of the cards: sounds are not supported." in page
+    assert "1 image the cards show is not in the package; it shows as a broken image." in page
+    job.refresh_from_db()
+    [row] = job.rows
+    assert "[sound:" not in row[2]
+    assert row_options(row)["media"] == ["red_checker.png"]
+
+
+def test_a_newer_package_drops_its_sounds(client_in, tmp_path):
+    job = upload_package(client_in, package_with_media(tmp_path, legacy=False))
+    page = body(client_in.get(job_url(job)))
+    assert "1 sound is left out of the cards" in page
+    job.refresh_from_db()
+    [row] = job.rows
+    assert "[sound:" not in row[2]
+    assert row_options(row)["media"] is None  # its media map (protobuf) is not read yet
+
+
+def test_a_kept_image_is_served_to_its_reader_only(client, user, other_user):
+    card = make_card(make_topic(user), user, front='<img src="red_checker.png">')
+    [media] = store_images(card, {"red_checker.png": png()})
+    card.refresh_from_db()
+    url = reverse("cards:card_media", args=[card.pk, "red_checker.png"])
+    assert f'src="{url}"' in card.front
+    assert media.size == len(png())
+
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == png()
+
+    client.force_login(other_user)
+    assert client.get(url).status_code == 404
+    card.delete()
+    assert not CardMedia.objects.exists()
+
+
+def test_an_svg_or_a_large_file_is_refused():
+    with pytest.raises(ImportRejected, match="SVG is not kept"):
+        check_image("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>')
+    with pytest.raises(ImportRejected, match=r"at most 5,242,880 bytes"):
+        check_image("big.png", png() + b"\x00" * (5 * 1024 * 1024))
