@@ -37,6 +37,7 @@ from accounts.models import RestoreJob
 from cards import imports as importing
 from cards import review_days
 from cards.exports.formats import EXPORT_CHUNK, exportable_cards
+from cards.imports.anki_media import store_images
 from cards.models import (
     Card,
     ImportJob,
@@ -61,6 +62,7 @@ from interviews.models import (
     MockSession,
     QuestionToAsk,
 )
+from tests.cards.imports.images import png
 from tests.factories import make_card, make_collection, make_interview, make_topic, make_user
 from tests.interviews.mock import recordings
 from tests.security.test_access_control import endpoints
@@ -175,6 +177,7 @@ def build(label: str, cards: int, *, imports: bool = True) -> Person:
     p.collection = make_collection(user, cards, studied=0.5, due_every=10)
     write_reviews(user, p.collection, per_card=REVIEWS_PER_CARD)
     p.card = Card.objects.filter(topic=p.collection).order_by("pk").first()
+    store_images(p.card, {image_name(p): png()})
     p.side = make_topic(owner=user, name="Side topic")
     side_cards = [
         make_card(p.side, user, front=f"Side question {n}?", tags=["side", f"tag{n}"])
@@ -297,6 +300,10 @@ def ref_name(ref: Ref) -> str:
     return f"<{ref}>" if isinstance(ref, str) else ref.__name__
 
 
+def image_name(person: Person) -> str:
+    return "diagram.png"
+
+
 def uid(person: Person) -> str:
     return urlsafe_base64_encode(force_bytes(person.user.pk))
 
@@ -354,6 +361,7 @@ PAGES = [
     Page("cards:card_detail", 6, CARD),
     Page("cards:card_edit", 6, CARD),
     Page("cards:card_delete", 3, CARD),
+    Page("cards:card_media", 3, {"pk": "card", "name": image_name}),
     Page("cards:search", 2),
     Page("cards:search", 5, query={"q": "Q1"}),
     Page("cards:search", 5, query={"q": "Q1", "page": "2"}),

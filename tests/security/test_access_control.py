@@ -34,6 +34,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.daily_email import unsubscribe_token
 from accounts.models import RestoreJob
 from cards import imports as importing
+from cards.imports.anki_media import store_images
 from cards.models import Card, Topic
 from cards.quiz import services as quiz_services
 from cards.study import services
@@ -47,6 +48,7 @@ from interviews.models import (
     OwnModelAnswer,
     QuestionToAsk,
 )
+from tests.cards.imports.images import png
 from tests.factories import make_card, make_interview, make_topic, make_user
 from tests.interviews.mock import recordings
 
@@ -63,6 +65,8 @@ NOT_DATA_APPS = {"axes"}
 SHARED_MODELS = (Topic, Card, InterviewerQuestion, QuestionToAsk)
 
 _numbers = itertools.count(1)
+
+IMAGE = "diagram.png"  # an image kept with a card
 
 
 def secret(owner) -> str:
@@ -102,6 +106,13 @@ def card(owner) -> Target:
     c = make_card(t, owner, front=f"{mark} front", back=f"{mark} back", tags=["mine"])
     data = {"topic": t.pk, "kind": "basic", "front": "Changed", "back": "Changed", "tags": "x"}
     return Target({"pk": c.pk}, data, c)
+
+
+def card_image(owner) -> Target:
+    """An image kept with one of the person's cards."""
+    target = card(owner)
+    store_images(target.obj, {IMAGE: png()})
+    return Target({"pk": target.obj.pk, "name": IMAGE}, {}, target.obj)
 
 
 def study_session(owner) -> Target:
@@ -310,6 +321,12 @@ def starter_card(owner) -> Target:
     return Target({"pk": c.pk}, data, c)
 
 
+def starter_card_image(owner) -> Target:
+    target = starter_card(owner)
+    store_images(target.obj, {IMAGE: png()})
+    return Target({"pk": target.obj.pk, "name": IMAGE}, {}, target.obj)
+
+
 def starter_interviewer_question(owner) -> Target:
     """A starter question the owner answered in a mock interview."""
     q = InterviewerQuestion.objects.create(
@@ -369,6 +386,7 @@ ROUTES: dict[str, Rule] = {
     "cards:card_edit": Rule(card, starter_card),
     "cards:card_delete": Rule(card, starter_card),
     "cards:card_suspend": Rule(card, starter_card),
+    "cards:card_media": Rule(card_image, starter_card_image, **READ_STARTER),
     "cards:study_session": Rule(study_session),
     "cards:study_grade": Rule(study_session),
     "cards:study_undo": Rule(study_session),

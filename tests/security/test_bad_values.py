@@ -33,6 +33,7 @@ from accounts.delete.forms import DeleteAccountForm
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
 from cards.forms import CardForm, TopicForm
+from cards.imports.anki_media import store_images
 from cards.imports.forms import ImportConfirmForm, ImportUploadForm
 from cards.models import ImportJob, Prompt
 from cards.quiz.forms import MarkForm, QuizStartForm
@@ -48,6 +49,7 @@ from interviews.forms import CramForm, InterviewForm
 from interviews.mock import audio
 from interviews.mock.forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 from interviews.models import Stage, Status
+from tests.cards.imports.images import png
 from tests.factories import PASSWORD
 from tests.interviews.mock import recordings
 from tests.security.outcomes import (
@@ -278,6 +280,7 @@ ROUTES = {
     "cards:card_edit": Route(FORM, ids=("card",), form=CardForm, valid=CARD),
     "cards:card_delete": Route(POST, ids=("card",)),
     "cards:card_suspend": Route(POST, ids=("card",)),
+    "cards:card_media": Route(ids=("card", "image")),
     "cards:search": Route(query=("q", "page")),
     "cards:progress": Route(),
     "cards:study_start": Route(
@@ -362,9 +365,11 @@ def ids(world) -> dict:
     audio.save_answer_audio(
         answer=recording, upload=SimpleUploadedFile("a.webm", recordings.webm()), seconds=2
     )
+    store_images(world["cards"][0], {"dot.png": png()})
     return {
         "topic": world["topic"].pk,
         "card": world["cards"][0].pk,
+        "image": "dot.png",
         "session": world["session"].pk,
         "prompt": prompt.pk,
         "quiz": world["quiz"].pk,

@@ -2,9 +2,6 @@
 the rows for the import, sounds are taken out of the text and listed in the
 preview; a kept image is served only to those who may read its card."""
 
-import struct
-import zlib
-
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from django.urls import reverse
@@ -12,26 +9,12 @@ from django.urls import reverse
 from cards.imports.anki_media import check_image, store_images
 from cards.imports.rows import ImportRejected, row_options
 from cards.models import CardMedia
+from tests.cards.imports.images import png
 from tests.cards.imports.test_anki_engine import upload_package
 from tests.cards.imports.test_views import body, job_url
 from tests.factories import make_card, make_topic
 
 pytestmark = pytest.mark.django_db
-
-
-def png() -> bytes:
-    """A real one-pixel PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
 
 
 def package_with_media(folder, *, legacy: bool):
