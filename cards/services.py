@@ -11,7 +11,16 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from taggit.models import TaggedItem
 
 from . import scheduling
-from .models import Card, Progress, Prompt, QuizItem, ReviewLog, Topic
+from .models import (
+    Card,
+    CardMedia,
+    Progress,
+    Prompt,
+    QuizItem,
+    ReviewLog,
+    Topic,
+    delete_files_on_commit,
+)
 
 
 def start_of_day(now: datetime, zone: ZoneInfo) -> datetime:
@@ -113,6 +122,14 @@ def card_history(*, user, card: Card, now: datetime):
     return reviews, states
 
 
+def delete_card(card: Card) -> None:
+    """Delete a card with all that hangs from it, and its images' files once
+    that commits."""
+    with transaction.atomic():
+        delete_files_on_commit(card.media.all())
+        card.delete()
+
+
 def delete_topic(topic: Topic) -> None:
     """Delete a topic with its cards and all that hangs from them.
 
@@ -126,7 +143,9 @@ def delete_topic(topic: Topic) -> None:
     rather than leave rows behind."""
     card_ids = Card.objects.filter(topic=topic).values("pk")
     with transaction.atomic():
+        delete_files_on_commit(CardMedia.objects.filter(card__in=card_ids))
         for rows in (
+            CardMedia.objects.filter(card__in=card_ids),
             TaggedItem.objects.filter(
                 content_type=ContentType.objects.get_for_model(Card), object_id__in=card_ids
             ),

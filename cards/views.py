@@ -145,7 +145,7 @@ def card_delete(request, pk: int):
     card = get_object_or_404(Card.objects.owned_by(request.user), pk=pk)
     if request.method == "POST":
         topic = card.topic
-        card.delete()
+        services.delete_card(card)
         messages.success(request, "Card deleted.")
         return redirect(topic)
     return render(

@@ -25,7 +25,7 @@ from .cards import (
     check_tags,
 )
 from .import_jobs import ImportJob
-from .media import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia
+from .media import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia, delete_files_on_commit
 from .quizzes import Quiz, QuizItem
 from .scheduler import OptimizeJob, SchedulerSettings
 from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
@@ -58,4 +58,5 @@ __all__ = [
     "TopicQuerySet",
     "check_room",
     "check_tags",
+    "delete_files_on_commit",
 ]

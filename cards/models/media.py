@@ -6,7 +6,8 @@ bytes); SVG is refused, since it can carry scripts."""
 import uuid
 from pathlib import PurePath
 
-from django.db import models
+from django.core.files.storage import default_storage
+from django.db import models, transaction
 
 # The most one image may weigh, and the most a person's images may weigh in all.
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
@@ -16,6 +17,14 @@ MAX_MEDIA_BYTES_PER_PERSON = 200 * 1024 * 1024
 def card_media_path(instance, filename: str) -> str:
     """Where an image is kept: a random name, nothing of the person's."""
     return f"card-media/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+def delete_files_on_commit(media) -> None:
+    """Delete the files of these images (a CardMedia QuerySet) once the
+    transaction that deletes their rows commits (never if it rolls back)."""
+    names = list(media.values_list("file", flat=True))
+    if names:
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 
 
 class CardMedia(models.Model):

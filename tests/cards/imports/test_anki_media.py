@@ -4,6 +4,8 @@ preview; a kept image is served only to those who may read its card."""
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
+from django.core.files.storage import default_storage
+from django.test import TestCase
 from django.urls import reverse
 
 from cards.imports.anki_media import check_image, store_images
@@ -69,8 +71,20 @@ def test_a_kept_image_is_served_to_its_reader_only(client, user, other_user):
 
     client.force_login(other_user)
     assert client.get(url).status_code == 404
-    card.delete()
+
+
+@pytest.mark.parametrize("what", ["card", "topic"])
+def test_an_image_goes_with_its_card_or_topic(client_in, user, what):
+    topic = make_topic(user)
+    card = make_card(topic, user, front='<img src="a.png">')
+    [media] = store_images(card, {"a.png": png()})
+    assert default_storage.exists(media.file.name)
+    target = card if what == "card" else topic
+    url = reverse(f"cards:{what}_delete", args=[target.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client_in.post(url).status_code == 302
     assert not CardMedia.objects.exists()
+    assert not default_storage.exists(media.file.name)
 
 
 def test_an_svg_or_a_large_file_is_refused():
