@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from cards.models import CardMedia
 from interviews.mock.audio import recordings_of
 from interviews.models import MockAnswer
 from prep_site import jobs
@@ -55,6 +56,7 @@ def account_delete(*, user) -> bool:
         their_jobs = jobs.jobs_of(user)
         files = [job.upload.name for job in their_jobs if job.upload]
         files += recordings_of(MockAnswer.objects.filter(session__user=user))
+        files += CardMedia.objects.filter(card__owner=user).values_list("file", flat=True)
         jobs.forget_tasks(their_jobs)
         tags = _tags_in_use()
         logged = _logged_objects()

@@ -85,6 +85,7 @@ NOT_IN_A_BACKUP = {
     "accounts.RestoreJob": "a run on this server's workers; what it restored is backed up",
     "cards.ImportJob": "a run on this server's workers; what it imported is backed up",
     "cards.OptimizeJob": "a run on this server's workers; what it fitted is in the schedule",
+    "cards.CardMedia": "not in backups yet: a backup holds no files (format 5 will)",
     "cards.Prompt": "made again from each card",
     "cards.ReviewDay": "counted again from the review log",
 }

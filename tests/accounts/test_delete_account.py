@@ -19,7 +19,8 @@ from accounts.backup import backup_bytes, backup_document, restore_jobs
 from accounts.delete.services import account_delete
 from accounts.models import RestoreJob
 from cards import imports as importing
-from cards.models import Card, ImportJob, OptimizeJob
+from cards.imports.anki_media import store_images
+from cards.models import Card, CardMedia, ImportJob, OptimizeJob
 from cards.schedule.services import retention_save
 from interviews.models import MockAnswer
 from tests.accounts.rows_of import (
@@ -30,6 +31,7 @@ from tests.accounts.rows_of import (
     rows_of,
 )
 from tests.accounts.test_backup import NOW, build_account, make_starter
+from tests.cards.imports.images import png
 from tests.conftest import stored_files
 from tests.factories import PASSWORD, make_card, make_topic, make_user
 from tests.interviews.mock import recordings
@@ -53,7 +55,9 @@ def give_everything(user, starter, admin, *, tag: str, run_tasks) -> None:
     and good logins, a group and a permission, and admin log entries by them and
     about their rows."""
     build_account(user, starter)
-    make_card(make_topic(owner=user, name=f"Only {tag}"), user, front="Mine alone", tags=[tag])
+    only = make_topic(owner=user, name=f"Only {tag}")
+    alone = make_card(only, user, front="Mine alone", tags=[tag])
+    store_images(alone, {"diagram.png": png()})  # an image kept with a card: a file of theirs
     upload = SimpleUploadedFile("cards.csv", b"front,back,topic\nImported?,Yes,Imported\n")
     with run_tasks(execute=True):
         job = importing.receive_upload(user=user, upload=upload)
@@ -118,7 +122,9 @@ def test_nothing_of_theirs_is_left_and_everyone_elses_stays(
     kept = {job.user: [job.upload.name] for job in RestoreJob.objects.exclude(upload="")}
     for answer in MockAnswer.objects.exclude(audio="").select_related("session__user"):
         kept[answer.session.user].append(answer.audio.name)
-    assert [len(names) for names in kept.values()] == [2, 2]  # a restore's file, a recording
+    for media in CardMedia.objects.select_related("card__owner"):
+        kept[media.card.owner].append(media.file.name)
+    assert [len(names) for names in kept.values()] == [3, 3]  # a restore's, a recording, an image
     assert stored_files(media_root) == sorted(sum(kept.values(), []))
 
     with django_capture_on_commit_callbacks(execute=True):  # the files go once it commits
