@@ -79,6 +79,24 @@ def read_media_map(archive: zipfile.ZipFile, by_name: dict) -> dict[str, zipfile
     }
 
 
+def screen(archive: zipfile.ZipFile, media: dict[str, zipfile.ZipInfo]) -> dict[str, str]:
+    """Why each file of the media map would not be kept as an image ("large" or
+    "kind"), or "" when it would: its size as the package declares it, its kind
+    by its first bytes."""
+    reasons = {}
+    for name, info in media.items():
+        if info.file_size > MAX_MEDIA_BYTES:
+            reasons[name] = "large"
+            continue
+        try:
+            with archive.open(info) as file:
+                head = file.read(12)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+            head = b""
+        reasons[name] = "" if sniff(head) else "kind"
+    return reasons
+
+
 def image_names(text: str) -> list[str]:
     """The local images a field refers to, each once, in order."""
     names = (html.unescape(match.group(3)).strip() for match in IMAGE_SRC.finditer(text))

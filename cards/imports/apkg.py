@@ -14,10 +14,11 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 import zstandard
+from django.template.defaultfilters import filesizeformat
 
-from ..models import ImportJob
+from ..models import MAX_MEDIA_BYTES, ImportJob
 from .anki_history import read_history
-from .anki_media import image_names, read_media_map, without_sounds
+from .anki_media import image_names, read_media_map, screen, without_sounds
 from .anki_notetypes import CLOZE, OTHER, NoteType, other_type_notes, read_note_types
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
@@ -127,7 +128,7 @@ def parse_package(file, *, default_topic: str, suffix: str = ".apkg") -> ParsedF
                 "The package has no collection inside (collection.anki21b, collection.anki21 "
                 "or collection.anki2): it is not an Anki package. Nothing was imported."
             )
-        media = read_media_map(archive, by_name)
+        media = screen(archive, read_media_map(archive, by_name))
         packed_media = sum(1 for info in entries if info.filename not in PACKAGE_FILES)
         with tempfile.TemporaryDirectory(prefix="prep-import-") as folder:
             path = Path(folder) / "collection.sqlite3"
@@ -145,7 +146,7 @@ def parse_package(file, *, default_topic: str, suffix: str = ".apkg") -> ParsedF
                     _decompress(packed, target, collection.filename)
                 packed.unlink()
             parsed = _read_collection(
-                path, collection.filename, default_topic=default_topic, media=set(media)
+                path, collection.filename, default_topic=default_topic, media=media
             )
     if packed_media:  # until images are written with their cards (anki_media.store_images)
         parsed.notes.append(
@@ -209,8 +210,23 @@ def tags_text(tags: str | None) -> str:
     return ", ".join(f'"{name}"' if "," in name else name for name in names if name)
 
 
-def _media_notes(sounds: set[str], missing: set[str]) -> list[str]:
+def _media_notes(sounds: set[str], missing: set[str], refused: dict[str, str]) -> list[str]:
     notes = []
+    large = sum(reason == "large" for reason in refused.values())
+    other = len(refused) - large
+    if large:
+        notes.append(
+            f"{large} image{'s are' if large > 1 else ' is'} larger than "
+            f"{filesizeformat(MAX_MEDIA_BYTES)}, the most kept for one image, and "
+            f"{'are' if large > 1 else 'is'} left out. In Anki, make "
+            f"{'them' if large > 1 else 'it'} smaller and export again."
+        )
+    if other:
+        notes.append(
+            f"{other} file{'s' if other > 1 else ''} the cards show as images "
+            f"{'are' if other > 1 else 'is'} not PNG, JPEG, GIF or WebP and "
+            f"{'are' if other > 1 else 'is'} left out (SVG is not kept: it can hold scripts)."
+        )
     if sounds:
         notes.append(
             f"{len(sounds)} sound{'s are' if len(sounds) > 1 else ' is'} left out of the "
@@ -226,9 +242,13 @@ def _media_notes(sounds: set[str], missing: set[str]) -> list[str]:
 
 
 def _read_collection(
-    path: Path, part: str, *, default_topic: str, media: set[str] = frozenset()
+    path: Path, part: str, *, default_topic: str, media: dict[str, str] | None = None
 ) -> ParsedFile:
+    """The collection's notes as rows; ``media``: the package's media files by
+    name, with why each would not be kept as an image ("" if it would)."""
+    media = media or {}
     parsed = ParsedFile(source=ImportJob.Source.APKG)
+    refused: dict[str, str] = {}
     sounds: set[str] = set()
     missing: set[str] = set()
     try:
@@ -274,8 +294,10 @@ def _read_collection(
                 faces.append(text)
             images = image_names(faces[0] + faces[1])
             missing.update(name for name in images if name not in media)
-            if any(name in media for name in images):
-                options["media"] = [name for name in images if name in media]
+            refused.update((name, media[name]) for name in images if media.get(name))
+            kept_images = [name for name in images if media.get(name) == ""]
+            if kept_images:
+                options["media"] = kept_images
             kept = len(parsed.rows)
             parsed.add(
                 number,
@@ -305,7 +327,7 @@ def _read_collection(
     finally:
         db.close()
     parsed.notes.extend(history.notes())
-    parsed.notes.extend(_media_notes(sounds, missing))
+    parsed.notes.extend(_media_notes(sounds, missing, refused))
     parsed.notes.extend(other_type_notes(types))
     if longer:
         parsed.notes.append(

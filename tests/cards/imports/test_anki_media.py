@@ -2,6 +2,8 @@
 the rows for the import, sounds are taken out of the text and listed in the
 preview; a kept image is served only to those who may read its card."""
 
+import os
+
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from django.core.files.storage import default_storage
@@ -13,6 +15,7 @@ from cards.imports.rows import ImportRejected, row_options
 from cards.models import CardMedia
 from tests.cards.imports.images import png
 from tests.cards.imports.test_anki_engine import upload_package
+from tests.cards.imports.test_apkg import make_apkg, parse_file
 from tests.cards.imports.test_views import body, job_url
 from tests.factories import make_card, make_topic
 
@@ -92,3 +95,21 @@ def test_an_svg_or_a_large_file_is_refused():
         check_image("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>')
     with pytest.raises(ImportRejected, match=r"at most 5,242,880 bytes"):
         check_image("big.png", png() + b"\x00" * (5 * 1024 * 1024))
+
+
+def test_images_too_large_or_of_another_kind_are_left_out_with_a_line(tmp_path):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    large = png() + os.urandom(5 * 1024 * 1024)  # random: it does not compress
+    path = make_apkg(
+        tmp_path,
+        [(['<img src="a.svg"> <img src="big.png"> <img src="dot.png">', "Back"], [], 1)],
+        media={"a.svg": svg, "big.png": large, "dot.png": png()},
+    )
+    parsed = parse_file(path, default_topic="Images")
+    assert row_options(parsed.rows[0])["media"] == ["dot.png"]
+    assert parsed.notes[1:3] == [
+        "1 image is larger than 5.0\xa0MB, the most kept for one image, and is left out. "
+        "In Anki, make it smaller and export again.",
+        "1 file the cards show as images is not PNG, JPEG, GIF or WebP and is left out "
+        "(SVG is not kept: it can hold scripts).",
+    ]
