@@ -3,9 +3,10 @@
 A package's ``media`` entry maps its numbered zip entries ("0", "1", …) to the
 names the notes use (``<img src="diagram.png">``). In older packages it is JSON;
 in Anki 2.1.50's (beside collection.anki21b) it is zstd-compressed protobuf,
-which is not read yet. Images are kept when their first bytes say PNG, JPEG, GIF
-or WebP; SVG is refused (it can carry scripts), as is anything else. Sounds
-(``[sound:…]``) are taken out of the text: they are not supported."""
+and each file is zstd-compressed on its own. Images are kept when their first
+bytes say PNG, JPEG, GIF or WebP; SVG is refused (it can carry scripts), as is
+anything else. Sounds (``[sound:…]``) are taken out of the text: they are not
+supported."""
 
 import html
 import json
@@ -14,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+import zstandard
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -24,6 +26,7 @@ from ..models import MAX_MEDIA_BYTES, CardMedia
 from .rows import ImportRejected
 
 MAX_MEDIA_MAP_BYTES = 16 * 1024 * 1024
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 IMAGE_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 SOUND = re.compile(r"\[sound:([^\]]*)\]")
 
@@ -59,41 +62,108 @@ def kind_of(name: str) -> ImageKind:
     return KINDS.get(PurePath(name).suffix.lower(), PNG)
 
 
-def read_media_map(archive: zipfile.ZipFile, by_name: dict) -> dict[str, zipfile.ZipInfo]:
-    """The package's media by the names the notes use: {name: zip entry}. Empty
-    when the package has none, or keeps its map in the newer (protobuf) form."""
+@dataclass(frozen=True)
+class MediaFile:
+    info: zipfile.ZipInfo  # its entry in the package
+    size: int  # its size once unpacked, as the package declares it
+    compressed: bool  # zstd-compressed on its own (Anki 2.1.50's packages)
+
+
+def read_media_map(archive: zipfile.ZipFile, by_name: dict) -> dict[str, MediaFile]:
+    """The package's media by the names the notes use. Empty when it has none,
+    or when its map cannot be read."""
     info = by_name.get("media")
     if info is None or info.file_size > MAX_MEDIA_MAP_BYTES:
         return {}
-    raw = archive.read(info)
     try:
+        raw = archive.read(info)
+        if raw.startswith(ZSTD_MAGIC):  # Anki 2.1.50: zstd-compressed protobuf
+            raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=MAX_MEDIA_MAP_BYTES)
+            return _newer_map(raw, by_name)
         numbered = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return {}  # anki21b: zstd-compressed protobuf (left to read)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+        return {}
+    except (zstandard.ZstdError, UnicodeDecodeError, ValueError, IndexError):
+        return {}
     if not isinstance(numbered, dict):
         return {}
     return {
-        str(name): by_name[str(number)]
+        name: MediaFile(by_name[str(number)], by_name[str(number)].file_size, compressed=False)
         for number, name in numbered.items()
         if str(number) in by_name and isinstance(name, str)
     }
 
 
-def screen(archive: zipfile.ZipFile, media: dict[str, zipfile.ZipInfo]) -> dict[str, str]:
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, at
+        if shift > 63:
+            raise ValueError("varint too long")
+
+
+def _fields(data: bytes):
+    """A protobuf message's fields as (number, value): an int or bytes."""
+    at = 0
+    while at < len(data):
+        key, at = _varint(data, at)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, at = _varint(data, at)
+        elif wire == 2:
+            length, at = _varint(data, at)
+            value, at = data[at : at + length], at + length
+        elif wire in (1, 5):
+            width = 8 if wire == 1 else 4
+            value, at = data[at : at + width], at + width
+        else:
+            raise ValueError(f"wire type {wire}")
+        yield number, value
+
+
+def _newer_map(raw: bytes, by_name: dict) -> dict[str, MediaFile]:
+    """Anki's MediaEntries: entry n (name = 1, size = 2, legacy_zip_filename =
+    255) is zip entry "n"."""
+    media = {}
+    entries = (value for number, value in _fields(raw) if number == 1)
+    for index, entry in enumerate(entries):
+        fields = dict(_fields(entry))
+        zip_name = str(fields.get(255, index))
+        name = fields.get(1, b"").decode("utf-8")
+        if name and zip_name in by_name:
+            media[name] = MediaFile(by_name[zip_name], int(fields.get(2, 0)), compressed=True)
+    return media
+
+
+def head_of(archive: zipfile.ZipFile, media: MediaFile, size: int = 12) -> bytes:
+    """The first bytes of a media file, unpacked."""
+    try:
+        with archive.open(media.info) as file:
+            if not media.compressed:
+                return file.read(size)
+            with zstandard.ZstdDecompressor().stream_reader(file) as source:
+                return source.read(size)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+        return b""
+    except zstandard.ZstdError:
+        return b""
+
+
+def screen(archive: zipfile.ZipFile, media: dict[str, MediaFile]) -> dict[str, str]:
     """Why each file of the media map would not be kept as an image ("large" or
     "kind"), or "" when it would: its size as the package declares it, its kind
     by its first bytes."""
     reasons = {}
-    for name, info in media.items():
-        if info.file_size > MAX_MEDIA_BYTES:
+    for name, file in media.items():
+        if max(file.size, 0 if file.compressed else file.info.file_size) > MAX_MEDIA_BYTES:
             reasons[name] = "large"
-            continue
-        try:
-            with archive.open(info) as file:
-                head = file.read(12)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
-            head = b""
-        reasons[name] = "" if sniff(head) else "kind"
+        else:
+            reasons[name] = "" if sniff(head_of(archive, file)) else "kind"
     return reasons
 
 

@@ -3,6 +3,7 @@ the rows for the import, sounds are taken out of the text and listed in the
 preview; a kept image is served only to those who may read its card."""
 
 import os
+import zipfile
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
@@ -48,14 +49,19 @@ def test_an_older_package_names_its_images_and_drops_its_sounds(client_in, tmp_p
     assert row_options(row)["media"] == ["red_checker.png"]
 
 
-def test_a_newer_package_drops_its_sounds(client_in, tmp_path):
-    job = upload_package(client_in, package_with_media(tmp_path, legacy=False))
+def test_a_newer_package_names_its_images_and_drops_its_sounds(client_in, tmp_path):
+    path = package_with_media(tmp_path, legacy=False)
+    with zipfile.ZipFile(path) as archive:  # the format under test
+        assert "collection.anki21b" in archive.namelist()
+        assert archive.read("media").startswith(b"\x28\xb5\x2f\xfd")  # zstd
+    job = upload_package(client_in, path)
     page = body(client_in.get(job_url(job)))
     assert "1 sound is left out of the cards" in page
+    assert "1 image the cards show is not in the package" in page
     job.refresh_from_db()
     [row] = job.rows
     assert "[sound:" not in row[2]
-    assert row_options(row)["media"] is None  # its media map (protobuf) is not read yet
+    assert row_options(row)["media"] == ["red_checker.png"]
 
 
 def test_a_kept_image_is_served_to_its_reader_only(client, user, other_user):
