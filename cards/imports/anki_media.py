@@ -23,6 +23,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from ..models import MAX_MEDIA_BYTES, CardMedia
+from .protobuf import proto_fields
 from .rows import ImportRejected
 
 MAX_MEDIA_MAP_BYTES = 16 * 1024 * 1024
@@ -83,7 +84,14 @@ def read_media_map(archive: zipfile.ZipFile, by_name: dict) -> dict[str, MediaFi
         numbered = json.loads(raw.decode("utf-8"))
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
         return {}
-    except (zstandard.ZstdError, UnicodeDecodeError, ValueError, IndexError):
+    except (
+        zstandard.ZstdError,
+        UnicodeDecodeError,
+        ValueError,
+        IndexError,
+        TypeError,
+        AttributeError,
+    ):
         return {}
     if not isinstance(numbered, dict):
         return {}
@@ -94,45 +102,12 @@ def read_media_map(archive: zipfile.ZipFile, by_name: dict) -> dict[str, MediaFi
     }
 
 
-def _varint(data: bytes, at: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, at
-        if shift > 63:
-            raise ValueError("varint too long")
-
-
-def _fields(data: bytes):
-    """A protobuf message's fields as (number, value): an int or bytes."""
-    at = 0
-    while at < len(data):
-        key, at = _varint(data, at)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, at = _varint(data, at)
-        elif wire == 2:
-            length, at = _varint(data, at)
-            value, at = data[at : at + length], at + length
-        elif wire in (1, 5):
-            width = 8 if wire == 1 else 4
-            value, at = data[at : at + width], at + width
-        else:
-            raise ValueError(f"wire type {wire}")
-        yield number, value
-
-
 def _newer_map(raw: bytes, by_name: dict) -> dict[str, MediaFile]:
     """Anki's MediaEntries: entry n (name = 1, size = 2, legacy_zip_filename =
     255) is zip entry "n"."""
     media = {}
-    entries = (value for number, value in _fields(raw) if number == 1)
-    for index, entry in enumerate(entries):
-        fields = dict(_fields(entry))
+    for index, entry in enumerate(proto_fields(raw).get(1, [])):
+        fields = {number: values[0] for number, values in proto_fields(entry).items()}
         zip_name = str(fields.get(255, index))
         name = fields.get(1, b"").decode("utf-8")
         if name and zip_name in by_name:

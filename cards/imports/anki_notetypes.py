@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from ..models import Card
+from .protobuf import proto_fields
 
 BASIC, REVERSED, OPTIONAL, CLOZE, OTHER = "basic", "reversed", "optional", "cloze", "other"
 # Anki's own names, for a type whose templates this reading cannot see.
@@ -95,40 +96,6 @@ def _shape(note_type: NoteType) -> tuple[str, int | None]:
     return (stock, None) if stock else (OTHER, None)
 
 
-def _proto(blob: bytes) -> dict[int, list]:
-    """The top-level fields of a protobuf message, by number: enough to read a
-    note type's kind and a template's front without Anki's own code."""
-    fields: dict[int, list] = {}
-    position = 0
-
-    def varint() -> int:
-        nonlocal position
-        value = shift = 0
-        while True:
-            byte = blob[position]
-            position += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                return value
-
-    while position < len(blob):
-        key = varint()
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value = varint()
-        elif wire == 2:
-            length = varint()
-            value, position = blob[position : position + length], position + length
-        elif wire in (1, 5):
-            size = 8 if wire == 1 else 4
-            value, position = blob[position : position + size], position + size
-        else:
-            raise ValueError(f"protobuf wire type {wire}")
-        fields.setdefault(number, []).append(value)
-    return fields
-
-
 def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
 
@@ -143,11 +110,11 @@ def read_note_types(db: sqlite3.Connection, tables: set[str]) -> dict[int, NoteT
             fields.setdefault(type_id, []).append(str(name))
         questions: dict[int, list[str]] = {}
         for type_id, config in db.execute("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
-            front = _proto(config).get(1, [b""])[0] if isinstance(config, bytes) else b""
+            front = proto_fields(config).get(1, [b""])[0] if isinstance(config, bytes) else b""
             questions.setdefault(type_id, []).append(_text(front))
         types = {}
         for type_id, name, config in db.execute("SELECT id, name, config FROM notetypes"):
-            kind = _proto(config).get(1, [0])[0] if isinstance(config, bytes) else 0
+            kind = proto_fields(config).get(1, [0])[0] if isinstance(config, bytes) else 0
             types[type_id] = NoteType(
                 name=str(name),
                 fields=fields.get(type_id, []),
