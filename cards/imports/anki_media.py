@@ -11,6 +11,7 @@ supported."""
 import html
 import json
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -19,10 +20,12 @@ import zstandard
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
-from ..models import MAX_MEDIA_BYTES, CardMedia
+from ..models import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, Card, CardMedia
+from ..models.media import card_media_path
 from .protobuf import proto_fields
 from .rows import ImportRejected
 
@@ -142,10 +145,51 @@ def screen(archive: zipfile.ZipFile, media: dict[str, MediaFile]) -> dict[str, s
     return reasons
 
 
+def _unpacked(archive: zipfile.ZipFile, media: MediaFile) -> bytes | None:
+    """A media file's bytes, None when it cannot be read or passes the limit."""
+    try:
+        with archive.open(media.info) as file:
+            if media.compressed:
+                with zstandard.ZstdDecompressor().stream_reader(file) as source:
+                    data = source.read(MAX_MEDIA_BYTES + 1)
+            else:
+                data = file.read(MAX_MEDIA_BYTES + 1)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+        return None
+    except zstandard.ZstdError:
+        return None
+    return data if len(data) <= MAX_MEDIA_BYTES and sniff(data[:12]) else None
+
+
+def keep_for_import(archive, media: dict[str, MediaFile], rows: list[list]) -> int:
+    """Copy the images the rows name out of the package into the default
+    storage, beside the kept uploads (``imports/``, purged with them), and name
+    each row's as {name: [path, size]}. An image that cannot be read is dropped.
+    Returns how many images were kept."""
+    kept: dict[str, list] = {}
+    for row in rows:
+        names = row[5].get("media") if len(row) > 5 else None
+        if not names:
+            continue
+        for name in names:
+            if name not in kept:
+                data = _unpacked(archive, media[name])
+                kind = sniff(data[:12]) if data else None
+                path = f"imports/media/{uuid.uuid4().hex}{kind.extension}" if kind else ""
+                kept[name] = (
+                    [default_storage.save(path, ContentFile(data)), len(data)] if kind else []
+                )
+        row[5]["media"] = {name: kept[name] for name in names if kept[name]}
+        if not row[5]["media"]:
+            del row[5]["media"]
+    return sum(1 for file in kept.values() if file)
+
+
 def image_names(text: str) -> list[str]:
     """The local images a field refers to, each once, in order."""
     names = (html.unescape(match.group(3)).strip() for match in IMAGE_SRC.finditer(text))
-    return list(dict.fromkeys(n for n in names if n and "/" not in n and ":" not in n))
+    names = (n for n in names if n and len(n) <= 200 and "/" not in n and ":" not in n)
+    return list(dict.fromkeys(names))
 
 
 def without_sounds(text: str) -> tuple[str, list[str]]:
@@ -182,6 +226,76 @@ def point_at_route(text: str, card_id: int, kept: set[str]) -> str:
         return f"{match.group(1)}{match.group(2)}{media_url(card_id, name)}{match.group(2)}"
 
     return IMAGE_SRC.sub(replace, text)
+
+
+def check_media_room(user_id: int, adding: int) -> None:
+    """Refuse images that would take a person past MAX_MEDIA_BYTES_PER_PERSON."""
+    kept = CardMedia.objects.filter(card__owner_id=user_id).aggregate(total=Sum("size"))["total"]
+    kept = kept or 0
+    if kept + adding > MAX_MEDIA_BYTES_PER_PERSON:
+        raise ImportRejected(
+            f"The images of this import take {filesizeformat(adding)}; with the "
+            f"{filesizeformat(kept)} of images you keep already, that is more than the "
+            f"{filesizeformat(MAX_MEDIA_BYTES_PER_PERSON)} kept for one person. Nothing was "
+            "imported. In Anki, make the images smaller or remove unused ones (Tools, Check "
+            "Media), then export again."
+        )
+
+
+def _images_of(options) -> dict:
+    """A planned row's images: {name: [path, size]}."""
+    images = (options or {}).get("media")
+    return images if isinstance(images, dict) else {}
+
+
+def check_images_room(user_id: int, rows) -> None:
+    """Refuse the images of these planned rows if the person has no room for them."""
+    adding = {path: size for row in rows for path, size in _images_of(row.options).values()}
+    if adding:
+        check_media_room(user_id, sum(adding.values()))
+
+
+class ImportedImages:
+    """The images of an import's new cards, copied from where reading the
+    package kept them (``keep_for_import``). ``saved``: the files written so
+    far, deleted by ``discard`` if the import does not commit."""
+
+    def __init__(self, *, user_id: int, rows):
+        self.saved: list[str] = []
+        adding = {path: size for row in rows for path, size in self._images(row.options).values()}
+        if adding:
+            check_media_room(user_id, sum(adding.values()))
+
+    @staticmethod
+    def _images(options) -> dict:
+        images = (options or {}).get("media")
+        return images if isinstance(images, dict) else {}
+
+    def attach(self, cards, rows) -> None:
+        """Keep each card's images and point its text at them (the cards are saved)."""
+        media, changed = [], []
+        for card, row in zip(cards, rows, strict=True):
+            images = _images_of(row.options)
+            kept = set()
+            for name, (path, size) in images.items():
+                try:
+                    with default_storage.open(path) as source:
+                        target = card_media_path(None, path)
+                        self.saved.append(default_storage.save(target, source))
+                except FileNotFoundError:
+                    continue  # purged meanwhile: the card shows a broken image
+                media.append(CardMedia(card_id=card.pk, name=name, file=self.saved[-1], size=size))
+                kept.add(name)
+            if kept:
+                card.front = point_at_route(card.front, card.pk, kept)
+                card.back = point_at_route(card.back, card.pk, kept)
+                changed.append(card)
+        CardMedia.objects.bulk_create(media)
+        Card.objects.bulk_update(changed, ["front", "back"])
+
+    def discard(self) -> None:
+        for name in self.saved:
+            default_storage.delete(name)
 
 
 def store_images(card, images: dict[str, bytes]) -> list[CardMedia]:

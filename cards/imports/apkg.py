@@ -18,7 +18,7 @@ from django.template.defaultfilters import filesizeformat
 
 from ..models import MAX_MEDIA_BYTES, ImportJob
 from .anki_history import read_history
-from .anki_media import image_names, read_media_map, screen, without_sounds
+from .anki_media import image_names, keep_for_import, read_media_map, screen, without_sounds
 from .anki_notetypes import CLOZE, OTHER, NoteType, other_type_notes, read_note_types
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
@@ -128,7 +128,8 @@ def parse_package(file, *, default_topic: str, suffix: str = ".apkg") -> ParsedF
                 "The package has no collection inside (collection.anki21b, collection.anki21 "
                 "or collection.anki2): it is not an Anki package. Nothing was imported."
             )
-        media = screen(archive, read_media_map(archive, by_name))
+        media_files = read_media_map(archive, by_name)
+        media = screen(archive, media_files)
         packed_media = sum(1 for info in entries if info.filename not in PACKAGE_FILES)
         with tempfile.TemporaryDirectory(prefix="prep-import-") as folder:
             path = Path(folder) / "collection.sqlite3"
@@ -148,11 +149,17 @@ def parse_package(file, *, default_topic: str, suffix: str = ".apkg") -> ParsedF
             parsed = _read_collection(
                 path, collection.filename, default_topic=default_topic, media=media
             )
-    if packed_media:  # until images are written with their cards (anki_media.store_images)
+        images = keep_for_import(archive, media_files, parsed.rows)
+    if images:
+        parsed.notes.append(
+            f"{images} image{'s come' if images > 1 else ' comes'} with the cards; only you "
+            "will see them."
+        )
+    if packed_media and not media_files:
         parsed.notes.append(
             f"The package holds {packed_media} media file{'s' if packed_media > 1 else ''} "
-            "(images, sounds); media is not imported, so cards that show them will show the "
-            "file name or a broken image instead."
+            "but no list of their names that can be read, so they are not imported: cards "
+            "that show them will show a broken image."
         )
     if not parsed.rows and not parsed.error_count:
         raise ImportRejected("The package's collection has no notes in it.")

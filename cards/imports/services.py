@@ -17,6 +17,7 @@ from prep_site import jobs
 from prep_site.jobs import BUSY, has_job_under_way
 
 from ..models import ImportJob
+from .anki_media import check_images_room
 from .parsing import parse_upload
 from .planning import check_room, plan_import
 from .rows import ImportRejected, ParsedFile
@@ -175,7 +176,9 @@ def start_import(*, job: ImportJob, on_duplicate: str) -> None:
         raise ImportRejected("Choose whether to skip or update the cards you already have.")
     # Checked again by the worker, inside its transaction; here, so a file that
     # cannot fit is refused at once, with the preview still on screen.
-    check_room(user=job.owner_id, plan=plan_import(user=job.owner_id, rows=job.rows, unit=job.unit))
+    plan = plan_import(user=job.owner_id, rows=job.rows, unit=job.unit)
+    check_room(user=job.owner_id, plan=plan)
+    check_images_room(job.owner_id, plan.new)
     try:
         with transaction.atomic():
             if has_job_under_way(job.owner, besides=job):

@@ -15,6 +15,7 @@ from prep_site import planner
 
 from .. import scheduling
 from ..models import Card, ImportJob, Prompt, Topic
+from .anki_media import ImportedImages
 from .history import recount_days, write_history
 from .planning import PlannedRow, check_room, plan_import
 from .rows import ImportRejected
@@ -27,11 +28,22 @@ def _batches(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-@transaction.atomic
 def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = None) -> ImportJob:
     """Everything in one transaction: the new topics, the cards with their
-    prompts and tags, the updates to duplicates (when asked for) and the job's
-    result. ``progress(done, total)`` is told after every batch."""
+    prompts, tags and images, the updates to duplicates (when asked for) and the
+    job's result. ``progress(done, total)`` is told after every batch. The
+    images' files written before a failure are deleted."""
+    written: list[ImportedImages] = []
+    try:
+        return _import_rows(job_id=job_id, progress=progress, written=written)
+    except BaseException:
+        for images in written:
+            images.discard()
+        raise
+
+
+@transaction.atomic
+def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
     # Not locked for update: the job's progress is written through another
     # connection meanwhile (prep_site.jobs.progress_aside). A second run at the
     # same time is stopped at the end, where only one can mark the job done.
@@ -57,6 +69,8 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
         by = scheduling.person_scheduler(user.pk)
         zone = Profile.for_user(user).zone
     reviews = 0
+    images = ImportedImages(user_id=user.pk, rows=plan.new)
+    written.append(images)
 
     for batch in _batches(plan.new, BATCH_SIZE):
         cards = []
@@ -76,6 +90,7 @@ def import_rows(*, job_id: int, progress: Callable[[int, int], None] | None = No
             )
             cards.append(card)
         Card.objects.bulk_create(cards)
+        images.attach(cards, batch)
         prompts = Prompt.objects.bulk_create(
             [Prompt(card_id=card.pk, ordinal=n) for card in cards for n in card.prompt_ordinals()]
         )

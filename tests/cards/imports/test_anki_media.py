@@ -1,7 +1,8 @@
-"""Images and sounds in packages built by Anki's own engine: images are named on
-the rows for the import, sounds are taken out of the text and listed in the
-preview; a kept image is served only to those who may read its card."""
+"""Images and sounds in packages built by Anki's own engine: images come with
+their cards, sounds are taken out of the text and listed in the preview; a kept
+image is served only to those who may read its card and goes with it."""
 
+import html
 import os
 import zipfile
 
@@ -13,11 +14,11 @@ from django.urls import reverse
 
 from cards.imports.anki_media import check_image, store_images
 from cards.imports.rows import ImportRejected, row_options
-from cards.models import CardMedia
+from cards.models import MAX_MEDIA_BYTES_PER_PERSON, Card, CardMedia, ImportJob
 from tests.cards.imports.images import png
 from tests.cards.imports.test_anki_engine import upload_package
 from tests.cards.imports.test_apkg import make_apkg, parse_file
-from tests.cards.imports.test_views import body, job_url
+from tests.cards.imports.test_views import body, confirm_url, job_url
 from tests.factories import make_card, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -38,30 +39,57 @@ def package_with_media(folder, *, legacy: bool):
     return path
 
 
-def test_an_older_package_names_its_images_and_drops_its_sounds(client_in, tmp_path):
-    job = upload_package(client_in, package_with_media(tmp_path, legacy=True))
-    page = body(client_in.get(job_url(job)))
-    assert "1 sound is left out of the cards: sounds are not supported." in page
-    assert "1 image the cards show is not in the package; it shows as a broken image." in page
-    job.refresh_from_db()
-    [row] = job.rows
-    assert "[sound:" not in row[2]
-    assert row_options(row)["media"] == ["red_checker.png"]
-
-
-def test_a_newer_package_names_its_images_and_drops_its_sounds(client_in, tmp_path):
-    path = package_with_media(tmp_path, legacy=False)
+@pytest.mark.parametrize("legacy", [True, False], ids=["legacy", "anki21b"])
+def test_a_package_brings_its_images_and_drops_its_sounds(
+    client_in, user, other_user, tmp_path, legacy
+):
+    path = package_with_media(tmp_path, legacy=legacy)
     with zipfile.ZipFile(path) as archive:  # the format under test
-        assert "collection.anki21b" in archive.namelist()
-        assert archive.read("media").startswith(b"\x28\xb5\x2f\xfd")  # zstd
+        assert ("collection.anki21b" in archive.namelist()) is not legacy
+        assert archive.read("media").startswith(b"\x28\xb5\x2f\xfd") is not legacy  # zstd
     job = upload_package(client_in, path)
     page = body(client_in.get(job_url(job)))
-    assert "1 sound is left out of the cards" in page
-    assert "1 image the cards show is not in the package" in page
+    assert "1 image comes with the cards; only you will see them." in page
+    assert "1 sound is left out of the cards: sounds are not supported." in page
+    assert "1 image the cards show is not in the package; it shows as a broken image." in page
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client_in.post(confirm_url(job), {"on_duplicate": "skip"})
+    card = Card.objects.get(owner=user)
+    url = reverse("cards:card_media", args=[card.pk, "red_checker.png"])
+    assert card.front == f'Which piece? <img src="{url}">'
+    assert card.back == 'A red checker <img src="missing.png">'
+    page = body(client_in.get(reverse("cards:card_detail", args=[card.pk])))
+    assert f'src="{url}"' in page
+    response = client_in.get(url)
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == png()
+    client_in.force_login(other_user)
+    assert client_in.get(url).status_code == 404
+
+
+def test_images_past_the_limit_for_one_person_write_nothing(client_in, user, tmp_path):
+    kept = make_card(make_topic(user), user, front='<img src="old.png">')
+    store_images(kept, {"old.png": png()})
+    CardMedia.objects.update(size=MAX_MEDIA_BYTES_PER_PERSON - 10)  # nearly full already
+    job = upload_package(client_in, package_with_media(tmp_path, legacy=True))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client_in.post(confirm_url(job), {"on_duplicate": "skip"}, follow=True)
+    assert "more than the 200.0\xa0MB kept for one person. Nothing was imported." in html.unescape(
+        body(response)
+    )
     job.refresh_from_db()
-    [row] = job.rows
-    assert "[sound:" not in row[2]
-    assert row_options(row)["media"] == ["red_checker.png"]
+    assert job.status == ImportJob.Status.PREVIEW
+    assert Card.objects.filter(owner=user).count() == 1
+    assert CardMedia.objects.count() == 1
+    assert stored("card-media") == 1  # the one kept before
+
+
+def stored(folder: str) -> int:
+    try:
+        return len(default_storage.listdir(folder)[1])
+    except FileNotFoundError:
+        return 0
 
 
 def test_a_kept_image_is_served_to_its_reader_only(client, user, other_user):
@@ -112,7 +140,7 @@ def test_images_too_large_or_of_another_kind_are_left_out_with_a_line(tmp_path):
         media={"a.svg": svg, "big.png": large, "dot.png": png()},
     )
     parsed = parse_file(path, default_topic="Images")
-    assert row_options(parsed.rows[0])["media"] == ["dot.png"]
+    assert list(row_options(parsed.rows[0])["media"]) == ["dot.png"]
     assert parsed.notes[1:3] == [
         "1 image is larger than 5.0\xa0MB, the most kept for one image, and is left out. "
         "In Anki, make it smaller and export again.",

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 import zstandard
+from django.core.files.storage import default_storage
 
 from cards.imports import ImportRejected, apkg, parse_upload
 from cards.models import ImportJob
@@ -178,21 +179,19 @@ def test_a_package_with_two_decks_becomes_two_topics_with_tags(tmp_path):
     ]
 
 
-def test_media_is_left_out_with_a_message(tmp_path):
+def test_images_are_kept_for_the_import(tmp_path):
     path = make_apkg(
         tmp_path,
         [(['<img src="cat.jpg">', "A cat"], [], 1)],
         media={"cat.jpg": b"\xff\xd8\xff fake jpeg", "meow.mp3": b"ID3 fake"},
     )
     parsed = parse_file(path, default_topic="Animals")
-    assert parsed.rows == [
-        [1, '<img src="cat.jpg">', "A cat", "Default", [], {"html": True, "media": ["cat.jpg"]}]
-    ]
-    assert parsed.notes == [
-        NO_HISTORY,
-        "The package holds 2 media files (images, sounds); media is not imported, so cards "
-        "that show them will show the file name or a broken image instead.",
-    ]
+    [row] = parsed.rows
+    assert row[:5] == [1, '<img src="cat.jpg">', "A cat", "Default", []]
+    [(name, (path, size))] = row[5]["media"].items()
+    assert (name, size) == ("cat.jpg", 13)
+    assert default_storage.open(path).read() == b"\xff\xd8\xff fake jpeg"
+    assert parsed.notes == [NO_HISTORY, "1 image comes with the cards; only you will see them."]
 
 
 def test_the_anki21_collection_is_preferred_and_bad_notes_are_errors(tmp_path):

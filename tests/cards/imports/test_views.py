@@ -225,7 +225,7 @@ def test_a_package_preview_names_notes_and_media(client_in, tmp_path):
     page = body(client_in.get(job_url(job)))
     assert "Anki deck package" in page
     assert "<strong>4</strong> new cards" in page
-    assert "The package holds 1 media file (images, sounds); media is not imported" in page
+    assert "1 image comes with the cards" not in page  # two bytes are not a JPEG
     assert '<th scope="col">Note</th>' in page
 
 
