@@ -5,13 +5,16 @@ image is served only to those who may read its card and goes with it."""
 import html
 import os
 import zipfile
+from datetime import timedelta
 
 import pytest
 from anki.collection import Collection, ExportAnkiPackageOptions
 from django.core.files.storage import default_storage
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
+from cards.imports import tasks
 from cards.imports.anki_media import check_image, store_images
 from cards.imports.rows import ImportRejected, row_options
 from cards.models import MAX_MEDIA_BYTES_PER_PERSON, Card, CardMedia, ImportJob
@@ -147,3 +150,15 @@ def test_images_too_large_or_of_another_kind_are_left_out_with_a_line(tmp_path):
         "1 file the cards show as images is not PNG, JPEG, GIF or WebP and is left out "
         "(SVG is not kept: it can hold scripts).",
     ]
+
+
+def test_the_images_of_a_preview_nobody_confirmed_go_with_it(client_in, tmp_path, media_root):
+    job = upload_package(client_in, package_with_media(tmp_path, legacy=True))
+    job.refresh_from_db()
+    [(path, _size)] = job.rows[0][5]["media"].values()
+    assert default_storage.exists(path)
+    a_day_ago = (timezone.now() - timedelta(hours=25)).timestamp()
+    os.utime(media_root / path, (a_day_ago, a_day_ago))
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert tasks.purge_stale() == 1
+    assert not default_storage.exists(path)
