@@ -6,7 +6,8 @@ however large it is. ``SizeLimitUploadHandler`` comes first in
 FILE_UPLOAD_HANDLERS and counts each file's bytes. Past the route's limit (the
 import's, the restore's or a spoken answer's) it passes nothing more of the file on to Django's
 handlers, deletes what they had kept, and leaves in ``request.FILES`` a
-``TooLargeUpload``: the file's name and full size, and no content. The forms'
+``TooLargeUpload``: the file's name and full size, and no content. (An Anki package
+sent to the import has a limit of its own, told by its name.) The forms'
 size checks, which are per file too, then refuse it with their usual message.
 The rest of the body is still read (the fields after the file are parsed), but
 none of the file is kept. (A request may carry only one file:
@@ -28,14 +29,27 @@ LIMIT_SETTINGS = {
     "accounts:backup_restore": "PREP_BACKUP_MAX_BYTES",
     "mock:audio_upload": "PREP_MOCK_AUDIO_MAX_BYTES",
 }
+# An Anki package sent to the import carries its images, so it has a larger limit
+# of its own; what it keeps is then limited by what is kept (the collection and
+# each person's images), not by what it carries.
+PACKAGE_SUFFIXES = (".apkg", ".colpkg")
+PACKAGE_LIMIT_SETTING = "PREP_IMPORT_PACKAGE_MAX_BYTES"
+ALL_LIMIT_SETTINGS = (*LIMIT_SETTINGS.values(), PACKAGE_LIMIT_SETTING)
 
 
-def upload_limit(request: HttpRequest) -> int:
-    """The most bytes of one file that a request to this route may have kept."""
+def is_package(file_name: str | None) -> bool:
+    return bool(file_name) and file_name.lower().endswith(PACKAGE_SUFFIXES)
+
+
+def upload_limit(request: HttpRequest, file_name: str | None = None) -> int:
+    """The most bytes of one file (named ``file_name``) that a request to this
+    route may have kept."""
     try:
         route = resolve(request.path_info, getattr(request, "urlconf", None)).view_name
     except Resolver404:
         route = None
+    if route == "cards:import" and is_package(file_name):
+        return getattr(settings, PACKAGE_LIMIT_SETTING)
     if route in LIMIT_SETTINGS:
         return getattr(settings, LIMIT_SETTINGS[route])
     return max(getattr(settings, name) for name in LIMIT_SETTINGS.values())
@@ -73,6 +87,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
+        self.limit = upload_limit(self.request, self.file_name)
         self.size = 0
         self.too_large = False
 

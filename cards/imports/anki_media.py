@@ -24,7 +24,7 @@ from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
-from ..models import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, Card, CardMedia
+from ..models import MAX_FACE_LENGTH, MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, Card, CardMedia
 from ..models.media import card_media_path
 from .protobuf import proto_fields
 from .rows import ImportRejected
@@ -228,6 +228,20 @@ def point_at_route(text: str, card_id: int, kept: set[str]) -> str:
     return IMAGE_SRC.sub(replace, text)
 
 
+def too_long_once_linked(faces: list[str], kept: list[str]) -> str:
+    """Why a note cannot be a card once its kept images point at their route
+    (each link is longer than the name it replaces); "" when it can."""
+    widest = 10**12  # a card id with more digits than any will have
+    for label, text in zip(("front", "back"), faces, strict=True):
+        linked = len(point_at_route(text, widest, set(kept)))
+        if len(text) <= MAX_FACE_LENGTH < linked:
+            return (
+                f"the {label} has {linked:,} characters once its images are linked, more than "
+                f"the {MAX_FACE_LENGTH:,} a face may have"
+            )
+    return ""
+
+
 def check_media_room(user_id: int, adding: int) -> None:
     """Refuse images that would take a person past MAX_MEDIA_BYTES_PER_PERSON."""
     kept = CardMedia.objects.filter(card__owner_id=user_id).aggregate(total=Sum("size"))["total"]
@@ -262,22 +276,21 @@ class ImportedImages:
 
     def __init__(self, *, user_id: int, rows):
         self.saved: list[str] = []
-        adding = {path: size for row in rows for path, size in self._images(row.options).values()}
-        if adding:
-            check_media_room(user_id, sum(adding.values()))
+        check_images_room(user_id, rows)
 
-    @staticmethod
-    def _images(options) -> dict:
-        images = (options or {}).get("media")
-        return images if isinstance(images, dict) else {}
-
-    def attach(self, cards, rows) -> None:
-        """Keep each card's images and point its text at them (the cards are saved)."""
+    def attach(self, cards, rows, *, faces=("front", "back"), has=None) -> None:
+        """Keep each card's images and point ``faces`` of its text at them (the
+        cards are saved). ``has``: the names of the images each card keeps
+        already (an updated card), which stay as they are."""
         media, changed = [], []
+        has = has or {}
         for card, row in zip(cards, rows, strict=True):
             images = _images_of(row.options)
-            kept = set()
+            kept = set(has.get(card.pk, ()))
+            shown = image_names("".join(getattr(card, face) for face in faces))
             for name, (path, size) in images.items():
+                if name in kept or name not in shown:
+                    continue
                 try:
                     with default_storage.open(path) as source:
                         target = card_media_path(None, path)
@@ -287,11 +300,19 @@ class ImportedImages:
                 media.append(CardMedia(card_id=card.pk, name=name, file=self.saved[-1], size=size))
                 kept.add(name)
             if kept:
-                card.front = point_at_route(card.front, card.pk, kept)
-                card.back = point_at_route(card.back, card.pk, kept)
+                for face in faces:
+                    setattr(card, face, point_at_route(getattr(card, face), card.pk, kept))
                 changed.append(card)
         CardMedia.objects.bulk_create(media)
-        Card.objects.bulk_update(changed, ["front", "back"])
+        Card.objects.bulk_update(changed, list(faces))
+
+    def attach_to_updated(self, cards, rows) -> None:
+        """An updated card takes its new back's images; those it keeps already stay."""
+        has: dict[int, set[str]] = {}
+        pairs = CardMedia.objects.filter(card__in=[card.pk for card in cards])
+        for card_id, name in pairs.values_list("card_id", "name"):
+            has.setdefault(card_id, set()).add(name)
+        self.attach(cards, rows, faces=("back",), has=has)
 
     def discard(self) -> None:
         for name in self.saved:

@@ -18,7 +18,14 @@ from django.template.defaultfilters import filesizeformat
 
 from ..models import MAX_MEDIA_BYTES, ImportJob
 from .anki_history import read_history
-from .anki_media import image_names, keep_for_import, read_media_map, screen, without_sounds
+from .anki_media import (
+    image_names,
+    keep_for_import,
+    read_media_map,
+    screen,
+    too_long_once_linked,
+    without_sounds,
+)
 from .anki_notetypes import CLOZE, OTHER, NoteType, other_type_notes, read_note_types
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
@@ -305,6 +312,9 @@ def _read_collection(
             kept_images = [name for name in images if media.get(name) == ""]
             if kept_images:
                 options["media"] = kept_images
+                if reason := too_long_once_linked(faces, kept_images):
+                    parsed.error(number, reason)
+                    continue
             kept = len(parsed.rows)
             parsed.add(
                 number,

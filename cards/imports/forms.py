@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from taggit.utils import parse_tags
 
 from prep_site.numbers import IdChoiceField
+from prep_site.uploads import is_package
 
 from ..markdown import cloze_numbers, cloze_past_limit
 from ..models import MAX_FACE_LENGTH, MAX_TAG_LENGTH, MAX_TAGS_PER_CARD, ImportJob, Topic
@@ -86,18 +87,26 @@ class ImportUploadForm(forms.Form):
         "Quizlet: between rows", [("newline", "New line"), ("semicolon", "Semicolon")]
     )
 
-    def __init__(self, *args, user, max_bytes: int, **kwargs):
+    def __init__(self, *args, user, max_bytes: int, package_max_bytes: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.max_bytes = max_bytes
+        self.max_bytes, self.package_max_bytes = max_bytes, package_max_bytes
         self.fields["topic"].queryset = Topic.objects.visible_to(user).order_by("owner_id", "name")
         self.fields["file"].widget.attrs["data-max-bytes"] = str(max_bytes)
+        self.fields["file"].widget.attrs["data-package-max-bytes"] = str(package_max_bytes)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
         self.helper.disable_csrf = True  # and its token
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > self.max_bytes:
+        if is_package(upload.name) and upload.size > self.package_max_bytes:
+            raise forms.ValidationError(
+                f"The package is larger than {filesizeformat(self.package_max_bytes)}, the most "
+                "an import takes. In Anki, choose Tools, Check Media and delete the unused "
+                "files, then export again; or export without “Include media”, or one subdeck at "
+                "a time."
+            )
+        if not is_package(upload.name) and upload.size > self.max_bytes:
             raise forms.ValidationError(
                 f"The file is larger than {filesizeformat(self.max_bytes)}, the most an import "
                 "takes. Split it into smaller files."

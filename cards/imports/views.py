@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..models import ImportJob
+from ..models import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, ImportJob
 from . import services
 from .forms import ImportConfirmForm, ImportUploadForm
 from .planning import preview_import
@@ -26,10 +26,13 @@ def import_upload(request):
     # view runs: the CSRF check reads the body first, and nothing here is exempt
     # from it. The form refuses a file over the limit; the page's script refuses
     # it before it is sent.
-    max_bytes = settings.PREP_IMPORT_MAX_BYTES
+    limits = {
+        "max_bytes": settings.PREP_IMPORT_MAX_BYTES,
+        "package_max_bytes": settings.PREP_IMPORT_PACKAGE_MAX_BYTES,
+    }
     too_many = None  # the refusal, with links to the imports it counts
     if request.method == "POST":
-        form = ImportUploadForm(request.POST, request.FILES, user=request.user, max_bytes=max_bytes)
+        form = ImportUploadForm(request.POST, request.FILES, user=request.user, **limits)
         if form.is_valid():
             try:
                 job = services.receive_upload(
@@ -47,7 +50,7 @@ def import_upload(request):
                     return HttpResponseClientRedirect(job.get_absolute_url())
                 return redirect(job)
     else:
-        form = ImportUploadForm(user=request.user, max_bytes=max_bytes)
+        form = ImportUploadForm(user=request.user, **limits)
     context = {"form": form, "too_many": too_many}
     if request.htmx:
         return render(request, "cards/import_upload.html#upload-form", context)
@@ -58,7 +61,9 @@ def import_upload(request):
         {
             **context,
             "recent": recent,
-            "max_bytes": max_bytes,
+            **limits,
+            "image_max_bytes": MAX_MEDIA_BYTES,
+            "images_max_bytes": MAX_MEDIA_BYTES_PER_PERSON,
             "preview_hours": settings.PREP_IMPORT_PREVIEW_HOURS,
             "max_pending": settings.PREP_IMPORT_MAX_PENDING,
         },

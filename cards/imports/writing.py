@@ -69,7 +69,7 @@ def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
         by = scheduling.person_scheduler(user.pk)
         zone = Profile.for_user(user).zone
     reviews = 0
-    images = ImportedImages(user_id=user.pk, rows=plan.new)
+    images = ImportedImages(user_id=user.pk, rows=plan.new + updating)
     written.append(images)
 
     for batch in _batches(plan.new, BATCH_SIZE):
@@ -116,6 +116,7 @@ def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
             for row in batch
         ]
         Card.objects.bulk_update(cards, ["back", "text_format", "updated_at"])
+        images.attach_to_updated(cards, batch)
         retagged = [(card, row) for card, row in zip(cards, batch, strict=True) if row.tags]
         TaggedItem.objects.filter(
             content_type=card_type, object_id__in=[card.pk for card, _ in retagged]

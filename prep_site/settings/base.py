@@ -291,6 +291,11 @@ PREP_IMPORT_MAX_PENDING = 3
 
 # The largest file /import/ accepts.
 PREP_IMPORT_MAX_BYTES = int(os.environ.get("PREP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+# The largest Anki package (.apkg, .colpkg) it accepts: packages carry their images,
+# and what is kept of them is limited on its own (cards.models.media).
+PREP_IMPORT_PACKAGE_MAX_BYTES = int(
+    os.environ.get("PREP_IMPORT_PACKAGE_MAX_BYTES", 300 * 1024 * 1024)
+)
 # What a backup holds, in the order the file has it: each app's part (accounts.backup
 # .sections.Part), declared in the app's own backup module. A part's rows may point
 # only at parts before it.

@@ -19,8 +19,11 @@
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("#import-form input[type=file]")) return;
-    var limit = parseInt(input.getAttribute("data-max-bytes") || "0", 10);
     var file = input.files && input.files[0];
+    var isPackage = file && /\.(apkg|colpkg)$/i.test(file.name);
+    var limit = parseInt(
+      input.getAttribute(isPackage ? "data-package-max-bytes" : "data-max-bytes") || "0", 10
+    );
     if (limit && file && file.size > limit) {
       input.setCustomValidity(
         "This file is " + sizeText(file.size) + "; an import takes at most " + sizeText(limit) + "."

@@ -19,7 +19,7 @@ from django.urls import reverse
 from cards.models import Card, ImportJob, Topic
 from interviews.mock import services as mock_services
 from interviews.models import InterviewerQuestion
-from prep_site.uploads import LIMIT_SETTINGS
+from prep_site.uploads import ALL_LIMIT_SETTINGS
 from tests.factories import make_card, make_topic, make_user
 from tests.interviews.mock import recordings
 
@@ -64,7 +64,7 @@ def watched(settings, tmp_path):
     """Small limits; every upload goes to a temporary file in a folder of the
     test's own, with the witness in front of Django's handlers."""
     WITNESSED.clear()
-    for name in LIMIT_SETTINGS.values():  # the import's, the restore's, a recording's
+    for name in ALL_LIMIT_SETTINGS:  # the import's, a package's, the restore's, a recording's
         setattr(settings, name, LIMIT)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")

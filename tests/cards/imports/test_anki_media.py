@@ -162,3 +162,91 @@ def test_the_images_of_a_preview_nobody_confirmed_go_with_it(client_in, tmp_path
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
     assert tasks.purge_stale() == 1
     assert not default_storage.exists(path)
+
+
+def test_a_deck_of_22_mb_of_images_is_taken_whole(client_in, user, tmp_path):
+    """Past the 20 MB a text file may have: a package's limit is its own, and
+    what counts is what is kept."""
+    col = Collection(str(tmp_path / "collection.anki2"))
+    for n in range(5):
+        col.media.write_data(f"board{n}.png", png(size=4_400_000 + n))
+        note = col.new_note(col.models.by_name("Basic"))
+        note.fields[0], note.fields[1] = f"Board {n}?", f'<img src="board{n}.png">'
+        col.add_note(note, col.decks.id("Go"))
+    path = tmp_path / "boards.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, legacy=True)
+    col.export_anki_package(out_path=str(path), options=options, limit=None)
+    col.close()
+    assert os.path.getsize(path) > 21_700_000
+
+    job = upload_package(client_in, path)
+    assert "5 images come with the cards" in body(client_in.get(job_url(job)))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client_in.post(confirm_url(job), {"on_duplicate": "skip"})
+    kept = CardMedia.objects.filter(card__owner=user)
+    assert kept.count() == 5
+    assert sum(kept.values_list("size", flat=True)) > 22_000_000
+
+
+def test_a_package_past_its_limit_says_what_to_do_in_anki(client_in, settings, tmp_path):
+    settings.PREP_IMPORT_PACKAGE_MAX_BYTES = 1000
+    path = package_with_media(tmp_path, legacy=True)
+    with path.open("rb") as file:
+        response = client_in.post(reverse("cards:import"), {"file": file})
+    page = html.unescape(body(response))
+    assert "The package is larger than 1000\xa0bytes, the most an import takes." in page
+    assert "In Anki, choose Tools, Check Media and delete the unused files" in page
+    assert not ImportJob.objects.exists()
+
+
+def test_an_updated_card_takes_the_images_of_its_new_back(client_in, user, tmp_path):
+    topic = make_topic(user, name="Games")
+    card = make_card(topic, user, front='Which piece? <img src="red_checker.png">', back="old")
+    job = upload_package(client_in, package_with_media(tmp_path, legacy=False))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client_in.post(confirm_url(job), {"on_duplicate": "update"})
+    card.refresh_from_db()
+    assert card.front == 'Which piece? <img src="red_checker.png">'  # the front is the match
+    assert card.back == 'A red checker <img src="missing.png">'
+    assert not card.media.exists()  # its back shows no kept image
+
+    path = tmp_path / "again"
+    path.mkdir()
+    col = Collection(str(path / "collection.anki2"))
+    col.media.write_data("red_checker.png", png())
+    note = col.new_note(col.models.by_name("Basic"))
+    note.fields[0] = card.front
+    note.fields[1] = 'Now <img src="red_checker.png">'
+    col.add_note(note, col.decks.id("Games"))
+    col.export_anki_package(
+        out_path=str(path / "again.apkg"),
+        options=ExportAnkiPackageOptions(with_media=True, legacy=False),
+        limit=None,
+    )
+    col.close()
+    for _ in range(2):  # a second update keeps the image it has
+        job = upload_package(client_in, path / "again.apkg")
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            client_in.post(confirm_url(job), {"on_duplicate": "update"})
+    card.refresh_from_db()
+    url = reverse("cards:card_media", args=[card.pk, "red_checker.png"])
+    assert card.back == f'Now <img src="{url}">'
+    assert card.media.count() == 1
+    assert client_in.get(url).status_code == 200
+
+
+def test_a_face_too_long_once_its_images_are_linked_is_a_line_error(client_in, tmp_path):
+    col = Collection(str(tmp_path / "collection.anki2"))
+    col.media.write_data("a.png", png())
+    note = col.new_note(col.models.by_name("Basic"))
+    note.fields[0] = "x" * 9_990 + '<img src="a.png">'
+    note.fields[0] = note.fields[0][-10_000:]
+    note.fields[1] = "fine"
+    col.add_note(note, col.decks.id("Long"))
+    path = tmp_path / "long.apkg"
+    options = ExportAnkiPackageOptions(with_media=True, legacy=True)
+    col.export_anki_package(out_path=str(path), options=options, limit=None)
+    col.close()
+    job = upload_package(client_in, path)
+    page = html.unescape(body(client_in.get(job_url(job))))
+    assert "once its images are linked, more than the 10,000 a face may have" in page
