@@ -30,8 +30,10 @@ from accounts.models import Profile
 
 from . import review_days
 from .backup_fields import NoDay, Ordinal, Previous, Tags, card_number, prompt_of, prompts
+from .backup_media import CardImages
 from .models import (
     Card,
+    CardMedia,
     Progress,
     Prompt,
     Quiz,
@@ -439,11 +441,12 @@ def contents(user) -> dict[str, int]:
         "reviews": ReviewLog.objects.filter(user=user).count(),
         "study sessions": StudySession.objects.filter(user=user).count(),
         "quizzes": Quiz.objects.filter(user=user).count(),
+        "card images": CardMedia.objects.filter(card__owner=user).count(),
     }
 
 
 PART = Part(
-    sections=(TOPICS, CARDS, SESSIONS, ProgressRows(), Reviews(), Quizzes()),
+    sections=(TOPICS, CARDS, CardImages(), SESSIONS, ProgressRows(), Reviews(), Quizzes()),
     contents=contents,
     singular={
         "topics": "topic",
@@ -453,5 +456,6 @@ PART = Part(
         "study sessions": "study session",
         "quizzes": "quiz",
         "quiz items": "quiz item",
+        "card images": "card image",
     },
 )

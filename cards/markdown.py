@@ -9,6 +9,7 @@ same way. Everything the user wrote goes through nh3 before it reaches a page.
 import html
 import re
 from functools import lru_cache
+from urllib.parse import quote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -128,6 +129,23 @@ def render_html(text: str) -> str:
     """Safe HTML for a face written in HTML (a card from Anki), not read as
     Markdown: only sanitised, with its math made ready for KaTeX."""
     return _HTML_CLEANER.clean(_HTML_MATH.sub(_typeset, _valid_text(text)))
+
+
+# An image by its bare name (as Anki's notes give them): one the card keeps.
+_OWN_IMAGE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"/:?#]+)(")')
+
+
+def link_images(safe_html: str, base: str) -> str:
+    """Sanitised HTML with each image given by a bare name pointing under
+    ``base``, the address of the card's images."""
+    if "<img" not in safe_html:
+        return safe_html
+
+    def link(match: re.Match) -> str:
+        name = quote(html.unescape(match.group(2)).strip(), safe="")
+        return f"{match.group(1)}{base}{name}{match.group(3)}"
+
+    return _OWN_IMAGE.sub(link, safe_html)
 
 
 def render_face(text: str, *, html: bool = False) -> str:

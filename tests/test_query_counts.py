@@ -429,7 +429,7 @@ PAGES = [
     Page("mock:audio", 3, {"pk": "recorded"}),
     # The account.
     Page("accounts:settings", 3),
-    Page("accounts:data", 16),  # with the person's recent restores
+    Page("accounts:data", 17),  # with the recent restores and the card images count
     Page("accounts:restore_job", 3, {"pk": "restore"}),
     Page("accounts:restore_job", 3, {"pk": "restore"}, htmx=True),
     Page("accounts:delete", 4),  # with the person's jobs under way
@@ -451,8 +451,8 @@ PAGES = [
 # exports stream the cards EXPORT_CHUNK at a time, each chunk fetching its cards'
 # tags: they run one query per chunk, and beyond that the same number at any size.
 BACKUPS = [
-    Page("accounts:backup_download", 31),
-    Page("accounts:backup_download_gzip", 31),
+    Page("accounts:backup_download", 32),
+    Page("accounts:backup_download_gzip", 32),
 ]
 EXPORTS = [  # caps leave out the one query per chunk
     Page("cards:export_csv", 3),

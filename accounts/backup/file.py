@@ -91,8 +91,17 @@ def _json_error(error: Exception) -> BackupRejected:
 class BackupFile:
     """A backup file to read: ``open`` checks its start, ``parts`` reads it, once."""
 
-    def __init__(self, file, *, max_bytes: int, max_unpacked: int, streamed: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        file,
+        *,
+        max_bytes: int,
+        max_unpacked: int,
+        streamed: tuple[str, ...] = (),
+        row_limits: dict[str, int] | None = None,
+    ):
         self.file, self.max_bytes, self.max_unpacked = file, max_bytes, max_unpacked
+        self.row_limits = row_limits or {}
         self.streamed = streamed  # the sections read a row at a time
         self.held, self.keeping = 0, False
         self.size = self.unpacked_size = 0  # known once opened
@@ -259,7 +268,8 @@ class BackupFile:
             if self.keeping:  # counted as a whole by keep_rows
                 yield _build(events, event, value)
                 continue
-            reader.hold(ROW_LIMIT, f"{name}[{n}]: the row is larger than {human_size(ROW_LIMIT)}.")
+            limit = self.row_limits.get(name, ROW_LIMIT)
+            reader.hold(limit, f"{name}[{n}]: the row is larger than {human_size(limit)}.")
             yield _build(events, event, value)
             reader.release()
             n += 1

@@ -16,7 +16,7 @@ from .export import FORMAT, VERSION
 from .fields import Row, parse_when, problem
 from .file import BackupFile, BackupRejected
 from .report import RestoreReport, refuse_non_empty
-from .sections import Section, Single, batches, sections, streamed
+from .sections import Section, Single, batches, row_limits, sections, streamed
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
@@ -53,6 +53,7 @@ def read_backup(
         max_bytes=max_backup_bytes() if max_bytes is None else max_bytes,
         max_unpacked=max_unpacked_bytes() if max_unpacked is None else max_unpacked,
         streamed=streamed(),
+        row_limits=row_limits(),
     )
     opened.open()
     return opened
@@ -151,6 +152,16 @@ class Restore:
         self.written: dict[str, dict[str, object]] = defaultdict(dict)
         self.shared: dict[str, object] = {}  # what an app's sections pass each other
         self._starter: dict[str, dict] = {}
+        self._undo: list[Callable[[], None]] = []
+
+    def on_failure(self, undo: Callable[[], None]) -> None:
+        """Run ``undo`` if the restore fails (for what a rollback cannot take
+        back, such as a file written to storage)."""
+        self._undo.append(undo)
+
+    def failed(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
 
     def starter(self, section: Section) -> dict:
         """The starter library's rows of ``section`` on this server, by key."""
@@ -208,6 +219,10 @@ def restore_backup(
             planner.analyze_after_commit(sum(restore.report.added.values()))
             return restore.report
     except IntegrityError as error:
+        restore.failed()
         raise BackupRejected(
             f"The backup could not be written ({error}); nothing was restored."
         ) from error
+    except BaseException:
+        restore.failed()
+        raise

@@ -62,6 +62,7 @@ class Section:
     not_backed_up: tuple[str, ...] = ()  # the model's fields a backup leaves out, on purpose
     parent: str | None = None  # for a child section: its foreign key to the parent row
     since = 1  # the format version that first had this part
+    row_limit: int | None = None  # a streamed row's largest size, if not file.ROW_LIMIT
 
     def __init__(self):
         for each in self.fields:
@@ -342,6 +343,11 @@ def sections() -> tuple:
 
 def streamed() -> tuple[str, ...]:
     return tuple(s.name for s in sections() if getattr(s, "streamed", False))
+
+
+def row_limits() -> dict[str, int]:
+    """The streamed sections whose rows may be larger than file.ROW_LIMIT."""
+    return {s.name: s.row_limit for s in sections() if getattr(s, "row_limit", None)}
 
 
 # Writing in batches --------------------------------------------------------------------------

@@ -19,12 +19,10 @@ from pathlib import PurePath
 import zstandard
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 
-from ..models import MAX_FACE_LENGTH, MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, Card, CardMedia
+from ..models import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia
 from ..models.media import card_media_path
 from .protobuf import proto_fields
 from .rows import ImportRejected
@@ -212,36 +210,6 @@ def check_image(name: str, data: bytes) -> ImageKind:
     return kind
 
 
-def media_url(card_id: int, name: str) -> str:
-    return reverse("cards:card_media", args=[card_id, name])
-
-
-def point_at_route(text: str, card_id: int, kept: set[str]) -> str:
-    """The text with each kept image's ``src`` pointing at ``cards:media``."""
-
-    def replace(match: re.Match) -> str:
-        name = html.unescape(match.group(3)).strip()
-        if name not in kept:
-            return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{media_url(card_id, name)}{match.group(2)}"
-
-    return IMAGE_SRC.sub(replace, text)
-
-
-def too_long_once_linked(faces: list[str], kept: list[str]) -> str:
-    """Why a note cannot be a card once its kept images point at their route
-    (each link is longer than the name it replaces); "" when it can."""
-    widest = 10**12  # a card id with more digits than any will have
-    for label, text in zip(("front", "back"), faces, strict=True):
-        linked = len(point_at_route(text, widest, set(kept)))
-        if len(text) <= MAX_FACE_LENGTH < linked:
-            return (
-                f"the {label} has {linked:,} characters once its images are linked, more than "
-                f"the {MAX_FACE_LENGTH:,} a face may have"
-            )
-    return ""
-
-
 def check_media_room(user_id: int, adding: int) -> None:
     """Refuse images that would take a person past MAX_MEDIA_BYTES_PER_PERSON."""
     kept = CardMedia.objects.filter(card__owner_id=user_id).aggregate(total=Sum("size"))["total"]
@@ -279,16 +247,15 @@ class ImportedImages:
         check_images_room(user_id, rows)
 
     def attach(self, cards, rows, *, faces=("front", "back"), has=None) -> None:
-        """Keep each card's images and point ``faces`` of its text at them (the
-        cards are saved). ``has``: the names of the images each card keeps
-        already (an updated card), which stay as they are."""
-        media, changed = [], []
+        """Keep the images each card's ``faces`` show (the cards are saved; their
+        text keeps the images' names, linked when shown: Card.render). ``has``:
+        the names of the images each card keeps already (an updated card)."""
+        media = []
         has = has or {}
         for card, row in zip(cards, rows, strict=True):
-            images = _images_of(row.options)
             kept = set(has.get(card.pk, ()))
             shown = image_names("".join(getattr(card, face) for face in faces))
-            for name, (path, size) in images.items():
+            for name, (path, size) in _images_of(row.options).items():
                 if name in kept or name not in shown:
                     continue
                 try:
@@ -299,12 +266,7 @@ class ImportedImages:
                     continue  # purged meanwhile: the card shows a broken image
                 media.append(CardMedia(card_id=card.pk, name=name, file=self.saved[-1], size=size))
                 kept.add(name)
-            if kept:
-                for face in faces:
-                    setattr(card, face, point_at_route(getattr(card, face), card.pk, kept))
-                changed.append(card)
         CardMedia.objects.bulk_create(media)
-        Card.objects.bulk_update(changed, list(faces))
 
     def attach_to_updated(self, cards, rows) -> None:
         """An updated card takes its new back's images; those it keeps already stay."""
@@ -320,8 +282,9 @@ class ImportedImages:
 
 
 def store_images(card, images: dict[str, bytes]) -> list[CardMedia]:
-    """Keep ``images`` (checked already) for ``card`` and point its text at them.
-    Files are written first; if the rows cannot be, the files are deleted."""
+    """Keep ``images`` for ``card``, under the names its text gives them, after
+    checking each. Files are written first; if the rows cannot be, they are
+    deleted."""
     saved: list[str] = []
     rows = []
     try:
@@ -330,12 +293,7 @@ def store_images(card, images: dict[str, bytes]) -> list[CardMedia]:
             path = CardMedia.file.field.generate_filename(None, "image" + kind.extension)
             saved.append(default_storage.save(path, ContentFile(data)))
             rows.append(CardMedia(card=card, name=name, file=saved[-1], size=len(data)))
-        with transaction.atomic():
-            CardMedia.objects.bulk_create(rows)
-            kept = set(images)
-            card.front = point_at_route(card.front, card.pk, kept)
-            card.back = point_at_route(card.back, card.pk, kept)
-            card.save(update_fields=["front", "back"])
+        CardMedia.objects.bulk_create(rows)
     except BaseException:
         for name in saved:
             default_storage.delete(name)

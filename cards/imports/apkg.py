@@ -23,7 +23,6 @@ from .anki_media import (
     keep_for_import,
     read_media_map,
     screen,
-    too_long_once_linked,
     without_sounds,
 )
 from .anki_notetypes import CLOZE, OTHER, NoteType, other_type_notes, read_note_types
@@ -312,9 +311,6 @@ def _read_collection(
             kept_images = [name for name in images if media.get(name) == ""]
             if kept_images:
                 options["media"] = kept_images
-                if reason := too_long_once_linked(faces, kept_images):
-                    parsed.error(number, reason)
-                    continue
             kept = len(parsed.rows)
             parsed.add(
                 number,

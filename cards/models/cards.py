@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from ..markdown import cloze_numbers, cloze_side, render_face
+from ..markdown import cloze_numbers, cloze_side, link_images, render_face
 from ..review_days import move_reviews, uncount_reviews
 from ..search import matching, search_words
 from .study import Progress, ReviewLog, StudySession
@@ -308,8 +308,13 @@ class Card(models.Model):
         return self.text_format == self.TextFormat.HTML
 
     def render(self, text: str) -> str:
-        """Safe HTML for a face of this card, read in the card's text format."""
-        return render_face(text, html=self.is_html)
+        """Safe HTML for a face of this card, read in the card's text format; an
+        image it gives by name is one it keeps (cards:card_media)."""
+        rendered = render_face(text, html=self.is_html)
+        if "<img" not in rendered or self.pk is None:
+            return rendered
+        # The address of any of the card's images, without the name at its end.
+        return link_images(rendered, reverse("cards:card_media", args=[self.pk, "-"])[:-1])
 
     def front_html(self) -> str:
         if self.kind == self.Kind.CLOZE:

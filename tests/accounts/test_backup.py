@@ -346,7 +346,7 @@ def test_document_holds_every_part(full_user, starter):
     document = backup_document(user=full_user, now=NOW)
     assert list(document) == list(backup.TOP_LEVEL)
     assert document["format"] == "prep-backup"
-    assert document["version"] == 5
+    assert document["version"] == 6
     assert document["exported_at"] == "2026-03-01T09:30:15.123456Z"
     assert document["user"] == {"username": "alice"}
     assert document["settings"] == {
@@ -398,7 +398,7 @@ def test_the_download_streams_the_same_bytes_as_the_whole_document(full_user):
 
 def test_each_row_of_a_section_is_a_line_of_its_own(full_user):
     lines = backup_bytes(backup_document(user=full_user, now=NOW)).decode().splitlines()
-    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 5,']
+    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 6,']
     reviews = lines.index(' "reviews": [')
     rows = [json.loads(line.strip().rstrip(",")) for line in lines[reviews + 1 : reviews + 11]]
     assert lines[reviews + 11] == " ],"
@@ -609,7 +609,7 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
         (lambda d: _bad(d, "topics", {}), "topics: must be a list"),
         (lambda d: _bad(d, "quizzes", delete=True), "quizzes: missing"),
         (lambda d: _bad(d, "extra", []), "extra: is not a part of a prep backup"),
-        (lambda d: _bad(d, "version", 6), "newer version of prep (format 6); this version reads"),
+        (lambda d: _bad(d, "version", 7), "newer version of prep (format 7); this version reads"),
         (lambda d: _bad(d, "format", "other"), "not a prep backup"),
     ],
 )
@@ -627,11 +627,11 @@ def test_a_broken_row_is_named_and_nothing_is_written(full_user, change, message
 
 def test_newer_format_message_is_exact(user):
     document = backup_document(user=user, now=NOW)
-    document["version"] = 6
+    document["version"] = 7
     with pytest.raises(BackupRejected) as error:
         restore_backup(user=make_user("x"), data=document, merge=False)
     assert str(error.value) == (
-        "This backup was made by a newer version of prep (format 6); this version reads format 5."
+        "This backup was made by a newer version of prep (format 7); this version reads format 6."
     )
 
 
@@ -865,8 +865,8 @@ def test_upload_into_a_non_empty_account_is_refused_then_merged(client_in, user,
         (b"", "The file is empty."),
         (b"\xff\xd8\xff\xe0 binary", "it is binary, not JSON text"),
         (
-            b'{"format": "prep-backup", "version": 6}',
-            "made by a newer version of prep (format 6); this version reads format 5",
+            b'{"format": "prep-backup", "version": 7}',
+            "made by a newer version of prep (format 7); this version reads format 6",
         ),
     ],
 )
@@ -956,13 +956,16 @@ def test_export_user_needs_an_existing_user(db):
 
 
 def in_format(document: dict, version: int) -> dict:
-    """The document as an older prep wrote it: format 4 had no text format on
+    """The document as an older prep wrote it: format 5 had no card images;
+    format 4 had no text format on
     cards (all were Markdown); format 3 had no coaching (key point
     synonyms, suggested key points), no model answers nor cards of missed key
     points; format 2 had no order of new cards and no schedule either; format 1
     had no review days either."""
     document = json.loads(json.dumps(document))
     document["version"] = version
+    if version < 6:
+        del document["card_images"]
     if version < 5:
         for interview in document["interviews"]:
             for name in CALENDAR_KEYS:
