@@ -11,7 +11,10 @@ progress page with the others."""
 from dataclasses import dataclass
 from enum import Enum
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, Sum
+from django.utils import timezone
+from taggit.models import Tag, TaggedItem
 
 from .models import Card, Progress
 
@@ -42,10 +45,43 @@ def mark_after_lapse(*, user_id: int, card: Card) -> Leech | None:
         return None
     if card.owner_id != user_id:
         return Leech.STARTER
-    card.tags.add(LEECH_TAG)
-    card.suspended = True
-    card.save(update_fields=["suspended", "updated_at"])
+    _mark([card])
     return Leech.SUSPENDED
+
+
+def mark_imported(*, user_id: int, cards: list[Card], lapses: dict[int, int]) -> int:
+    """Called in an import's transaction after study history was written for
+    ``cards`` (``lapses``: the lapses it brought, by card id): each of the
+    person's own cards it brought to LEECH_LAPSES or more is marked as the lapse
+    that reaches it in study marks it, tagged and suspended. Four queries at
+    most, whatever their number; returns how many were marked."""
+    leeches = [
+        card
+        for card in cards
+        if card.owner_id == user_id and lapses.get(card.pk, 0) >= LEECH_LAPSES
+    ]
+    _mark(leeches)
+    return len(leeches)
+
+
+def _mark(cards: list[Card]) -> None:
+    """Tag the cards leech and suspend them, with their progress rows."""
+    if not cards:
+        return
+    ids = [card.pk for card in cards]
+    now = timezone.now()
+    Card.objects.filter(pk__in=ids).update(suspended=True, updated_at=now)
+    Progress.objects.filter(card_id__in=ids).update(suspended=True)
+    tag = Tag.objects.filter(name__iexact=LEECH_TAG).order_by("pk").first()
+    if tag is None:
+        tag = Tag.objects.create(name=LEECH_TAG)
+    card_type = ContentType.objects.get_for_model(Card)
+    TaggedItem.objects.bulk_create(
+        [TaggedItem(content_type=card_type, object_id=pk, tag=tag) for pk in ids],
+        ignore_conflicts=True,  # a card tagged leech already (by hand, or in Anki)
+    )
+    for card in cards:
+        card.suspended, card.updated_at = True, now
 
 
 def unmark_after_undo(*, user_id: int, card: Card) -> None:

@@ -16,6 +16,11 @@ MAX_DURATION_MS = 10 * 60 * 1000  # as a grade in prep counts at most
 # Review times and due dates outside these years are damage, not study.
 EARLIEST, LATEST = 946_684_800, 7_258_118_400  # 2000-01-01, 2200-01-01 (epoch seconds)
 DAY = 86_400
+# Anki's first scheduler (V1) had three buttons for cards in learning and
+# relearning: its revlog's ease 1, 2, 3 there are Again, Good, Easy (Anki's
+# manual, "Manual analysis" of the revlog). Reviews of cards in review had four.
+V1_LEARNING_TYPES = (0, 2)
+V1_LEARNING_RATINGS = {1: 1, 2: 3, 3: 4}
 
 
 @dataclass
@@ -91,7 +96,8 @@ class History:
             )
         if self.partly_suspended:
             lines.append(
-                f"{_cards(self.partly_suspended)} with only some of their Anki cards suspended "
+                f"{_cards(self.partly_suspended)} with only some of "
+                f"{'its' if self.partly_suspended == 1 else 'their'} Anki cards suspended "
                 f"{_arrive(self.partly_suspended)} not suspended: here a card is suspended with "
                 "all its directions and clozes or not at all."
             )
@@ -161,17 +167,49 @@ def read_history(db: sqlite3.Connection, tables: set[str]) -> History:
         by_id[card_id] = card
         history.cards.setdefault(note_id, []).append(card)
     placeholders = ", ".join("?" * len(ANSWER_TYPES))
+    answers = f"FROM revlog WHERE ease BETWEEN 1 AND 4 AND type IN ({placeholders})"
+    v1 = _first_scheduler(db, tables, answers)
     reviews = db.execute(
-        "SELECT id, cid, ease, time FROM revlog WHERE ease BETWEEN 1 AND 4 "
-        f"AND type IN ({placeholders}) ORDER BY cid, id",
-        ANSWER_TYPES,
+        f"SELECT id, cid, ease, time, type {answers} ORDER BY cid, id", ANSWER_TYPES
     )
-    for moment, card_id, rating, duration in reviews:
+    for moment, card_id, rating, duration, kind in reviews:
         card = by_id.get(card_id)
         if card is None or not isinstance(moment, int) or not isinstance(rating, int):
             continue
+        if v1 and kind in V1_LEARNING_TYPES:
+            rating = V1_LEARNING_RATINGS.get(rating)
+            if rating is None:
+                continue  # a fourth button V1 did not have
         if not EARLIEST <= moment // 1000 <= LATEST:
             continue
         spent = duration if isinstance(duration, int) else 0
         card.reviews.append([moment, rating, min(max(spent, 0), MAX_DURATION_MS)])
     return history
+
+
+def _scheduler_version(db: sqlite3.Connection, tables: set[str]):
+    """The collection's ``schedVer``: in the config table of newer collections,
+    else in the JSON of col.conf. None when it is not given or not readable."""
+    try:
+        if "config" in tables:
+            row = db.execute("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
+            return json.loads(row[0]) if row else None
+        row = db.execute("SELECT conf FROM col LIMIT 1").fetchone()
+        conf = json.loads(row[0]) if row and row[0] else {}
+        return conf.get("schedVer") if isinstance(conf, dict) else None
+    except (TypeError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _first_scheduler(db: sqlite3.Connection, tables: set[str], answers: str) -> bool:
+    """Whether the collection was studied with Anki's V1 scheduler: ``schedVer``
+    1, or no ``schedVer`` at all (Anki 2.0's collections, which Anki reads as
+    V1) unless a learning review has a fourth button, which V1 did not have."""
+    version = _scheduler_version(db, tables)
+    if version is not None:
+        return version == 1
+    types = ", ".join(str(kind) for kind in V1_LEARNING_TYPES)
+    fourth = db.execute(
+        f"SELECT 1 {answers} AND ease = 4 AND type IN ({types}) LIMIT 1", ANSWER_TYPES
+    )
+    return fourth.fetchone() is None

@@ -6,8 +6,9 @@ due date, when the collection has one, are taken over as they are."""
 from datetime import UTC, datetime
 
 import fsrs
+from django.db.models import Exists, OuterRef
 
-from .. import review_days, scheduling
+from .. import leeches, review_days, scheduling
 from ..models import Card, Progress, Prompt, ReviewDay, ReviewLog
 
 # Rows per INSERT: PostgreSQL takes at most 65,535 parameters, a review row
@@ -72,11 +73,12 @@ def replay(entry: dict, *, user_id: int, prompt: Prompt, topic_id: int, suspende
 
 
 def write_history(*, user_id: int, cards: list[Card], options: list[dict], prompts, by, zone):
-    """The history of a batch of new cards (``options``: each card's row
-    options; ``prompts``: the batch's prompts): two bulk writes. Returns the
-    number of reviews written."""
+    """The history of a batch of cards (``options``: each card's row options;
+    ``prompts``: the cards' prompts): two bulk writes, and the cards it makes
+    leeches marked as study marks them (leeches.mark_imported). Returns the
+    number of reviews written and of leeches marked."""
     by_card = {(prompt.card_id, prompt.ordinal): prompt for prompt in prompts}
-    progress, logs = [], []
+    progress, logs, lapses = [], [], {}
     for card, given in zip(cards, options, strict=True):
         for entry in given.get("history") or ():
             prompt = by_card.get((card.pk, entry["ordinal"]))
@@ -93,9 +95,23 @@ def write_history(*, user_id: int, cards: list[Card], options: list[dict], promp
             )
             progress.append(row)
             logs.extend(reviews)
+            lapses[card.pk] = lapses.get(card.pk, 0) + row.lapses
     Progress.objects.bulk_create(progress, batch_size=INSERT_ROWS)
     ReviewLog.objects.bulk_create(logs, batch_size=INSERT_ROWS)
-    return len(logs)
+    marked = leeches.mark_imported(user_id=user_id, cards=cards, lapses=lapses)
+    return len(logs), marked
+
+
+def without_history(*, user_id: int, card_ids: list[int]) -> list[Card]:
+    """Of the person's cards ``card_ids``, those they have no reviews of yet,
+    with their prompts: an update may bring them the history of the file."""
+    studied = Progress.objects.filter(user_id=user_id, card_id=OuterRef("pk"))
+    return list(
+        Card.objects.filter(pk__in=card_ids)
+        .exclude(Exists(studied))
+        .only("pk", "owner_id", "topic_id", "suspended")
+        .prefetch_related("prompts")
+    )
 
 
 def recount_days(user_id: int) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from ..markdown import cloze_numbers
-from ..models import Card, ImportJob, Topic
+from ..models import Card, ImportJob, Progress, Topic
 from .rows import ImportRejected, row_options
 
 PREVIEW_ROWS = 20
@@ -126,6 +126,9 @@ class ImportPreview:
     first_rows: list[PlannedRow]
     errors: list[list]  # [line, reason], the first SHOWN_ERRORS of them, in line order
     error_count: int
+    # Duplicates the file brings history for that the person has studied here:
+    # updating them keeps their own history.
+    keeping_history: int = 0
 
     @property
     def hidden_errors(self) -> int:
@@ -156,4 +159,19 @@ def preview_import(*, job: ImportJob) -> ImportPreview:
         first_rows=plan.rows[:PREVIEW_ROWS],
         errors=errors[:SHOWN_ERRORS],
         error_count=job.error_count + len(plan.repeats),
+        keeping_history=_keeping_history(user_id=job.owner_id, duplicates=plan.duplicates),
     )
+
+
+def _keeping_history(*, user_id: int, duplicates: list[PlannedRow]) -> int:
+    """How many of the person's own cards the file would update and bring study
+    history to already have reviews here. One query, none without such rows."""
+    ids = [
+        row.duplicate_of
+        for row in duplicates
+        if not row.duplicate_is_starter and (row.options or {}).get("history")
+    ]
+    if not ids:
+        return 0
+    studied = Progress.objects.filter(user_id=user_id, card_id__in=ids)
+    return studied.values("card_id").distinct().count()

@@ -16,7 +16,7 @@ from prep_site import planner
 from .. import scheduling
 from ..models import Card, ImportJob, Prompt, Topic
 from .anki_media import ImportedImages
-from .history import recount_days, write_history
+from .history import recount_days, without_history, write_history
 from .planning import PlannedRow, check_room, plan_import
 from .rows import ImportRejected
 
@@ -64,11 +64,11 @@ def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
             row.topic = created_topics[row.topic_name.lower()]
     tag_ids = _tag_ids(tag for row in plan.new + updating for tag in row.tags)
     card_type = ContentType.objects.get_for_model(Card)
-    studied = any((row.options or {}).get("history") for row in plan.new)
+    studied = any((row.options or {}).get("history") for row in plan.new + updating)
     if studied:  # the person's scheduler replays the reviews, in their time zone
         by = scheduling.person_scheduler(user.pk)
         zone = Profile.for_user(user).zone
-    reviews = 0
+    reviews = leeches = 0
     images = ImportedImages(user_id=user.pk, rows=plan.new + updating)
     written.append(images)
 
@@ -94,8 +94,9 @@ def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
         prompts = Prompt.objects.bulk_create(
             [Prompt(card_id=card.pk, ordinal=n) for card in cards for n in card.prompt_ordinals()]
         )
+        _tag(cards, batch, tag_ids=tag_ids, card_type=card_type)
         if studied:
-            reviews += write_history(
+            written_reviews, marked = write_history(
                 user_id=user.pk,
                 cards=cards,
                 options=[row.options or {} for row in batch],
@@ -103,7 +104,7 @@ def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
                 by=by,
                 zone=zone,
             )
-        _tag(cards, batch, tag_ids=tag_ids, card_type=card_type)
+            reviews, leeches = reviews + written_reviews, leeches + marked
         done += len(batch)
         if progress is not None:
             progress(done, total)
@@ -127,6 +128,9 @@ def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
             tag_ids=tag_ids,
             card_type=card_type,
         )
+        if studied:
+            written_reviews, marked = _update_history(batch, user_id=user.pk, by=by, zone=zone)
+            reviews, leeches = reviews + written_reviews, leeches + marked
         done += len(batch)
         if progress is not None:
             progress(done, total)
@@ -142,6 +146,8 @@ def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
         "skipped": len(plan.duplicates) - len(updating),
         "topics": sorted(([pk, name] for pk, name in topics.items()), key=lambda t: t[1].lower()),
     }
+    if leeches:  # cards the imported history made leeches, tagged and suspended
+        job.result["leeches"] = leeches
     job.finished_at = timezone.now()
     finished = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         status=job.status,
@@ -157,6 +163,23 @@ def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
     job.refresh_from_db()
     planner.analyze_after_commit(len(plan.new) + len(updating))
     return job
+
+
+def _update_history(batch: list[PlannedRow], *, user_id: int, by, zone) -> tuple[int, int]:
+    """The file's history for the updated cards the person has not studied here
+    yet; a card with reviews here keeps its own. Three queries and the writes."""
+    rows = {row.duplicate_of: row for row in batch if (row.options or {}).get("history")}
+    if not rows:
+        return 0, 0
+    cards = without_history(user_id=user_id, card_ids=list(rows))
+    return write_history(
+        user_id=user_id,
+        cards=cards,
+        options=[rows[card.pk].options for card in cards],
+        prompts=[prompt for card in cards for prompt in card.prompts.all()],
+        by=by,
+        zone=zone,
+    )
 
 
 def _text_format(row: PlannedRow) -> str:

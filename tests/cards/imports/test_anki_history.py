@@ -93,7 +93,7 @@ def test_history_suspension_and_due_dates_come_along(
     assert "5 cards arrive studied, with 12 reviews from Anki; 1 card arrives new." in page
     assert "1 card arrives suspended, as in Anki." in page
     assert "1 card buried in Anki arrives not buried" in page
-    assert "1 card with only some of their Anki cards suspended arrives not suspended" in page
+    assert "1 card with only some of its Anki cards suspended arrives not suspended" in page
 
     # Writing the history costs a bounded number of queries, not one per review.
     with django_assert_max_num_queries(47), TestCase.captureOnCommitCallbacks(execute=True):
@@ -156,6 +156,7 @@ def test_damaged_history_is_left_out_and_the_rest_comes_along(client_in, user, t
     db = sqlite3.connect(collection)
     db.executescript(
         """
+        UPDATE col SET conf = '{"schedVer": 2}';
         UPDATE cards SET type = 2, queue = 2, data = '{not json' WHERE id = 1;
         UPDATE cards SET type = 2, queue = -1, due = 1000000000000,
             data = '{"s": -1, "d": 5}' WHERE id = 2;
