@@ -150,3 +150,11 @@ def test_an_image_occlusion_note_in_a_package_is_left_out_with_a_line(
     confirmed_job(client_in, job)
     assert Card.objects.filter(owner=user).count() == 8
     assert not Card.objects.filter(front__contains="image-occlusion").exists()
+
+
+def test_a_note_type_for_the_whole_file_applies_to_every_row(client_in, user):
+    text = "#separator:tab\n#notetype:Basic (and reversed card)\nhola\thello\nadiós\tgoodbye\n"
+    confirmed_job(client_in, uploaded_job(client_in, text, name="notes.txt", new_topic="Anki"))
+    kinds = set(Card.objects.filter(owner=user).values_list("kind", flat=True))
+    assert kinds == {Card.Kind.REVERSED}
+    assert Card.objects.filter(owner=user).count() == 2
