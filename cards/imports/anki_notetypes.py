@@ -16,6 +16,7 @@ from .protobuf import proto_fields
 BASIC, REVERSED, OPTIONAL, CLOZE, OTHER = "basic", "reversed", "optional", "cloze", "other"
 OCCLUSION = "occlusion"
 OCCLUSION_STOCK_KIND = 6  # Anki's OriginalStockKind for Image Occlusion
+MAX_TYPE_LINES = 20  # note types named one by one in the preview
 # Anki's own names, for a type whose templates this reading cannot see.
 STOCK_NAMES = {
     "basic": BASIC,
@@ -173,12 +174,20 @@ def left_out_notes(types: dict[int, NoteType] | dict[str, NoteType]) -> list[str
 
 def other_type_notes(types: dict[int, NoteType] | dict[str, NoteType]) -> list[str]:
     """The lines of ``left_out_notes``, and one about each note type read as
-    basic for want of a better match."""
-    return left_out_notes(types) + [
+    basic for want of a better match (the first MAX_TYPE_LINES, then a count)."""
+    others = _read_types(types, OTHER)
+    lines = left_out_notes(types) + [
         f"{_notes_of(note_type)} {'were' if note_type.count > 1 else 'was'} imported as "
         f"basic cards, with {_faces_and_rest(note_type)}"
-        for note_type in _read_types(types, OTHER)
+        for note_type in others[:MAX_TYPE_LINES]
     ]
+    if len(others) > MAX_TYPE_LINES:
+        rest = others[MAX_TYPE_LINES:]
+        lines.append(
+            f"{sum(t.count for t in rest):,} notes of {len(rest):,} more note types were "
+            "imported as basic cards the same way."
+        )
+    return lines
 
 
 def _read_types(types, shape: str) -> list[NoteType]:

@@ -356,7 +356,11 @@ def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: s
             return record[index] if index is not None and index < len(record) else ""
 
         name = cell("notetype").strip() or file_type
-        note_type = types.setdefault(name.lower(), NoteType.named(name)) if name else None
+        note_type = None
+        if name:
+            note_type = types.get(name.lower()) or types.setdefault(
+                name.lower(), NoteType.named(name)
+            )
         if note_type is not None:
             note_type.count += 1
             if note_type.shape == OCCLUSION:  # said in the preview

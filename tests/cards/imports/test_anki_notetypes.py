@@ -158,3 +158,13 @@ def test_a_note_type_for_the_whole_file_applies_to_every_row(client_in, user):
     kinds = set(Card.objects.filter(owner=user).values_list("kind", flat=True))
     assert kinds == {Card.Kind.REVERSED}
     assert Card.objects.filter(owner=user).count() == 2
+
+
+def test_many_note_types_of_one_s_own_are_named_up_to_a_limit(client_in, user):
+    rows = "".join(f"Type {n:02}\tfront {n}\tback {n}\n" for n in range(25))
+    text = "#separator:tab\n#notetype column:1\n" + rows
+    job = uploaded_job(client_in, text, name="notes.txt", new_topic="Anki")
+    page = html.unescape(body(client_in.get(job_url(job))))
+    assert "1 note of the note type “Type 19” was imported as basic cards" in page
+    assert "“Type 20”" not in page
+    assert "5 notes of 5 more note types were imported as basic cards the same way." in page
