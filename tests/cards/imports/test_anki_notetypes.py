@@ -61,13 +61,17 @@ def add_occlusion_note(col, folder) -> None:
     )
 
 
-def engine_text_export(tmp_path) -> bytes:
-    """Every kind of note, exported by Anki with every column it can add."""
-    col = build_collection(tmp_path / "collection.anki2")
-    note = col.new_note(col.models.by_name("Basic (type in the answer)"))
+def add_quoted_tag_note(col, note_type: str) -> None:
+    note = col.new_note(col.models.by_name(note_type))
     note.fields[:2] = ["What is TCP's handshake?", "SYN, SYN-ACK, ACK"]
     note.tags = [QUOTED_TAG]
     col.add_note(note, col.decks.id(SYSTEM_DESIGN))
+
+
+def engine_text_export(tmp_path) -> bytes:
+    """Every kind of note, exported by Anki with every column it can add."""
+    col = build_collection(tmp_path / "collection.anki2")
+    add_quoted_tag_note(col, "Basic (type in the answer)")
     add_occlusion_note(col, tmp_path)
     path = tmp_path / "notes.txt"
     col.export_note_csv(
@@ -141,14 +145,17 @@ def test_an_image_occlusion_note_in_a_package_is_left_out_with_a_line(
 ):
     col = build_collection(tmp_path / "collection.anki2")
     add_occlusion_note(col, tmp_path)
+    add_quoted_tag_note(col, "Basic")
     job = upload_package(client_in, export_package(col, tmp_path, whole=False, legacy=legacy))
 
     page = body(client_in.get(job_url(job)))
     assert job.error_count == 0, job.errors
-    assert "<strong>8</strong> new cards" in page  # the engine test's eight, not nine
+    assert "<strong>9</strong> new cards" in page  # not the image occlusion note
     assert html.escape(LINES[2], quote=False) in page
     confirmed_job(client_in, job)
-    assert Card.objects.filter(owner=user).count() == 8
+    assert Card.objects.filter(owner=user).count() == 9
+    handshake = Card.objects.get(owner=user, front="What is TCP's handshake?")
+    assert list(handshake.tags.names()) == [QUOTED_TAG]  # quotes and all
     assert not Card.objects.filter(front__contains="image-occlusion").exists()
 
 
