@@ -456,9 +456,9 @@ BACKUPS = [
 ]
 EXPORTS = [  # caps leave out the one query per chunk
     Page("cards:export_csv", 3),
-    Page("cards:export_anki", 3),
+    Page("cards:export_anki", 4),  # one more: the tags with spaces, for its header
     Page("cards:topic_export_csv", 4, TOPIC),
-    Page("cards:topic_export_anki", 4, TOPIC),
+    Page("cards:topic_export_anki", 5, TOPIC),
 ]
 
 # Routes that only take a POST (a GET is checked to be refused with 405), with the

@@ -14,6 +14,7 @@ at the start of such a field.
 import csv
 import hashlib
 import html
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -43,6 +44,8 @@ ANKI_HEADER_LINES = [
     "#guid column:6",
     "#columns:Note type\tDeck\tFront\tBack\tTags\tGUID",
 ]
+# prep's own header line (which Anki skips): the tags that have spaces.
+SPACED_TAGS = "#tags with spaces"
 # A note's id in Anki (its "guid"): prep's say whether the card is Markdown or
 # HTML, so that prep reads its own file back as it was. Anki's own ids have no "-".
 ANKI_GUID_PREFIXES = {Card.TextFormat.MARKDOWN: "prep-md-", Card.TextFormat.HTML: "prep-html-"}
@@ -146,9 +149,41 @@ def anki_guid(card: Card) -> str:
     return ANKI_GUID_PREFIXES[card.text_format] + digest.hexdigest()
 
 
+def anki_tag(name: str) -> str:
+    """A tag as Anki can hold it: Anki separates tags with spaces, so a space
+    inside a tag becomes "_"."""
+    return re.sub(r"\s+", "_", name.strip())
+
+
 def anki_tags(names: Iterable[str]) -> str:
-    """Anki separates tags with spaces, so a space inside a tag becomes "_"."""
-    return " ".join(sorted({re.sub(r"\s+", "_", name.strip()) for name in names if name.strip()}))
+    return " ".join(sorted({anki_tag(name) for name in names if name.strip()}))
+
+
+def spaced_tags_line(cards) -> str:
+    """The header line naming, as they are in prep, the tags of ``cards`` (a
+    queryset) that have a space, so that prep reads their "_" back as a space
+    (a literal "_" in another tag stays). Anki does not know the line and skips
+    it. Empty when no tag has a space."""
+    names = (
+        Card.tags.through.objects.filter(
+            content_type__app_label=Card._meta.app_label,
+            content_type__model=Card._meta.model_name,
+            object_id__in=cards.order_by().values("pk"),
+            tag__name__contains=" ",
+        )
+        .values_list("tag__name", flat=True)
+        .distinct()
+    )
+    names = sorted(set(names))
+    return f"{SPACED_TAGS}:{json.dumps(names, ensure_ascii=False)}" if names else ""
+
+
+def tags_from_anki(text: str, spaced: Iterable[str] = ()) -> list[str]:
+    """Anki's tags, separated by white space, as names: each whole, with its
+    commas and quotes. One that stands for a name in ``spaced`` (the names
+    ``spaced_tags_line`` wrote) is that name, spaces and all."""
+    spelled = {anki_tag(name).lower(): name for name in spaced}
+    return sorted({spelled.get(name.lower(), name) for name in text.split()})
 
 
 def anki_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
@@ -164,10 +199,12 @@ def anki_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
         yield [neutralise_formula(field) for field in row]
 
 
-def stream_anki(cards: Iterable[Card]) -> Iterator[str]:
-    yield "".join(f"{line}\n" for line in ANKI_HEADER_LINES)
+def stream_anki(cards) -> Iterator[str]:
+    """The Anki file of ``cards``, a queryset (exportable_cards)."""
+    spaced = spaced_tags_line(cards)
+    yield "".join(f"{line}\n" for line in [*ANKI_HEADER_LINES, *([spaced] if spaced else [])])
     # Every field quoted: Anki skips lines starting with "#" as comments, and a
     # card whose first field began with "#" would otherwise vanish.
     writer = csv.writer(_Echo(), delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
-    for row in anki_rows(cards):
+    for row in anki_rows(with_tags(cards)):
         yield writer.writerow(row)

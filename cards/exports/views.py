@@ -34,7 +34,7 @@ def export_csv(request):
 @require_safe
 def export_anki(request):
     return _download(
-        stream_anki(with_tags(exportable_cards(user=request.user))),
+        stream_anki(exportable_cards(user=request.user)),
         filename="prep-cards-anki.txt",
         content_type="text/plain; charset=utf-8",
     )
@@ -54,7 +54,7 @@ def topic_export_csv(request, pk: int):
 def topic_export_anki(request, pk: int):
     topic = _topic(request, pk)
     return _download(
-        stream_anki(with_tags(exportable_cards(user=request.user, topic=topic))),
+        stream_anki(exportable_cards(user=request.user, topic=topic)),
         filename=f"prep-{topic.slug}-anki.txt",
         content_type="text/plain; charset=utf-8",
     )

@@ -14,6 +14,9 @@ from ..models import Card
 from .protobuf import proto_fields
 
 BASIC, REVERSED, OPTIONAL, CLOZE, OTHER = "basic", "reversed", "optional", "cloze", "other"
+OCCLUSION = "occlusion"
+OCCLUSION_STOCK_KIND = 6  # Anki's OriginalStockKind for Image Occlusion
+MAX_TYPE_LINES = 20  # note types named one by one in the preview
 # Anki's own names, for a type whose templates this reading cannot see.
 STOCK_NAMES = {
     "basic": BASIC,
@@ -21,6 +24,7 @@ STOCK_NAMES = {
     "basic (and reversed card)": REVERSED,
     "basic (optional reversed card)": OPTIONAL,
     "cloze": CLOZE,
+    "image occlusion": OCCLUSION,
 }
 _TAG = re.compile(r"<[^>]*>")
 
@@ -31,12 +35,23 @@ class NoteType:
     fields: list[str]
     questions: list[str] = field(default_factory=list)  # each card template's front
     cloze: bool = False
+    stock_kind: int = 0  # the stock type it was made from (Anki's OriginalStockKind)
     shape: str = OTHER
     flag: int | None = None  # OPTIONAL: the field that turns the reverse card on
     count: int = 0  # notes read of this type
+    width: int = 0  # fields, when their names are unknown: the most a note filled in
 
     def __post_init__(self):
         self.shape, self.flag = _shape(self)
+
+    @classmethod
+    def named(cls, name: str) -> "NoteType":
+        """A type known only by its name (a text export's note type column):
+        Anki's stock types by their English names, any other as OTHER."""
+        note_type = cls(name=name, fields=[])
+        note_type.shape = STOCK_NAMES.get(name.strip().lower(), OTHER)
+        note_type.flag = 2 if note_type.shape == OPTIONAL else None
+        return note_type
 
     def kind(self, values: list[str]) -> str | None:
         """The row's kind option for a note's fields: reversed, or None (basic,
@@ -75,6 +90,10 @@ def _asks(question: str, name: str) -> bool:
 
 
 def _shape(note_type: NoteType) -> tuple[str, int | None]:
+    if note_type.stock_kind == OCCLUSION_STOCK_KIND or any(
+        "image-occlusion" in question for question in note_type.questions
+    ):
+        return OCCLUSION, None
     if note_type.cloze:
         return CLOZE, None
     names, questions = note_type.fields, note_type.questions
@@ -114,12 +133,13 @@ def read_note_types(db: sqlite3.Connection, tables: set[str]) -> dict[int, NoteT
             questions.setdefault(type_id, []).append(_text(front))
         types = {}
         for type_id, name, config in db.execute("SELECT id, name, config FROM notetypes"):
-            kind = proto_fields(config).get(1, [0])[0] if isinstance(config, bytes) else 0
+            settings = proto_fields(config) if isinstance(config, bytes) else {}
             types[type_id] = NoteType(
                 name=str(name),
                 fields=fields.get(type_id, []),
                 questions=questions.get(type_id, []),
-                cloze=kind == 1,
+                cloze=settings.get(1, [0])[0] == 1,
+                stock_kind=settings.get(9, [0])[0],
             )
         return types
     row = db.execute("SELECT models FROM col LIMIT 1").fetchone()
@@ -131,6 +151,7 @@ def read_note_types(db: sqlite3.Connection, tables: set[str]) -> dict[int, NoteT
                 fields=[str(item["name"]) for item in model.get("flds", [])],
                 questions=[str(item.get("qfmt", "")) for item in model.get("tmpls", [])],
                 cloze=model.get("type") == 1,
+                stock_kind=model.get("originalStockKind") or 0,
             )
             for type_id, model in models.items()
         }
@@ -138,21 +159,57 @@ def read_note_types(db: sqlite3.Connection, tables: set[str]) -> dict[int, NoteT
         raise ValueError(error) from None
 
 
-def other_type_notes(types: dict[int, NoteType]) -> list[str]:
-    """A line for the preview about each note type read as basic for want of a
-    better match."""
+def left_out_notes(types: dict[int, NoteType] | dict[str, NoteType]) -> list[str]:
+    """A line for the preview about each note type whose notes are left out."""
     lines = []
-    for note_type in sorted(types.values(), key=lambda t: t.name.lower()):
-        if note_type.shape != OTHER or not note_type.count:
-            continue
+    for note_type in _read_types(types, OCCLUSION):
         count = note_type.count
-        names, rest = note_type.fields[:2], note_type.fields[2:]
-        fields = " and ".join(f"“{name}”" for name in names) or "their first two fields"
-        left = ", ".join(f"“{name}”" for name in rest)
         lines.append(
-            f"{count:,} note{'s' if count > 1 else ''} of the note type “{note_type.name}” "
-            f"{'were' if count > 1 else 'was'} imported as basic cards, with {fields} as "
-            "front and back"
-            + (f"; {left} {'is' if len(rest) == 1 else 'are'} left out." if rest else ".")
+            f"{_notes_of(note_type)} {'were' if count > 1 else 'was'} left out: an image "
+            "occlusion card asks about parts of an image that Anki hides, and has no text "
+            "of its own."
         )
     return lines
+
+
+def other_type_notes(types: dict[int, NoteType] | dict[str, NoteType]) -> list[str]:
+    """The lines of ``left_out_notes``, and one about each note type read as
+    basic for want of a better match (the first MAX_TYPE_LINES, then a count)."""
+    others = _read_types(types, OTHER)
+    lines = left_out_notes(types) + [
+        f"{_notes_of(note_type)} {'were' if note_type.count > 1 else 'was'} imported as "
+        f"basic cards, with {_faces_and_rest(note_type)}"
+        for note_type in others[:MAX_TYPE_LINES]
+    ]
+    if len(others) > MAX_TYPE_LINES:
+        rest = others[MAX_TYPE_LINES:]
+        lines.append(
+            f"{sum(t.count for t in rest):,} notes of {len(rest):,} more note types were "
+            "imported as basic cards the same way."
+        )
+    return lines
+
+
+def _read_types(types, shape: str) -> list[NoteType]:
+    """The types of the shape that notes were read of, by name."""
+    chosen = [t for t in types.values() if t.shape == shape and t.count]
+    return sorted(chosen, key=lambda t: t.name.lower())
+
+
+def _notes_of(note_type: NoteType) -> str:
+    count = note_type.count
+    return f"{count:,} note{'s' if count > 1 else ''} of the note type “{note_type.name}”"
+
+
+def _faces_and_rest(note_type: NoteType) -> str:
+    """Which fields became front and back, and which were left out."""
+    names, rest = note_type.fields[:2], note_type.fields[2:]
+    if not names:
+        more = note_type.width - 2
+        left = f"; {more} more field{'s are' if more > 1 else ' is'} left out." if more > 0 else "."
+        return "their first two fields as front and back" + left
+    fields = " and ".join(f"“{name}”" for name in names)
+    left = ", ".join(f"“{name}”" for name in rest)
+    return f"{fields} as front and back" + (
+        f"; {left} {'is' if len(rest) == 1 else 'are'} left out." if rest else "."
+    )

@@ -16,16 +16,19 @@ from pathlib import Path, PurePosixPath
 import zstandard
 from django.template.defaultfilters import filesizeformat
 
+from ..exports.formats import tags_from_anki
 from ..models import MAX_MEDIA_BYTES, ImportJob
 from .anki_history import read_history
-from .anki_media import (
-    image_names,
-    keep_for_import,
-    read_media_map,
-    screen,
-    without_sounds,
+from .anki_media import image_names, keep_for_import, read_media_map, screen, without_sounds
+from .anki_notetypes import (
+    CLOZE,
+    OCCLUSION,
+    OTHER,
+    NoteType,
+    left_out_notes,
+    other_type_notes,
+    read_note_types,
 )
-from .anki_notetypes import CLOZE, OTHER, NoteType, other_type_notes, read_note_types
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
 # The newest first: a newer package also holds an old collection.anki2 whose
@@ -216,13 +219,6 @@ def _topic_name(deck: str) -> str:
     return deck.rsplit("::", 1)[-1][:80]
 
 
-def tags_text(tags: str | None) -> str:
-    """Anki's tags (separated by spaces) as the tags column reads them: every tag
-    whole, one with a comma in it too, quoted."""
-    names = dict.fromkeys(name.replace('"', "") for name in (tags or "").split())
-    return ", ".join(f'"{name}"' if "," in name else name for name in names if name)
-
-
 def _media_notes(sounds: set[str], missing: set[str], refused: dict[str, str]) -> list[str]:
     notes = []
     large = sum(reason == "large" for reason in refused.values())
@@ -293,6 +289,8 @@ def _read_collection(
                 types[type_id] = NoteType(name=f"unknown (id {type_id})", fields=[])
             note_type = types[type_id]
             note_type.count += 1
+            if note_type.shape == OCCLUSION:  # said in the preview
+                continue
             used = note_type.used()
             extra = any(value.strip() for n, value in enumerate(values) if n not in used)
             longer += extra and note_type.shape != OTHER  # OTHER's fields are named apart
@@ -318,7 +316,7 @@ def _read_collection(
                     "front": faces[0],
                     "back": faces[1],
                     "topic": _topic_name(deck) or default_topic,
-                    "tags": tags_text(tags),
+                    "tags": tags_from_anki(tags or ""),
                 },
                 **({"kind": kind} if kind else {}),
                 **options,
@@ -339,6 +337,10 @@ def _read_collection(
         ) from None
     finally:
         db.close()
+    if not parsed.rows and not parsed.error_count and (left_out := left_out_notes(types)):
+        raise ImportRejected(
+            " ".join(["The package has no notes that can be imported.", *left_out])
+        )
     parsed.notes.extend(history.notes())
     parsed.notes.extend(_media_notes(sounds, missing, refused))
     parsed.notes.extend(other_type_notes(types))

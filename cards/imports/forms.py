@@ -211,6 +211,12 @@ class ImportRowForm(forms.Form):
         },
     )
 
+    def __init__(self, data, *, tag_names: list[str] | None = None):
+        super().__init__(data)
+        # Tags given as names (a format that keeps them apart, such as Anki's),
+        # so that a name with a quote or a comma stays whole.
+        self.tag_names = tag_names
+
     def clean_topic(self) -> str:
         name = " ".join(self.cleaned_data["topic"].split())
         if not name:
@@ -225,7 +231,11 @@ class ImportRowForm(forms.Form):
 
     def clean_tags(self) -> list[str]:
         tags: dict[str, str] = {}
-        for tag in parse_tags(self.cleaned_data["tags"]):
+        if self.tag_names is None:
+            names = parse_tags(self.cleaned_data["tags"])
+        else:
+            names = [name.strip() for name in self.tag_names if name.strip()]
+        for tag in names:
             if len(tag) > MAX_TAG_LENGTH:
                 raise forms.ValidationError(
                     f"the tag “{tag[:40]}…” is longer than {MAX_TAG_LENGTH} characters"

@@ -50,7 +50,8 @@ class ParsedFile:
 
     def add(self, line: int, values: dict[str, str], **options) -> None:
         """Validate one row with the row form and keep it or its error, with the
-        ``options`` its format gives (ROW_OPTIONS: ``kind="reversed"``, ``html=True``)."""
+        ``options`` its format gives (ROW_OPTIONS: ``kind="reversed"``, ``html=True``).
+        ``values["tags"]`` is the tags as typed in a Tags box, or a list of names."""
         unknown = set(options) - set(ROW_OPTIONS)
         if unknown:
             raise TypeError(f"Unknown row options: {', '.join(sorted(unknown))}")
@@ -58,7 +59,11 @@ class ParsedFile:
             raise ImportRejected(
                 f"The file has more than {MAX_ROWS:,} rows; split it into smaller files."
             )
-        form = ImportRowForm(values)
+        tags = values.get("tags")
+        if isinstance(tags, list):  # names already whole (Anki's): not parsed again
+            form = ImportRowForm({**values, "tags": ""}, tag_names=tags)
+        else:
+            form = ImportRowForm(values)
         if not form.is_valid():
             self.error(line, form.reason())
             return

@@ -4,6 +4,7 @@ through ``ImportRowForm`` (``ParsedFile.add``)."""
 
 import csv
 import itertools
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -11,11 +12,12 @@ from pathlib import PurePosixPath
 
 from ..exports.formats import (
     ANKI_GUID_PREFIXES,
-    ANKI_NOTETYPES,
     markdown_from_anki_field,
+    tags_from_anki,
     unneutralise_formula,
 )
 from ..models import MAX_FACE_LENGTH, Card, ImportJob
+from .anki_notetypes import OCCLUSION, OTHER, NoteType, left_out_notes, other_type_notes
 from .rows import READ_CHUNK, ImportRejected, ParsedFile
 
 COLUMN_ROLES = {
@@ -41,7 +43,7 @@ ANKI_SEPARATORS = {
 }
 ANKI_HEADER = re.compile(
     r"#(separator|html|tags column|deck column|notetype column|guid column|columns|deck"
-    r"|notetype|tags|if matches|match scope):(.*)",
+    r"|notetype|tags with spaces|tags|if matches|match scope):(.*)",
     re.IGNORECASE,
 )
 
@@ -306,12 +308,28 @@ def _header_columns(line: int, record: list[str], names: list[str]) -> dict[str,
     return columns
 
 
+def _spaced_tags(directives) -> list[str]:
+    """The names prep's own export lists as the tags that have spaces."""
+    line, value = directives.get("tags with spaces", (0, "[]"))
+    try:
+        names = json.loads(value)
+    except ValueError:
+        names = None
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ImportRejected(
+            f"Line {line}: “#tags with spaces:” is not a list of tags in double quotes, "
+            'such as ["system design"]. Nothing was imported.'
+        )
+    return names
+
+
 def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: str) -> None:
     """Anki's “Notes in Plain Text”: the header lines say which columns hold the
     tags, deck, note type and id; the other columns are the note's fields, of
-    which the first two become the front and the back. With ``#html:true`` the
-    fields are HTML cards; a note prep wrote (its id says so) comes back as the
-    card it was, Markdown or HTML."""
+    which the first two become the front and the back, and a reversed note type
+    (or an optional reversed one whose third field is filled in) a reversed card.
+    With ``#html:true`` the fields are HTML cards; a note prep wrote (its id says
+    so) comes back as the card it was, Markdown or HTML."""
     special: dict[str, int] = {}
     for key, role in (
         ("tags column", "tags"),
@@ -323,19 +341,36 @@ def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: s
             line, value = directives[key]
             special[role] = _column_number(value, line, key)
     deck = directives.get("deck", (0, ""))[1].strip()
-    extra_tags = directives.get("tags", (0, ""))[1].strip()
+    file_type = directives.get("notetype", (0, ""))[1].strip()
+    extra_tags = directives.get("tags", (0, ""))[1]
+    spaced = _spaced_tags(directives)
     html = directives.get("html", (0, ""))[1].strip().lower() == "true"
     skipped = set(special.values())
+    types: dict[str, NoteType] = {}
     longer = 0
     for line, record in records:
         fields = [cell for index, cell in enumerate(record) if index not in skipped]
-        if any(cell.strip() for cell in fields[2:]):
-            longer += 1
 
         def cell(role: str, record=record) -> str:
             index = special.get(role)
             return record[index] if index is not None and index < len(record) else ""
 
+        name = cell("notetype").strip() or file_type
+        note_type = None
+        if name:
+            note_type = types.get(name.lower()) or types.setdefault(
+                name.lower(), NoteType.named(name)
+            )
+        if note_type is not None:
+            note_type.count += 1
+            if note_type.shape == OCCLUSION:  # said in the preview
+                continue
+        used = note_type.used() if note_type is not None else {0, 1}
+        filled = [n for n, value in enumerate(fields) if value.strip()]
+        if note_type is not None and note_type.shape == OTHER:  # its line names the rest
+            note_type.width = max(note_type.width, max(filled, default=0) + 1)
+        elif any(n not in used for n in filled):
+            longer += 1
         values = {
             "front": fields[0] if fields else "",
             "back": fields[1] if len(fields) > 1 else "",
@@ -352,11 +387,15 @@ def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: s
                 values["front"] = markdown_from_anki_field(values["front"])
                 values["back"] = markdown_from_anki_field(values["back"])
         values["topic"] = values["topic"].strip() or deck or default_topic
-        values["tags"] = " ".join([values["tags"], extra_tags])
+        values["tags"] = tags_from_anki(f"{values['tags']} {extra_tags}", spaced)
         options = {"html": True} if row_html else {}
-        if cell("notetype").strip().lower() == ANKI_NOTETYPES[Card.Kind.REVERSED].lower():
-            options["kind"] = Card.Kind.REVERSED
+        kind = note_type.kind(fields) if note_type is not None else None
+        if kind:
+            options["kind"] = kind
         parsed.add(line, values, **options)
+    if not parsed.rows and not parsed.error_count and (left_out := left_out_notes(types)):
+        raise ImportRejected(" ".join(["The file has no notes that can be imported.", *left_out]))
+    parsed.notes.extend(other_type_notes(types))
     if longer:
         parsed.notes.append(
             f"{longer} note{'s have' if longer > 1 else ' has'} more than two fields; only the "

@@ -246,7 +246,7 @@ def test_prep_s_anki_export_imports_into_anki_with_the_same_notes(client_in, use
         front="idempotent",
         back="Same result <however> often\nit runs",
         kind=Card.Kind.REVERSED,
-        tags=["vocabulary"],
+        tags=["vocabulary", 'say "hi"'],  # a space: prep's header line, which Anki skips
     )
     make_card(design, user, front="A {{c1::quorum}} is a {{c2::majority}}", back="", kind="cloze")
 
@@ -266,7 +266,7 @@ def test_prep_s_anki_export_imports_into_anki_with_the_same_notes(client_in, use
             "System design",
             "idempotent",
             "Same result &lt;however&gt; often<br>it runs",
-            ["vocabulary"],
+            ['say_"hi"', "vocabulary"],
             2,
         ),
     ]

@@ -71,6 +71,12 @@ def imported_job(client, content, name: str, **data) -> ImportJob:
     as it commits; the job, done."""
     job = uploaded_job(client, content, name=name, **data)
     assert job.error_count == 0, job.errors
+    return confirmed_job(client, job)
+
+
+def confirmed_job(client, job) -> ImportJob:
+    """Confirm a previewed import (duplicates skipped), its writing run as it
+    commits; the job, done."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(confirm_url(job), {"on_duplicate": "skip"})
     assert response.status_code == 302
