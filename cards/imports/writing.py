@@ -5,7 +5,6 @@ from collections.abc import Callable, Iterable, Iterator
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
@@ -208,18 +207,14 @@ def _create_topics(*, user, names: list[str]) -> dict[str, Topic]:
 
 
 def _tag_ids(names: Iterable[str]) -> dict[str, int]:
-    """Tag ids by lower-case name (tags are case-insensitive here), creating the
-    tags nobody has used yet."""
-    wanted: dict[str, str] = {}
-    for name in names:
-        wanted.setdefault(name.lower(), name)
+    """Tag ids by name, spelled exactly (a tag "Rust" is not "rust", so each
+    person's cards keep the spelling they gave), creating the tags nobody has
+    used yet."""
+    wanted = list(dict.fromkeys(names))
     ids: dict[str, int] = {}
-    keys = list(wanted)
-    for batch in _batches(keys, 500):
-        tags = Tag.objects.annotate(key=Lower("name")).filter(key__in=batch)
-        for tag_id, key in tags.values_list("pk", "key"):
-            ids.setdefault(key, tag_id)
-    missing = [wanted[key] for key in keys if key not in ids]
+    for batch in _batches(wanted, 500):
+        ids.update(Tag.objects.filter(name__in=batch).values_list("name", "pk"))
+    missing = [name for name in wanted if name not in ids]
     slugs = {name: Tag().slugify(name) for name in missing}
     taken: set[str] = set()
     for batch in _batches([slug for slug in slugs.values() if slug], 500):
@@ -233,18 +228,18 @@ def _tag_ids(names: Iterable[str]) -> dict[str, int]:
         else:
             awkward.append(name)
     for tag in Tag.objects.bulk_create(plain, batch_size=500):
-        ids[tag.name.lower()] = tag.pk
+        ids[tag.name] = tag.pk
     for name in awkward:  # an empty or clashing slug: taggit finds a free one
         tag = Tag(name=name)
         tag.save()
-        ids[name.lower()] = tag.pk
+        ids[name] = tag.pk
     return ids
 
 
 def _tag(cards: list[Card], rows: list[PlannedRow], *, tag_ids, card_type) -> None:
     TaggedItem.objects.bulk_create(
         [
-            TaggedItem(content_type_id=card_type.pk, object_id=card.pk, tag_id=tag_ids[tag.lower()])
+            TaggedItem(content_type_id=card_type.pk, object_id=card.pk, tag_id=tag_ids[tag])
             for card, row in zip(cards, rows, strict=True)
             for tag in row.tags
         ]

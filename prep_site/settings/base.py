@@ -169,7 +169,9 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-TAGGIT_CASE_INSENSITIVE = True
+# Tags are rows shared by everyone, matched by their exact spelling: a person who
+# writes "Rust" keeps "Rust", whoever wrote "rust" before.
+TAGGIT_CASE_INSENSITIVE = False
 
 MESSAGE_TAGS = {40: "danger"}
 
