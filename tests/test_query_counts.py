@@ -62,7 +62,7 @@ from interviews.models import (
     MockSession,
     QuestionToAsk,
 )
-from tests.cards.imports.images import png
+from prep_site.devtools.images import png
 from tests.factories import make_card, make_collection, make_interview, make_topic, make_user
 from tests.interviews.mock import recordings
 from tests.security.test_access_control import endpoints

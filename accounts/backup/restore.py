@@ -18,7 +18,7 @@ from .file import BackupFile, BackupRejected
 from .report import RestoreReport, refuse_non_empty
 from .sections import Section, Single, batches, row_limits, sections, streamed
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = 400 * 1024 * 1024
 DEFAULT_MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 # The sections that grow with the collection (``Section.streamed``) are read from
 # the file and written STREAM_CHUNK rows at a time.

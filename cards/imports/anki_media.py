@@ -270,6 +270,8 @@ class ImportedImages:
 
     def attach_to_updated(self, cards, rows) -> None:
         """An updated card takes its new back's images; those it keeps already stay."""
+        if not any(_images_of(row.options) for row in rows):
+            return
         has: dict[int, set[str]] = {}
         pairs = CardMedia.objects.filter(card__in=[card.pk for card in cards])
         for card_id, name in pairs.values_list("card_id", "name"):

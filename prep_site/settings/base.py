@@ -309,7 +309,9 @@ PREP_BACKUP_PARTS = [
 ]
 # The largest backup file a restore accepts, and the most a .gz or .zip may unpack
 # to (a restore reads the file as a stream, never whole).
-PREP_BACKUP_MAX_BYTES = int(os.environ.get("PREP_BACKUP_MAX_BYTES", 50 * 1024 * 1024))
+# A backup carries the images of a person's cards (up to 200 MB, a third more in
+# base64), so its limit leaves room for them beside the text.
+PREP_BACKUP_MAX_BYTES = int(os.environ.get("PREP_BACKUP_MAX_BYTES", 400 * 1024 * 1024))
 PREP_BACKUP_MAX_UNPACKED_BYTES = int(
     os.environ.get("PREP_BACKUP_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
 )

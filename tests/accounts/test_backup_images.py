@@ -12,8 +12,8 @@ from django.urls import reverse
 from accounts.backup import BackupRejected, backup_document, restore_backup
 from cards.imports.anki_media import store_images
 from cards.models import Card, CardMedia
+from prep_site.devtools.images import png
 from tests.accounts.test_backup import NOW, upload
-from tests.cards.imports.images import png
 from tests.factories import make_card, make_topic, make_user
 
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,7 @@ from cards.imports.anki_media import store_images
 from cards.models import Card, CardMedia, ImportJob, OptimizeJob
 from cards.schedule.services import retention_save
 from interviews.models import MockAnswer
+from prep_site.devtools.images import png
 from tests.accounts.rows_of import (
     ids_named_for_people,
     models_a_person_can_have,
@@ -31,7 +32,6 @@ from tests.accounts.rows_of import (
     rows_of,
 )
 from tests.accounts.test_backup import NOW, build_account, make_starter
-from tests.cards.imports.images import png
 from tests.conftest import stored_files
 from tests.factories import PASSWORD, make_card, make_topic, make_user
 from tests.interviews.mock import recordings

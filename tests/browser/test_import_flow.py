@@ -97,3 +97,31 @@ def test_a_file_over_the_limit_is_stopped_before_it_is_sent(page: Page, tmp_path
     expect(page).to_have_url(re.compile(r"/import/$"))
     assert requests == []
     assert not ImportJob.objects.exists()
+
+
+def test_an_anki_deck_with_a_picture_shows_it_on_the_card(page: Page, tmp_path, browser_problems):
+    from tests.cards.imports.test_anki_media import package_with_media
+
+    # The deck's back names a picture the package lacks: it shows as a broken image.
+    browser_problems.allow(r"/media/missing\.png$")
+    make_user("erin")
+    path = package_with_media(tmp_path, legacy=False)  # a picture, a sound, a missing picture
+    log_in(page, "erin")
+    open_import_page(page, "erin")
+    page.locator("input[type=file]").set_input_files(path)
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(
+        page.get_by_text("1 image comes with the cards; only you will see them.")
+    ).to_be_visible()
+    expect(page.get_by_text("1 sound is left out of the cards")).to_be_visible()
+    page.get_by_role("button", name="Confirm and import").click()
+    expect(page.get_by_test_id("import-done")).to_contain_text("1 card created")
+
+    card = Card.objects.get(owner__username="erin")
+    page.goto(f"/cards/{card.pk}/")
+    picture = page.locator(f'img[src="/cards/{card.pk}/media/red_checker.png"]')
+    expect(picture).to_be_visible()
+    # The browser has loaded it: a real one-pixel image, not a broken one.
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 1", arg=picture.element_handle()
+    )

@@ -48,7 +48,7 @@ from interviews.models import (
     OwnModelAnswer,
     QuestionToAsk,
 )
-from tests.cards.imports.images import png
+from prep_site.devtools.images import png
 from tests.factories import make_card, make_interview, make_topic, make_user
 from tests.interviews.mock import recordings
 

@@ -49,7 +49,7 @@ from interviews.forms import CramForm, InterviewForm
 from interviews.mock import audio
 from interviews.mock.forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 from interviews.models import Stage, Status
-from tests.cards.imports.images import png
+from prep_site.devtools.images import png
 from tests.factories import PASSWORD
 from tests.interviews.mock import recordings
 from tests.security.outcomes import (

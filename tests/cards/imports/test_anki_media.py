@@ -18,7 +18,7 @@ from cards.imports import tasks
 from cards.imports.anki_media import check_image, store_images
 from cards.imports.rows import ImportRejected, row_options
 from cards.models import MAX_MEDIA_BYTES_PER_PERSON, Card, CardMedia, ImportJob
-from tests.cards.imports.images import png
+from prep_site.devtools.images import png
 from tests.cards.imports.test_anki_engine import upload_package
 from tests.cards.imports.test_apkg import make_apkg, parse_file
 from tests.cards.imports.test_views import body, confirm_url, job_url

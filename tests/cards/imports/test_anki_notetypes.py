@@ -10,7 +10,7 @@ import pytest
 from django.test import TestCase
 
 from cards.models import Card
-from tests.cards.imports.images import png
+from prep_site.devtools.images import png
 from tests.cards.imports.test_anki_engine import (
     ALGORITHMS,
     COMMA_TAG,

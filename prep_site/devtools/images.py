@@ -1,4 +1,4 @@
-"""Small real images for the tests, made here rather than kept as files."""
+"""Real PNG images made in code, for tests and benchmarks."""
 
 import random
 import struct
