@@ -2,7 +2,7 @@
 highlighted on the server with Pygments, and TeX math (``$$ … $$``,
 ``\\( … \\)``, ``\\[ … \\]``) left as escaped text in ``.math`` elements for the
 vendored KaTeX to typeset in the browser. An HTML card (from Anki): its HTML as
-it is, colours kept, with Anki's math delimiters made ``.math`` elements the
+it is, colors kept, with Anki's math delimiters made ``.math`` elements the
 same way. Everything the user wrote goes through nh3 before it reaches a page.
 """
 
@@ -76,7 +76,7 @@ _CLEANER = nh3.Cleaner(
     url_schemes={"http", "https", "mailto"},
 )
 
-# Anki's editor writes colours as inline styles (and, in old notes, <font>): an
+# Anki's editor writes colors as inline styles (and, in old notes, <font>): an
 # HTML card keeps those two properties and nothing else of a style.
 _HTML_CLEANER = nh3.Cleaner(
     tags=nh3.ALLOWED_TAGS - {"area", "map"} | {"font"},
@@ -127,7 +127,7 @@ def _typeset(match: re.Match) -> str:
 @lru_cache(maxsize=4096)
 def render_html(text: str) -> str:
     """Safe HTML for a face written in HTML (a card from Anki), not read as
-    Markdown: only sanitised, with its math made ready for KaTeX."""
+    Markdown: only sanitized, with its math made ready for KaTeX."""
     return _HTML_CLEANER.clean(_HTML_MATH.sub(_typeset, _valid_text(text)))
 
 
@@ -177,7 +177,7 @@ def cloze_past_limit(text: str) -> str | None:
 def cloze_side(text: str, number: int, *, reveal: bool) -> str:
     """The text of one cloze prompt: the asked deletion hidden (or shown
     highlighted when revealed), every other deletion shown as it is. The answer
-    and the hint keep their markup (``O(n<sup>2</sup>)``): the face is sanitised
+    and the hint keep their markup (``O(n<sup>2</sup>)``): the face is sanitized
     as a whole when it is rendered."""
 
     def replace(match: re.Match) -> str:

@@ -85,14 +85,14 @@ def with_tags(cards, *, chunk_size: int = EXPORT_CHUNK) -> Iterator[Card]:
 FORMULA = re.compile(r"'*[=+\-@\t\r]")
 
 
-def neutralise_formula(value: str) -> str:
+def neutralize_formula(value: str) -> str:
     """A cell a spreadsheet would evaluate, made plain text with a leading apostrophe
     (a cell starting with apostrophes before such a character gets one more)."""
     return "'" + value if FORMULA.match(value) else value
 
 
-def unneutralise_formula(value: str) -> str:
-    """The text of a cell ``neutralise_formula`` wrote."""
+def unneutralize_formula(value: str) -> str:
+    """The text of a cell ``neutralize_formula`` wrote."""
     return value[1:] if value.startswith("'") and FORMULA.match(value, 1) else value
 
 
@@ -119,7 +119,7 @@ def csv_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
             edit_string_for_tags(card.tag_list),
             card.kind,
         ]
-        yield [neutralise_formula(cell) for cell in row]
+        yield [neutralize_formula(cell) for cell in row]
 
 
 def stream_csv(cards: Iterable[Card]) -> Iterator[str]:
@@ -196,7 +196,7 @@ def anki_rows(cards: Iterable[Card]) -> Iterator[list[str]]:
             anki_tags(_tag_names(card)),
             anki_guid(card),
         ]
-        yield [neutralise_formula(field) for field in row]
+        yield [neutralize_formula(field) for field in row]
 
 
 def stream_anki(cards) -> Iterator[str]:

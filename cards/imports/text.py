@@ -14,7 +14,7 @@ from ..exports.formats import (
     ANKI_GUID_PREFIXES,
     markdown_from_anki_field,
     tags_from_anki,
-    unneutralise_formula,
+    unneutralize_formula,
 )
 from ..models import MAX_FACE_LENGTH, Card, ImportJob
 from .anki_notetypes import OCCLUSION, OTHER, NoteType, left_out_notes, other_type_notes
@@ -277,7 +277,7 @@ def _read_table(records, *, delimiter: str, parsed: ParsedFile, default_topic: s
         # prep's own export: its kind column, and the apostrophe it puts before a
         # cell a spreadsheet would run as a formula.
         kind = values.pop("kind").strip()
-        values = {role: unneutralise_formula(value) for role, value in values.items()}
+        values = {role: unneutralize_formula(value) for role, value in values.items()}
         if kind.lower() not in KINDS:
             parsed.error(line, f"the kind “{kind}” is not one of {', '.join(KINDS[1:])}")
         elif kind.lower() == Card.Kind.REVERSED:
@@ -381,7 +381,7 @@ def _read_anki_text(records, directives, *, parsed: ParsedFile, default_topic: s
         guid = cell("guid")
         if guid.startswith(tuple(ANKI_GUID_PREFIXES.values())):
             # prep's own export: undo its apostrophes before formulas.
-            values = {role: unneutralise_formula(value) for role, value in values.items()}
+            values = {role: unneutralize_formula(value) for role, value in values.items()}
             row_html = guid.startswith(ANKI_GUID_PREFIXES[Card.TextFormat.HTML])
             if html and not row_html:
                 values["front"] = markdown_from_anki_field(values["front"])

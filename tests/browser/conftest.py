@@ -4,7 +4,7 @@ Every test in this folder is marked ``browser`` (``-m "not browser"`` skips them
 and ``db_independent``: what they check is the page in the browser (what it
 shows, what its scripts do, what requests it sends), which no database changes,
 so scripts/test.sh runs them on SQLite only. What they touch of the database's
-own behaviour is checked on both databases by tests outside this folder: racing
+own behavior is checked on both databases by tests outside this folder: racing
 grades (tests/cards/test_concurrency.py), a database out of reach
 (tests/security/test_database_unavailable.py), the payloads stored and shown
 (tests/security/test_xss.py), restores (tests/accounts/).

@@ -58,7 +58,7 @@ INSPECT = """() => {
   const urls = new Set(["href", "src", "action", "formaction", "xlink:href", "data",
                         "poster", "background", "ping", "srcset"]);
   for (const el of document.querySelectorAll("*")) {
-    // The element's markup is serialised only when there is something to report.
+    // The element's markup is serialized only when there is something to report.
     const where = () => el.outerHTML.slice(0, 160);
     for (const attr of el.attributes) {
       const name = attr.name.toLowerCase();
@@ -381,7 +381,7 @@ def test_reflected_parameters(page: Page):
 
 def test_pages_hold_without_the_content_security_policy(browser, live_server, transactional_db):
     """Chromium told to ignore the Content-Security-Policy: the escaping and the
-    Markdown sanitiser alone keep every payload from running."""
+    Markdown sanitizer alone keep every payload from running."""
     context = browser.new_context(base_url=live_server.url, bypass_csp=True)
     problems = XssWatch()
     try:

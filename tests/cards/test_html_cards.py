@@ -45,7 +45,7 @@ def test_a_markdown_card_is_still_markdown(client_in, user, topic):
     assert "HTML (as Anki writes it)" not in page
 
 
-def test_colours_survive_and_nothing_else_of_a_style(client_in, user, topic):
+def test_colors_survive_and_nothing_else_of_a_style(client_in, user, topic):
     card = make_card(
         topic,
         owner=user,

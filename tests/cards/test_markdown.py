@@ -38,7 +38,7 @@ def test_dollars_next_to_digits_are_money_not_math():
         '<span class="position-fixed">x</span>',
     ],
 )
-def test_user_html_is_sanitised(payload):
+def test_user_html_is_sanitized(payload):
     html = render_markdown(payload)
     lowered = html.lower()
     # "javascript:" may stay as visible text, never as a link target.
@@ -64,7 +64,7 @@ def test_cloze_sides():
     assert "[…]" in cloze_side(text, 1, reveal=False)
 
 
-def test_cloze_answer_keeps_its_markup_and_is_sanitised():
+def test_cloze_answer_keeps_its_markup_and_is_sanitized():
     html = render_markdown(cloze_side("{{c1::<script>x</script>}}", 1, reveal=True))
     assert "<script" not in html
     html = render_markdown(cloze_side("{{c1::O(n<sup>2</sup>)}}", 1, reveal=True))

@@ -7,7 +7,7 @@ relative URL that answers 404: tests expect those requests to fail.
 
 Each stored text starts with a *marker* (``okay-<field>-<nn>``): a plain word
 that must still be visible on the page once the rest has been escaped or
-sanitised, to prove the person's text is shown and not silently dropped.
+sanitized, to prove the person's text is shown and not silently dropped.
 """
 
 from dataclasses import dataclass, field

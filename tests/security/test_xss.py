@@ -3,7 +3,7 @@
 a person can write, then every page that shows it is fetched and read the way
 a browser would. No page may carry a script, an event handler or a
 javascript:/data: URL that the app did not write itself, and the person's text
-must still be there (escaped, or sanitised Markdown). Every HTML response
+must still be there (escaped, or sanitized Markdown). Every HTML response
 carries a Content-Security-Policy whose script-src has no 'unsafe-inline'.
 
 tests/browser/test_xss_pages.py opens the same pages in Chromium."""

@@ -11,8 +11,8 @@ from taggit.utils import parse_tags
 from cards.exports.formats import (
     ANKI_HEADER_LINES,
     exportable_cards,
-    neutralise_formula,
-    unneutralise_formula,
+    neutralize_formula,
+    unneutralize_formula,
     with_tags,
 )
 from cards.models import Card
@@ -134,7 +134,7 @@ def test_csv_header_and_kinds(client_in, user, topic):
         "\r=1+1",
     ],
 )
-def test_csv_neutralises_formula_injection_in_every_cell(client_in, user, dangerous):
+def test_csv_neutralizes_formula_injection_in_every_cell(client_in, user, dangerous):
     topic = make_topic(owner=user, name="@topic")
     make_card(topic, owner=user, front=dangerous, back=dangerous, tags=["=cmd"])
 
@@ -150,15 +150,15 @@ def test_csv_neutralises_formula_injection_in_every_cell(client_in, user, danger
 
 def test_harmless_cells_are_left_alone():
     for text in ["What is 2 + 2?", "a=b", "", "#heading", " =leading space", "'tis", "''"]:
-        assert neutralise_formula(text) == text
+        assert neutralize_formula(text) == text
 
 
 def test_apostrophes_before_a_formula_get_one_more_so_the_text_comes_back():
     for text, written in [("'=1", "''=1"), ("''-x", "'''-x"), ("-x", "'-x")]:
-        assert neutralise_formula(text) == written
-        assert unneutralise_formula(written) == text
+        assert neutralize_formula(text) == written
+        assert unneutralize_formula(written) == text
     for text in ["'tis", "''", "=plain"]:
-        assert unneutralise_formula(text) == text
+        assert unneutralize_formula(text) == text
 
 
 # Anki --------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_anki_note_types_match_card_kinds(client_in, user, topic):
         ("\r=1+1", "<br>=1+1"),  # a line break is written as <br>, which runs nothing
     ],
 )
-def test_anki_neutralises_formula_injection_in_every_field(client_in, user, dangerous, written):
+def test_anki_neutralizes_formula_injection_in_every_field(client_in, user, dangerous, written):
     """A spreadsheet opens the tab-separated file as readily as a CSV: each field
     gets the CSV export's leading apostrophe."""
     topic = make_topic(owner=user, name="@topic")
