@@ -15,7 +15,7 @@ from interviews.recall import recall_for
 from .. import leeches, services
 from ..models import Progress, ReviewLog, StudySession
 from . import charts
-from .dashboard import dashboard_for, review_days, streaks
+from .dashboard import kept_dashboard, kept_review_days, streaks
 from .readiness import pace_of, readiness_for
 
 
@@ -30,7 +30,7 @@ def landing(request):
 def home(request):
     user = request.user
     now = timezone.now()
-    topics = services.topics_with_card_counts(user)
+    topics = services.kept_topics_with_card_counts(user)
     due_now = Progress.objects.filter(user=user, due__lte=now, suspended=False).count()
     zone = timezone.get_current_timezone()
     reviews_today = ReviewLog.objects.filter(
@@ -40,7 +40,7 @@ def home(request):
     new_waiting = None
     if not due_now and not Progress.objects.filter(user=user).exists():
         new_waiting = sum(services.studiable_per_topic(user, Sum("prompt_count")).values())
-    streak, _longest = streaks(set(review_days(user=user)), now.astimezone(zone).date())
+    streak, _longest = streaks(set(kept_review_days(user=user)), now.astimezone(zone).date())
     last_session = StudySession.objects.filter(user=user).first()
     next_interview = Interview.objects.owned_by(user).upcoming().first()
     days_left = None
@@ -70,7 +70,7 @@ def progress_dashboard(request):
     now = timezone.now()
     zone = timezone.get_current_timezone()
     profile = Profile.for_user(request.user)
-    dashboard = dashboard_for(
+    dashboard = kept_dashboard(
         user=request.user, zone=zone, now=now, new_per_day=profile.new_cards_per_day
     )
     upcoming = list(
@@ -89,7 +89,7 @@ def progress_dashboard(request):
             "dashboard": dashboard,
             "heatmap": charts.heatmap(dashboard.day_counts, dashboard.today),
             "forecast": charts.bar_chart(dashboard.forecast),
-            "leeches": leeches.leeches_of(request.user),
+            "leeches": leeches.kept_leeches_of(request.user),
             "leech_lapses": leeches.LEECH_LAPSES,
             "readiness": readiness_for(
                 user=request.user,
