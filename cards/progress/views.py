@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.models import Profile
 from interviews.models import Interview
-from interviews.recall import recall_for
+from interviews.recall import kept_recall_for
 
 from .. import leeches, services
 from ..models import Progress, ReviewLog, StudySession
@@ -76,7 +76,7 @@ def progress_dashboard(request):
     upcoming = list(
         Interview.objects.owned_by(request.user).upcoming().prefetch_related("topics")[:3]
     )
-    recalls = recall_for(
+    recalls = kept_recall_for(
         user=request.user,
         interviews=upcoming,
         now=now,

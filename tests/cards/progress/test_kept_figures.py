@@ -17,7 +17,8 @@ from cards.models import Card, ImportJob, Rating, ReviewLog
 from tests.accounts.test_auth import ORDER
 from tests.cards.imports.test_views import confirm_url, uploaded_job
 from tests.cards.test_denormalized import dashboard, grade, home_figures, start_session
-from tests.factories import make_card, make_topic
+from tests.factories import make_card, make_interview, make_topic
+from tests.interviews.test_interviews import interview_data
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +155,22 @@ def _json_file(content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("backup.json", content, content_type="application/json")
+
+
+def test_an_interviews_predicted_recall_follows_a_grade_and_an_edit(client_in, user, topic):
+    card = make_card(topic, user)
+    interview = make_interview(user)
+    interview.topics.set([topic])
+    page = client_in.get(interview.get_absolute_url()).content.decode()
+    assert "You have not studied any of the 1 prompt" in page
+    session = start_session(client_in, topic)
+    grade(client_in, session, card.prompts.get(), Rating.GOOD)
+    page = client_in.get(interview.get_absolute_url()).content.decode()
+    assert "on average over the 1 prompt you have studied" in page
+    other = make_topic(owner=user, name="Databases")
+    make_card(other, user, front="What is an index?")
+    data = interview_data(topics=[topic.pk, other.pk])
+    response = client_in.post(reverse("interviews:edit", args=[interview.pk]), data)
+    assert response.status_code == 302
+    page = client_in.get(interview.get_absolute_url()).content.decode()
+    assert "1 prompt never studied" in page
