@@ -3,7 +3,6 @@ streak, the review heatmap and forecast, mastery per topic, recent quizzes and
 mock interviews, and readiness for the interviews coming up."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -39,7 +38,7 @@ def home(request):
     # Someone who has studied nothing is told what waits, and how to begin.
     new_waiting = None
     if not due_now and not Progress.objects.filter(user=user).exists():
-        new_waiting = sum(services.studiable_per_topic(user, Sum("prompt_count")).values())
+        new_waiting = sum(services.kept_studiable_prompts(user).values())
     streak, _longest = streaks(set(kept_review_days(user=user)), now.astimezone(zone).date())
     last_session = StudySession.objects.filter(user=user).first()
     next_interview = Interview.objects.owned_by(user).upcoming().first()

@@ -174,3 +174,18 @@ def test_an_interviews_predicted_recall_follows_a_grade_and_an_edit(client_in, u
     assert response.status_code == 302
     page = client_in.get(interview.get_absolute_url()).content.decode()
     assert "1 prompt never studied" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "kept_queries"),
+    [("home", 5), ("cards:progress", 6)],
+)
+def test_a_second_visit_reads_the_kept_figures_not_the_collection(
+    client_in, user, topic, url, kept_queries, django_assert_max_num_queries
+):
+    for n in range(3):
+        make_card(topic, user, front=f"Question {n}?")
+    make_interview(user).topics.set([topic])
+    assert client_in.get(reverse(url)).status_code == 200
+    with django_assert_max_num_queries(kept_queries):
+        assert client_in.get(reverse(url)).status_code == 200
