@@ -23,7 +23,7 @@ def signup(request):
         user = form.save()
         Profile.objects.create(user=user, timezone=form.cleaned_data["timezone"])
         seed_question_bank(user=user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.person.PersonBackend")
         messages.success(
             request, f"Welcome, {user.username}! Pick the topics you want to study first."
         )

@@ -16,6 +16,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from prep_site import figures
+
 from .models import Card, Progress
 
 LEECH_LAPSES = 8
@@ -102,6 +104,11 @@ def unmark_after_undo(*, user_id: int, card: Card) -> None:
 class LeechList:
     cards: list[Card]  # each with ``lapses``, the person's lapses of it
     more: int  # how many more there are than shown
+
+
+def kept_leeches_of(user) -> LeechList:
+    """``leeches_of``, kept until the person writes (prep_site/figures.py)."""
+    return figures.kept(user.pk, "leeches", lambda: leeches_of(user))
 
 
 def leeches_of(user) -> LeechList:

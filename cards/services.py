@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from taggit.models import TaggedItem
+
+from prep_site import figures
 
 from . import scheduling
 from .models import (
@@ -65,6 +67,18 @@ def topics_with_card_counts(user) -> list[Topic]:
     for topic in topics:
         topic.card_count = counts.get(topic.pk, 0)
     return topics
+
+
+def kept_studiable_prompts(user) -> dict[int, int]:
+    """The studiable prompts per topic, kept until the person writes."""
+    return figures.kept(
+        user.pk, "studiable_prompts", lambda: studiable_per_topic(user, Sum("prompt_count"))
+    )
+
+
+def kept_topics_with_card_counts(user) -> list[Topic]:
+    """``topics_with_card_counts``, kept until the person writes (prep_site/figures.py)."""
+    return figures.kept(user.pk, "topics", lambda: topics_with_card_counts(user))
 
 
 def studiable_prompts(*, user_id: int, topic_ids: list[int]):

@@ -2,6 +2,7 @@
 the person has studied FSRS expects them to recall at the interview's date and
 time, and how much they have never studied (which counts as not known)."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from django.db.models import Sum
 from cards import scheduling
 from cards import services as card_services
 from cards.models import Progress
+from prep_site import figures
 
 from .models import Interview, Status
 
@@ -82,3 +84,21 @@ def recall_for(
             never_studied=max(prompts - len(recalls), 0),
         )
     return result
+
+
+def kept_recall_for(
+    *, user, interviews: list[Interview], now: datetime, **known
+) -> dict[int, Recall]:
+    """``recall_for``, kept until the person writes (prep_site/figures.py). The
+    recall is at each interview's own date, so the clock moves it only when an
+    interview's time passes: which ones are still ahead is part of the key."""
+    which = [
+        (i.pk, i.scheduled_at.isoformat(), i.status, i.scheduled_at >= now) for i in interviews
+    ]
+    digest = hashlib.sha256(repr(which).encode()).hexdigest()[:32]
+    return figures.kept(
+        user.pk,
+        "recall",
+        lambda: recall_for(user=user, interviews=interviews, now=now, **known),
+        digest,
+    )

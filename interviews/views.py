@@ -54,7 +54,7 @@ def interview_detail(request, pk: int):
         template += "#checklist"
     else:
         now = timezone.now()
-        found = recall.recall_for(user=request.user, interviews=[interview], now=now)
+        found = recall.kept_recall_for(user=request.user, interviews=[interview], now=now)
         context["recall"] = found.get(interview.pk)
         context["ready"] = plan_for(
             user=request.user,

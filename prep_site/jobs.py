@@ -27,6 +27,8 @@ from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django_q.tasks import async_task
 
+from prep_site import figures
+
 # One job under way per person, whatever its kind (has_job_under_way).
 BUSY = (
     "You already have an import or a restore under way: wait for it to finish (its page "
@@ -86,6 +88,8 @@ class JobState(models.Model):
         )
         if ended and kept:
             default_storage.delete(kept)
+        if ended:
+            figures.changed(getattr(self, f"{self.person_field}_id"))
         self.refresh_from_db()
         return bool(ended)
 

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from accounts.models import Profile
-from prep_site import planner
+from prep_site import figures, planner
 
 from .. import scheduling
 from ..models import Card, ImportJob, Prompt, Topic
@@ -159,6 +159,7 @@ def _import_rows(*, job_id: int, progress, written: list) -> ImportJob:
     )
     if not finished:
         raise ImportRejected("This import was already written by another run.")
+    figures.changed(user.pk)  # the person's kept counts (home, dashboard)
     job.refresh_from_db()
     planner.analyze_after_commit(len(plan.new) + len(updating))
     return job

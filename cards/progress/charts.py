@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
 
 CELL = 11
 GAP = 2
@@ -11,6 +14,9 @@ WEEKDAY_LABELS = ["Mon", "", "Wed", "", "Fri", "", ""]
 MONTH_LABEL_COLUMNS = 3
 # The width a date tick ("24 Dec") takes under a bar chart.
 TICK_WIDTH = 40
+# The names the page writes days with, looked up rather than strftime'd per cell.
+DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @dataclass
@@ -25,7 +31,8 @@ class Cell:
     def label(self) -> str:
         """The day as the page writes it ("Wed 25 Nov 2026"), formatted here:
         a year of cells through the template's date filter is slow."""
-        return f"{self.day:%a} {self.day.day} {self.day:%b %Y}"
+        day = self.day
+        return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
     @property
     def title(self) -> str:
@@ -41,6 +48,27 @@ class Heatmap:
     total: int
     days_studied: int
     weekday_labels: list[tuple[int, str]]
+
+    # A year of cells drawn through the template's loop costs more than the
+    # rest of the dashboard: the markup of each is written here in one go.
+    def cells_svg(self) -> SafeString:
+        return mark_safe(
+            "".join(
+                f'<rect x="{cell.x}" y="{cell.y}" width="{CELL}" height="{CELL}" rx="2" '
+                f'class="hm-{cell.level}"><title>{escape(cell.title)}</title></rect>'
+                for cell in self.cells
+            )
+        )
+
+    def table_rows(self) -> SafeString:
+        """The days with reviews, as rows of the table under the chart."""
+        return mark_safe(
+            "".join(
+                f"<tr><td>{escape(cell.label)}</td><td>{cell.count}</td></tr>"
+                for cell in self.cells
+                if cell.count
+            )
+        )
 
 
 def _level(count: int, peak: int) -> int:
@@ -108,6 +136,28 @@ class BarChart:
     peak: int
     baseline: int
 
+    # Drawn here for the same reason as the heatmap's cells.
+    def bars_svg(self) -> SafeString:
+        parts = []
+        for bar in self.bars:
+            parts.append(
+                f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}" '
+                f'class="chart-bar"><title>{escape(bar.label)}: {bar.value} due</title></rect>'
+            )
+            if bar.tick:
+                parts.append(
+                    f'<text x="{bar.x}" y="{self.height - 6}" class="chart-label">'
+                    f"{escape(bar.tick)}</text>"
+                )
+        return mark_safe("".join(parts))
+
+    def table_rows(self) -> SafeString:
+        return mark_safe(
+            "".join(
+                f"<tr><td>{escape(bar.label)}</td><td>{bar.value}</td></tr>" for bar in self.bars
+            )
+        )
+
 
 def bar_chart(points: list[tuple[date, int]], *, width: int = 620, height: int = 160) -> BarChart:
     """Vertical bars for counts per day, with a date tick every week."""
@@ -127,9 +177,9 @@ def bar_chart(points: list[tuple[date, int]], *, width: int = 620, height: int =
                 y=round(top + plot_height - bar_height, 1),
                 width=round(max(slot - 2, 1), 1),
                 height=round(bar_height, 1),
-                label=day.strftime("%a %d %b"),
+                label=f"{DAY_NAMES[day.weekday()]} {day.day:02d} {MONTH_NAMES[day.month - 1]}",
                 value=value,
-                tick=day.strftime("%d %b") if ticked else "",
+                tick=f"{day.day:02d} {MONTH_NAMES[day.month - 1]}" if ticked else "",
             )
         )
     return BarChart(bars=bars, width=width, height=height, peak=peak, baseline=top + plot_height)

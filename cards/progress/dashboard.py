@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Avg, Count, Q, Sum, Value
 
 from interviews.models import MockSession
+from prep_site import figures
 
 from .. import services
 from ..models import Progress, Quiz, ReviewDay, ReviewLog, State, Topic
@@ -218,3 +219,21 @@ def dashboard_for(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> D
         recent_quizzes=recent_quizzes,
         recent_mocks=recent_mocks,
     )
+
+
+def kept_dashboard(*, user, zone: ZoneInfo, now: datetime, new_per_day: int) -> Dashboard:
+    """``dashboard_for``, kept until the person writes (prep_site/figures.py):
+    every figure of it stays the same through a day (what is due counts up to
+    tomorrow), so the day and the zone are in its key."""
+    return figures.kept(
+        user.pk,
+        "dashboard",
+        lambda: dashboard_for(user=user, zone=zone, now=now, new_per_day=new_per_day),
+        now.astimezone(zone).date(),
+        zone,
+        new_per_day,
+    )
+
+
+def kept_review_days(*, user) -> dict[date, int]:
+    return figures.kept(user.pk, "review_days", lambda: review_days(user=user))

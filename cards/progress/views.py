@@ -3,19 +3,18 @@ streak, the review heatmap and forecast, mastery per topic, recent quizzes and
 mock interviews, and readiness for the interviews coming up."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.models import Profile
 from interviews.models import Interview
-from interviews.recall import recall_for
+from interviews.recall import kept_recall_for
 
 from .. import leeches, services
 from ..models import Progress, ReviewLog, StudySession
 from . import charts
-from .dashboard import dashboard_for, review_days, streaks
+from .dashboard import kept_dashboard, kept_review_days, streaks
 from .readiness import pace_of, readiness_for
 
 
@@ -30,7 +29,7 @@ def landing(request):
 def home(request):
     user = request.user
     now = timezone.now()
-    topics = services.topics_with_card_counts(user)
+    topics = services.kept_topics_with_card_counts(user)
     due_now = Progress.objects.filter(user=user, due__lte=now, suspended=False).count()
     zone = timezone.get_current_timezone()
     reviews_today = ReviewLog.objects.filter(
@@ -39,8 +38,8 @@ def home(request):
     # Someone who has studied nothing is told what waits, and how to begin.
     new_waiting = None
     if not due_now and not Progress.objects.filter(user=user).exists():
-        new_waiting = sum(services.studiable_per_topic(user, Sum("prompt_count")).values())
-    streak, _longest = streaks(set(review_days(user=user)), now.astimezone(zone).date())
+        new_waiting = sum(services.kept_studiable_prompts(user).values())
+    streak, _longest = streaks(set(kept_review_days(user=user)), now.astimezone(zone).date())
     last_session = StudySession.objects.filter(user=user).first()
     next_interview = Interview.objects.owned_by(user).upcoming().first()
     days_left = None
@@ -70,13 +69,13 @@ def progress_dashboard(request):
     now = timezone.now()
     zone = timezone.get_current_timezone()
     profile = Profile.for_user(request.user)
-    dashboard = dashboard_for(
+    dashboard = kept_dashboard(
         user=request.user, zone=zone, now=now, new_per_day=profile.new_cards_per_day
     )
     upcoming = list(
         Interview.objects.owned_by(request.user).upcoming().prefetch_related("topics")[:3]
     )
-    recalls = recall_for(
+    recalls = kept_recall_for(
         user=request.user,
         interviews=upcoming,
         now=now,
@@ -89,7 +88,7 @@ def progress_dashboard(request):
             "dashboard": dashboard,
             "heatmap": charts.heatmap(dashboard.day_counts, dashboard.today),
             "forecast": charts.bar_chart(dashboard.forecast),
-            "leeches": leeches.leeches_of(request.user),
+            "leeches": leeches.kept_leeches_of(request.user),
             "leech_lapses": leeches.LEECH_LAPSES,
             "readiness": readiness_for(
                 user=request.user,

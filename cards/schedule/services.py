@@ -4,7 +4,7 @@ the optimizer over your reviews on a worker (tasks.py)."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from prep_site import jobs
+from prep_site import figures, jobs
 
 from ..models import OptimizeJob, ReviewLog, SchedulerSettings
 from . import optimizer
@@ -136,6 +136,7 @@ def optimize_run(*, job_id: int) -> OptimizeJob | None:
     if job.reschedule:
         outcome.append(_reschedule(job))
     _finish(job_id, status=OptimizeJob.Status.DONE, done=job.total, outcome=" ".join(outcome))
+    figures.changed(job.user_id)  # a new schedule: what is due, the forecast
     return OptimizeJob.objects.get(pk=job_id)
 
 

@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "prep_site.private_pages.PrivatePagesMiddleware",
+    # Forgets the figures kept for a person once a request of theirs may have written.
+    "prep_site.figures.FiguresMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -117,7 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out login before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the signed-in person kept in the cache.
+    "accounts.person.PersonBackend",
 ]
 # Five wrong passwords for one username from one address lock that pair out for
 # 15 minutes; someone else on the same network can still log in.
@@ -182,24 +185,36 @@ DEFAULT_FROM_EMAIL = "prep <no-reply@prep.localhost>"
 # Where links in e-mails point: the site's address as people reach it.
 SITE_URL = "http://localhost:8000"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache every worker of a server shares: the sessions (over the database,
+# which stays their record), the signed-in person (accounts/person.py), the
+# figures kept per person and django-ratelimit's counters. Files on local disk
+# (PREP_CACHE_DIR) unless REDIS_URL names a Redis server, which every app server
+# shares. A per-process cache would let a worker keep a person logged in after
+# they logged out or changed their password on another.
+CACHE_DIR = Path(os.environ.get("PREP_CACHE_DIR") or BASE_DIR / "cache")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": CACHE_DIR,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+# Read from the cache, written to both: a page costs no query for its session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if os.environ.get("REDIS_URL"):
-    # Shared by every app server: the cache and the sessions live in Redis, so
-    # any server can answer any request.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     # django-ratelimit names only django-redis's backend; Django's own Redis
     # cache increments atomically too (Redis INCR).
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
-    # Without Redis each process keeps its own counters: exact under runserver,
-    # and at most as many times looser as there are gunicorn workers. The README
-    # asks for REDIS_URL wherever more than one process serves.
+    # Files are shared by the workers of one server, but an increment there is a
+    # read and a write: two attempts at the same moment may count once. The
+    # README asks for REDIS_URL wherever more than one server serves.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOGGING = {

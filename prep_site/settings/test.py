@@ -30,3 +30,7 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 # Kept files of one test process, apart from the checkout's (a worker the tests
 # start is given the same directory).
 MEDIA_ROOT = Path(os.environ.get("PREP_MEDIA_ROOT") or tempfile.mkdtemp(prefix="prep-test-media-"))  # noqa: F405
+
+# The shared cache in a directory of this test process's own (unless in Redis).
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):  # noqa: F405
+    CACHES["default"]["LOCATION"] = Path(tempfile.mkdtemp(prefix="prep-test-cache-"))  # noqa: F405

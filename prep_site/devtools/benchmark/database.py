@@ -37,6 +37,8 @@ def fresh_database(db: str, pg_url: str | None, workdir: Path) -> dict:
         "DJANGO_SETTINGS_MODULE": "prep_site.devtools.settings",
         "SECRET_KEY": SECRET_KEY,
         "BENCH_STATIC_ROOT": str(workdir / "static"),
+        # The cache the workers share (sessions, the person), new with the database.
+        "PREP_CACHE_DIR": str(workdir / "cache"),
     }
     if db == "sqlite":
         path = workdir / "bench.sqlite3"

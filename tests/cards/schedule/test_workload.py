@@ -80,7 +80,9 @@ def test_the_workload_follows_the_new_cards_a_day(client):
     assert rows(body)["0.90 (yours)"][0] > few[0]
 
 
-def test_the_result_is_kept_in_the_cache_for_the_day(client):
+def test_the_result_is_kept_in_the_cache_for_the_day(client, settings):
+    # A cache in this process's memory, whose keys can be listed.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     user = history()
     client.force_login(user)
     client.get(URL)
