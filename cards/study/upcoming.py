@@ -50,6 +50,7 @@ def upcoming_prompts(
     count: int = HELD,
     skip: list[int] = (),
     after: services.NextPrompt | None = None,
+    taken_new: int = 0,
 ) -> tuple[list[Upcoming], services.NextPrompt]:
     """The next ``count`` prompts, leaving out the ``skip`` prompts (the one on
     screen, grades not yet sent), and the session's counts. A fixed number of
@@ -57,21 +58,24 @@ def upcoming_prompts(
 
     ``after``, the card on screen with the counts read for it, saves reading
     them again: a new card on screen counts as one of today's new cards. Its
-    intervals, when not worked out yet, are worked out with the others'."""
+    intervals, when not worked out yet, are worked out with the others'.
+    ``taken_new``: new cards the page has already (on screen, graded but not
+    sent), which count against today's limit."""
     if after is None:
         counts, due_progress = services.session_counts(
             session, now=now, zone=zone, new_per_day=profile.new_cards_per_day
         )
     else:
         counts, due_progress = _after(after, session.user_id), services.scope_progress(session)
+    new_left = max(counts.new_left_today - taken_new, 0)
     skip = list(skip)
     found: list[tuple[Prompt, Progress | None]] = []
     if counts.due_count and count:
         rows = due_progress.filter(due__lte=now).exclude(prompt_id__in=skip)
         found = [(row.prompt, row) for row in rows.order_by("due", "pk")[:count]]
-    if counts.new_left_today and count:
+    if new_left and count:
         # Asked for even when the due ones fill the list: as many queries either way.
-        room = max(min(count - len(found), counts.new_left_today), 0)
+        room = max(min(count - len(found), new_left), 0)
         new = _new_prompts(
             session,
             now=now,
@@ -205,6 +209,7 @@ def corrections(
         profile=profile,
         count=len(held) + HELD,
         skip=[*known, log.prompt_id],
+        taken_new=never_studied(Prompt.objects.filter(pk__in=known), user_id=log.user_id).count(),
     )
     fresh = {
         entry.prompt.pk: (entry.progress.reps if entry.progress else 0, version(entry.prompt))
