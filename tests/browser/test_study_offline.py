@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from cards.models import ReviewLog
 from cards.study import services
-from tests.browser.helpers import card_settled, current_prompt_id, log_in, on_study_page
+from tests.browser.helpers import card_settled, current_prompt_id, grade, log_in, on_study_page
 from tests.factories import make_card, make_topic, make_user
 
 
@@ -93,3 +93,21 @@ def test_grades_wait_through_a_dropped_connection_and_a_reload(page: Page, brows
     card_settled(page)
     assert reviews.count() == 3
     assert not reviews.filter(prompt_id=last).exists()
+
+
+def test_without_prefetch_each_grade_waits_for_the_server(page: Page):
+    user = make_user("pavel")
+    topic = make_topic(owner=user, name="Databases")
+    for n in range(6):
+        make_card(topic, owner=user, front=f"Index question {n}?", back=f"Answer {n}")
+    session = services.start_session(user=user, topics=[topic])
+    log_in(page, "pavel")
+    page.goto(session.get_absolute_url() + "?prefetch=0")
+    page.wait_for_load_state("load")
+    assert page.locator("#study-held").count() == 0
+    given = []
+    for key in ["3", "4", "3", "4"]:
+        given.append((grade(page, key), int(key)))
+    recorded = ReviewLog.objects.filter(user=user).order_by("reviewed_at", "pk")
+    assert list(recorded.values_list("prompt_id", "rating")) == given
+    assert not recorded.exclude(client_key=None).exists()  # the htmx form sends no key
