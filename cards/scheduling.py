@@ -164,17 +164,35 @@ def interval_previews(
 ) -> dict[int, timedelta]:
     """What each grade would give: rating → time until the prompt is due again.
     The due counts the grades' balancing needs are read in one query."""
-    reviewed = {
-        rating.value: by.review_card(card, fsrs.Rating(rating.value), review_datetime=now)[0]
-        for rating in Rating
-    }
+    return previews_of([card], now=now, by=by, balanced=balanced)[0]
+
+
+def previews_of(
+    cards: list[fsrs.Card],
+    *,
+    now: datetime,
+    by: fsrs.Scheduler = SCHEDULER,
+    balanced: DueDays | None = None,
+) -> list[dict[int, timedelta]]:
+    """interval_previews for several cards, the due counts of all of them read
+    together (one query for up to DAYS_PER_QUERY days)."""
+    reviewed = [
+        {
+            rating.value: by.review_card(card, fsrs.Rating(rating.value), review_datetime=now)[0]
+            for rating in Rating
+        }
+        for card in cards
+    ]
     if balanced is not None:
         maximum = by.maximum_interval
-        spans = (span(after, now=now, maximum=maximum) for after in reviewed.values())
+        spans = (
+            span(after, now=now, maximum=maximum) for each in reviewed for after in each.values()
+        )
         balanced.read([offsets for offsets in spans if offsets], now=now)
-        for after in reviewed.values():
-            balance(card, after, now=now, days=balanced, maximum=maximum)
-    return {rating: after.due - now for rating, after in reviewed.items()}
+        for card, each in zip(cards, reviewed, strict=True):
+            for after in each.values():
+                balance(card, after, now=now, days=balanced, maximum=maximum)
+    return [{rating: after.due - now for rating, after in each.items()} for each in reviewed]
 
 
 def retrievability(progress: Progress, *, now: datetime, by: fsrs.Scheduler = SCHEDULER) -> float:

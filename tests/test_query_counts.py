@@ -373,11 +373,14 @@ PAGES = [
     Page("cards:study_start", 5, query={"topic": Of("collection")}),
     # + 2 each: the coming days' due counts and the days of upcoming interviews,
     # for load balancing the buttons' intervals.
-    Page("cards:study_session", 11, STUDY),
-    Page("cards:study_session", 11, STUDY, htmx=True),
-    Page("cards:study_session", 11, STUDY, {"reveal": "1"}, htmx=True),
+    # + up to 7 each: the next five cards held (the due ones, a search for each
+    # new one, their prompts).
+    Page("cards:study_session", 18, STUDY),
+    Page("cards:study_session", 18, STUDY, htmx=True),
+    Page("cards:study_session", 18, STUDY, {"reveal": "1"}, htmx=True),
+    Page("cards:study_session", 11, STUDY, {"prefetch": "0"}),
     # A given card (after an undo) with the session's counts, as on any step.
-    Page("cards:study_session", 12, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
+    Page("cards:study_session", 19, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
     Page("cards:study_summary", 5, STUDY),
     Page("cards:schedule", 6),  # the workload: the new cards a day and the cards to study
     Page("cards:schedule", 4, htmx=True),

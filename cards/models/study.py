@@ -139,12 +139,20 @@ class ReviewLog(models.Model):
     day = models.DateField()
     # The progress row as it was before this grade, so undo can put it back.
     previous = models.JSONField(null=True, blank=True)
+    # The key the study page made for this grade: the same grade sent again (a
+    # retry, a reload with grades waiting) is found by it and recorded once.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-reviewed_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "prompt", "review_number"], name="review_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "client_key"],
+                condition=Q(client_key__isnull=False),
+                name="review_unique_client_key",
             ),
             models.CheckConstraint(
                 condition=Q(rating__gte=1) & Q(rating__lte=4), name="review_rating_1_to_4"

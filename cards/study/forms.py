@@ -5,6 +5,7 @@ from taggit.models import Tag
 from prep_site.numbers import IdsChoiceField, WholeNumberField
 
 from ..models import Card, Rating, Topic
+from .upcoming import MOST_KNOWN
 
 
 class StudyStartForm(forms.Form):
@@ -55,6 +56,44 @@ class GradeForm(forms.Form):
     )
     reps = WholeNumberField(min_value=0)
     shown_at = WholeNumberField(required=False, min_value=0)
+    # Sent by the study page's script: the grade's own key, when it was pressed
+    # (ms since 1970), the cards it holds ("prompt:reps:version" each) and the
+    # other prompts it has (on screen, waiting to be sent), comma-separated.
+    key = forms.UUIDField(
+        required=False,
+        error_messages={"invalid": "The grade's key must be a UUID such as 1b4e28ba-2fa1-…."},
+    )
+    graded_at = WholeNumberField(required=False, min_value=0)
+    held = forms.CharField(required=False, strip=True)
+    known = forms.CharField(required=False, strip=True)
+
+    def clean_held(self):
+        held = []
+        for entry in _entries(self.cleaned_data["held"], "held"):
+            parts = entry.split(":")
+            if len(parts) != 3 or not all(_number(part) for part in parts):
+                raise forms.ValidationError(
+                    f"A held card is written prompt:reps:version, not “{entry[:40]}”."
+                )
+            held.append(tuple(int(part) for part in parts))
+        return held
+
+    def clean_known(self):
+        known = _entries(self.cleaned_data["known"], "known")
+        if not all(_number(entry) for entry in known):
+            raise forms.ValidationError("Known cards are prompt numbers, comma-separated.")
+        return [int(entry) for entry in known]
+
+
+def _number(text: str) -> bool:
+    return text.isdigit() and len(text) <= 18
+
+
+def _entries(text: str, name: str) -> list[str]:
+    entries = [entry for entry in text.split(",") if entry] if text else []
+    if len(entries) > MOST_KNOWN:
+        raise forms.ValidationError(f"At most {MOST_KNOWN} {name} cards, not {len(entries)}.")
+    return entries
 
 
 class UndoForm(forms.Form):

@@ -63,10 +63,28 @@ def shuffle_key(*, user_id: int, day: date):
     return F("id") * Value(multiplier) % Value(PRIME)
 
 
-def _candidates(*, user_id: int, scope: Scope, since: datetime, order, owned: bool, new_from):
-    """The first card, in ``order``, of the outer topic and one owner that has a
-    prompt never studied and none studied today."""
+def _candidates(
+    *,
+    user_id: int,
+    scope: Scope,
+    since: datetime,
+    order,
+    owned: bool,
+    new_from,
+    skip=(),
+    skip_prompts=(),
+    at: int = 0,
+):
+    """The card at ``at`` (0: the first), in ``order``, of the outer topic and one owner that has a
+    prompt never studied and none studied today, leaving out the ``skip`` cards
+    and the cards of the ``skip_prompts``."""
     cards = Card.objects.filter(topic_id=OuterRef("pk"), suspended=False)
+    if skip:
+        cards = cards.exclude(pk__in=skip)
+    if skip_prompts:
+        cards = cards.exclude(
+            Exists(Prompt.objects.filter(card=OuterRef("pk"), pk__in=skip_prompts))
+        )
     if owned:
         cards = cards.filter(owner_id=user_id, id__gte=new_from)
     else:
@@ -80,7 +98,7 @@ def _candidates(*, user_id: int, scope: Scope, since: datetime, order, owned: bo
         card=OuterRef("pk"), user_id=user_id, last_review__gte=since
     )
     cards = cards.filter(Exists(new_prompts)).exclude(Exists(studied_today))
-    return Subquery(cards.order_by(order).values("pk")[:1])
+    return Subquery(cards.order_by(order).values("pk")[at : at + 1])
 
 
 def next_new_card(
@@ -94,21 +112,85 @@ def next_new_card(
     today: NewToday,
 ) -> int | None:
     """The id of the card whose new prompt comes next, in the person's order."""
+    choices = next_new_choices(
+        user_id=user_id,
+        scope=scope,
+        profile=profile,
+        since=since,
+        day=day,
+        new_from=new_from,
+        today=today,
+        count=1,
+    )
+    return choices[0][0] if choices else None
+
+
+def next_new_choices(
+    *,
+    user_id: int,
+    scope: Scope,
+    profile: Profile,
+    since: datetime,
+    day: date,
+    new_from: int,
+    today: NewToday,
+    count: int,
+    skip=(),
+    skip_prompts=(),
+) -> list[tuple[int, int, bool]]:
+    """The next ``count`` cards (or fewer) whose new prompts come next, each
+    chosen as if those before it had been graded (``today`` counts them), in
+    one query: the first ``count`` candidates of each topic and owner."""
+    today = NewToday(today.total, dict(today.per_topic), dict(today.own_per_topic))
     if profile.new_card_order == NewCardOrder.RANDOM:
         order = shuffle_key(user_id=user_id, day=day)
     else:
         order = F("id")
     common = {"user_id": user_id, "scope": scope, "since": since, "order": order}
+    common.update(skip=skip, skip_prompts=skip_prompts)
     topics = Topic.objects.filter(pk__in=scope.topic_ids).order_by()
-    topics = topics.annotate(own=_candidates(**common, owned=True, new_from=new_from))
-    if not scope.own_only:
-        topics = topics.annotate(starter=_candidates(**common, owned=False, new_from=0))
-    else:
-        topics = topics.annotate(starter=Value(None, output_field=BigIntegerField()))
+    nothing = Value(None, output_field=BigIntegerField())
+    for n in range(count):
+        topics = topics.annotate(
+            **{
+                f"own{n}": _candidates(**common, owned=True, new_from=new_from, at=n),
+                f"starter{n}": (
+                    nothing
+                    if scope.own_only
+                    else _candidates(**common, owned=False, new_from=0, at=n)
+                ),
+            }
+        )
+    own_names = [f"own{n}" for n in range(count)]
+    starter_names = [f"starter{n}" for n in range(count)]
     # Topics in the order of their names (sorted here: a handful of rows).
-    named = sorted(topics.values_list("name", "pk", "own", "starter"))
-    rows = [row[1:] for row in named]
+    queues = []
+    for row in sorted(topics.values("name", "pk", *own_names, *starter_names), key=_by_name):
+        own = [row[name] for name in own_names if row[name] is not None]
+        starter = [row[name] for name in starter_names if row[name] is not None]
+        queues.append((row["pk"], own, starter))
+    chosen = []
+    for _ in range(count):
+        heads = [(pk, own[0] if own else None, st[0] if st else None) for pk, own, st in queues]
+        choice = _choose(heads, profile=profile, today=today)
+        if choice is None:
+            break
+        card_id, topic_id, is_own = choice
+        for pk, own, starter in queues:
+            if pk == topic_id:
+                (own if is_own else starter).pop(0)
+        count_new(today, topic_id=topic_id, own=is_own)
+        chosen.append(choice)
+    return chosen
 
+
+def _by_name(row: dict):
+    return (row["name"], row["pk"])
+
+
+def _choose(rows, *, profile: Profile, today: NewToday) -> tuple[int, int, bool] | None:
+    """Of each topic's next own and starter card, (topic, own, starter), the one
+    that comes next in the person's order."""
     own_first = profile.new_card_source == NewCardSource.OWN_FIRST
     if own_first and any(own for _, own, _ in rows):
         rows = [(pk, own, None) for pk, own, _ in rows if own]
@@ -123,5 +205,16 @@ def next_new_card(
     if own and starter:
         # Mixed: the person's cards and the starter library's take turns.
         own_n = today.own_per_topic.get(topic_id, 0)
-        return own if own_n <= today.per_topic.get(topic_id, 0) - own_n else starter
-    return own or starter
+        if own_n <= today.per_topic.get(topic_id, 0) - own_n:
+            return own, topic_id, True
+        return starter, topic_id, False
+    return (own, topic_id, True) if own else (starter, topic_id, False)
+
+
+def count_new(today: NewToday, *, topic_id: int, own: bool) -> None:
+    """Count one more new card of the topic in ``today``: the choice of the cards
+    after it goes as it will once that card is graded."""
+    today.total += 1
+    today.per_topic[topic_id] = today.per_topic.get(topic_id, 0) + 1
+    if own:
+        today.own_per_topic[topic_id] = today.own_per_topic.get(topic_id, 0) + 1

@@ -2,7 +2,8 @@
 next prompt, grading it, undoing a grade, and summing up a session."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
@@ -131,6 +132,7 @@ def next_prompt_for(
     new_per_day: int,
     remember: bool = False,
     profile: Profile | None = None,
+    previews: bool = True,
 ) -> NextPrompt:
     """Due prompts first (most overdue first), then new ones while today's new
     allowance lasts, in the order of the person's settings (new_cards.py), then
@@ -139,10 +141,12 @@ def next_prompt_for(
 
     New cards of the person's own are looked for from the session's ``new_from``
     card on; with ``remember`` (a request that writes anyway, such as a grade)
-    the session moves that start to their first new card."""
+    the session moves that start to their first new card. Without ``previews``
+    the buttons' intervals are left to the caller (with the cards held after it,
+    upcoming.py)."""
     profile = profile or Profile()
     user_id = session.user_id
-    result, due_progress = _counts(session, now=now, zone=zone, new_per_day=new_per_day)
+    result, due_progress = session_counts(session, now=now, zone=zone, new_per_day=new_per_day)
     if result.due_count:
         progress = due_progress.filter(due__lte=now).order_by("due", "pk").first()
         if progress is not None:
@@ -181,7 +185,7 @@ def next_prompt_for(
         )
         if progress is not None:
             result.prompt, result.progress = progress.prompt, progress
-    if result.prompt is not None:
+    if result.prompt is not None and previews:
         card = scheduling.fsrs_card(result.progress, prompt_id=result.prompt.pk, now=now)
         by = scheduling.person_scheduler(user_id, keep_on=session)
         days = scheduling.due_days(user_id, zone=zone, keep_on=session)
@@ -189,15 +193,20 @@ def next_prompt_for(
     return result
 
 
-def _counts(session: StudySession, *, now: datetime, zone: ZoneInfo, new_per_day: int):
-    """The header's counts (due now, new left today), in two queries, and the
-    session's studied prompts as a QuerySet to choose from."""
-    due_progress = in_scope(
+def scope_progress(session: StudySession):
+    """The session's studied, unsuspended prompts (with their cards and topics)."""
+    return in_scope(
         Progress.objects.filter(
             user_id=session.user_id, topic_id__in=session.topic_ids, suspended=False
         ),
         session,
     ).select_related("prompt__card__topic")
+
+
+def session_counts(session: StudySession, *, now: datetime, zone: ZoneInfo, new_per_day: int):
+    """The header's counts (due now, new left today), in two queries, and the
+    session's studied prompts as a QuerySet to choose from."""
+    due_progress = scope_progress(session)
     due_count = due_progress.filter(due__lte=now).count()
     today = new_cards.new_today(user_id=session.user_id, since=start_of_day(now, zone))
     result = NextPrompt(
@@ -220,13 +229,21 @@ def prompt_in_session(*, session: StudySession, prompt_id: int) -> Prompt | None
 
 
 def show_prompt(
-    *, session: StudySession, prompt: Prompt, now: datetime, zone: ZoneInfo, new_per_day: int
+    *,
+    session: StudySession,
+    prompt: Prompt,
+    now: datetime,
+    zone: ZoneInfo,
+    new_per_day: int,
+    previews: bool = True,
 ) -> NextPrompt:
     """A specific prompt as the current one (after an undo, the prompt undone),
     with the session's counts as they are now."""
-    result, _ = _counts(session, now=now, zone=zone, new_per_day=new_per_day)
+    result, _ = session_counts(session, now=now, zone=zone, new_per_day=new_per_day)
     result.prompt = prompt
     result.progress = Progress.objects.filter(user_id=session.user_id, prompt=prompt).first()
+    if not previews:
+        return result
     card = scheduling.fsrs_card(result.progress, prompt_id=prompt.pk, now=now)
     by = scheduling.person_scheduler(session.user_id, keep_on=session)
     days = scheduling.due_days(session.user_id, zone=zone, keep_on=session)
@@ -244,6 +261,7 @@ def grade_prompt(
     expected_reps: int,
     duration_ms: int,
     now: datetime,
+    key: UUID | None = None,
 ) -> ReviewLog:
     """Record one grade and reschedule the prompt with FSRS.
 
@@ -252,6 +270,9 @@ def grade_prompt(
     the grade is refused and nothing is written: every review is recorded
     exactly once, and the unique (user, prompt, review_number) constraint
     backs that up in the database.
+
+    ``key``, made by the study page for this grade, is kept on the log: the
+    same grade sent again finds it (recorded_grade) rather than a refusal.
 
     A lapse that makes the card a leech marks it (leeches.py); the log's
     ``leech`` says what was done (None for any other grade).
@@ -311,6 +332,7 @@ def grade_prompt(
         due_after=values["due"],
         previous=previous,
         day=review_days.local_day(now, timezone.get_current_timezone()),
+        client_key=key,
     )
     # Keys and uniqueness are the database's job (foreign keys, the constraint);
     # the values are checked here.
@@ -319,11 +341,37 @@ def grade_prompt(
         validate_unique=False,
         validate_constraints=False,
     )
-    log.save()
+    try:
+        log.save()
+    except IntegrityError:  # the same key, saved by a request running alongside
+        raise AlreadyGraded(
+            "This card was already graded; the grade was not counted twice."
+        ) from None
     review_days.count_grade(log)
     # Counted only at a lapse: any other grade cannot make a leech.
     log.leech = leeches.mark_after_lapse(user_id=user.pk, card=prompt.card) if lapse else None
     return log
+
+
+def recorded_grade(*, user, key: UUID | None) -> ReviewLog | None:
+    """The grade already recorded with this key, if any."""
+    if key is None:
+        return None
+    return ReviewLog.objects.filter(user=user, client_key=key).first()
+
+
+# How far back a grade's own time is taken (grades waiting in a browser that
+# was offline); older, or in the future, the server's time is used instead.
+GRADED_WITHIN = timedelta(hours=24)
+
+
+def grade_time(graded_at_ms: int | None, *, now: datetime) -> datetime:
+    """When a grade was given: the time the browser says it was pressed, when
+    that is within the last day and not in the future; else ``now``."""
+    if graded_at_ms is None:
+        return now
+    when = datetime.fromtimestamp(graded_at_ms / 1000, tz=UTC)
+    return when if now - GRADED_WITHIN <= when <= now else now
 
 
 def latest_review_id(session: StudySession) -> int | None:

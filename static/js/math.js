@@ -24,6 +24,9 @@
     });
   }
 
+  // For scripts that put card text in the page themselves (study.js).
+  window.prepTypeset = typeset;
+
   document.addEventListener("DOMContentLoaded", function () {
     typeset(document);
   });

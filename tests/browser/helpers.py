@@ -31,7 +31,8 @@ def current_prompt_id(page: Page) -> int:
 
 
 def card_settled(page: Page) -> None:
-    """Wait until htmx has finished swapping in a study card.
+    """Wait until htmx has finished swapping in a study card, and every grade
+    waiting in the page has been sent.
 
     htmx inserts the new card at once but only wires up its hx-post forms (and
     fires htmx:load, which typesets math) after its settle delay, 20 ms later. A
@@ -40,6 +41,8 @@ def card_settled(page: Page) -> None:
     (Reported to the app: ``hx-swap="outerHTML settle:0ms"`` would close the window.)"""
     expect(page.locator("#study-card.htmx-added, #study-card .htmx-added")).to_have_count(0)
     expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
+    # The grades study.js sends in the background have all been answered.
+    expect(page.locator("body[data-study-outbox]:not([data-study-outbox='0'])")).to_have_count(0)
 
 
 def grade(page: Page, key: str) -> int:

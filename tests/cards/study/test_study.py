@@ -1,3 +1,5 @@
+import html
+import json
 import re
 from datetime import UTC, timedelta
 
@@ -88,9 +90,12 @@ def test_due_cards_come_before_new_ones(client_in, user, topic):
     )
     response = client_in.get(session.get_absolute_url())
     body = response.content.decode()
-    assert "Seen before and due" in body
-    assert "Never seen" not in body
-    assert new_card.prompts.exists()
+    question = re.search(r'data-testid="question">(.*?)</div>', body, re.S).group(1)
+    assert "Seen before and due" in question
+    assert "Never seen" not in question
+    # The new card is held to come next.
+    held = json.loads(html.unescape(re.search(r'data-held="([^"]*)"', body).group(1)))
+    assert [item["prompt"] for item in held] == [new_card.prompts.get().pk]
 
 
 def test_new_cards_stop_at_the_daily_limit(client_in, user, topic):
@@ -387,7 +392,9 @@ def test_study_step_runs_a_fixed_number_of_queries(
     # Load balancing adds two to each: the coming days' due counts and the days of
     # the person's upcoming interviews (light days), read once a request for the
     # grades of three days or more (the card shown is a review).
-    with django_assert_max_num_queries(11):
+    # Holding the next five cards adds the due ones to come (1), a search for
+    # each new one (up to 5) and their prompts (1): at most 18.
+    with django_assert_max_num_queries(18):
         response = client_in.get(session.get_absolute_url(), **htmx_headers)
     assert response.status_code == 200
     due = (

@@ -1,0 +1,113 @@
+"""Studying through a dropped connection: the next card shows at once from the
+cards the page holds, grades wait in the browser (through a reload) and are
+sent in order when the connection is back, each recorded exactly once; a
+grade still waiting can be undone."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from cards.models import ReviewLog
+from cards.study import services
+from tests.browser.helpers import card_settled, current_prompt_id, grade, log_in, on_study_page
+from tests.factories import make_card, make_topic, make_user
+
+
+def grade_now(page: Page, key: str) -> int:
+    """Show the answer and grade: the next card is on screen straight away,
+    whatever the connection. Returns the prompt graded."""
+    graded = current_prompt_id(page)
+    page.keyboard.press("Space")
+    expect(page.get_by_test_id("answer")).to_be_visible()
+    page.keyboard.press(key)
+    expect(page.locator("#study-card .study-grades input[name=prompt]")).not_to_have_value(
+        str(graded)
+    )
+    expect(page.get_by_test_id("answer")).to_be_hidden()
+    return graded
+
+
+def test_grades_wait_through_a_dropped_connection_and_a_reload(page: Page, browser_problems):
+    # The grades sent while the connection is down fail, as they should.
+    browser_problems.allow(r"/study/\d+/grade/$")
+    user = make_user("olga")
+    topic = make_topic(owner=user, name="Operating systems")
+    for n in range(10):
+        make_card(topic, owner=user, front=f"Kernel question {n}?", back=f"Answer {n}")
+    session = services.start_session(user=user, topics=[topic])
+    reviews = ReviewLog.objects.filter(user=user)
+    outbox = page.get_by_test_id("outbox")
+
+    log_in(page, "olga")
+    page.goto(session.get_absolute_url())
+    on_study_page(page)
+    given = [(grade_now(page, "3"), 3)]
+    card_settled(page)
+    assert list(reviews.values_list("prompt_id", "rating")) == given
+
+    # The connection drops: the cards held keep coming, the grades wait.
+    page.context.set_offline(True)
+    given.append((grade_now(page, "4"), 4))
+    given.append((grade_now(page, "1"), 1))
+    expect(outbox).to_have_text(re.compile(r"^2 grades waiting to be sent"))
+    expect(outbox).to_contain_text("You are offline")
+    expect(outbox).to_have_attribute("aria-live", "polite")
+
+    # Undo takes back the grade still waiting: that card is shown again.
+    undone, _ = given.pop()
+    page.keyboard.press("u")
+    expect(page.locator("#study-card .study-grades input[name=prompt]")).to_have_value(str(undone))
+    expect(page.get_by_text("Grade undone: here is that card again.")).to_be_visible()
+    expect(outbox).to_have_text(re.compile(r"^1 grade waiting to be sent"))
+    given.append((grade_now(page, "2"), 2))
+    expect(outbox).to_have_text(re.compile(r"^2 grades waiting to be sent"))
+    assert reviews.count() == 1
+
+    # The page is reloaded while the grades still cannot get through.
+    page.route(re.compile(r"/study/\d+/grade/$"), lambda route: route.abort("internetdisconnected"))
+    page.context.set_offline(False)
+    page.reload()
+    on_study_page(page)
+    expect(outbox).to_have_text(re.compile(r"^2 grades waiting to be sent"))
+    waiting = {prompt for prompt, _ in given[1:]}
+    assert current_prompt_id(page) not in waiting, "a card graded already came back"
+    given.append((grade_now(page, "3"), 3))
+    expect(outbox).to_have_text(re.compile(r"^3 grades waiting to be sent"))
+    assert reviews.count() == 1
+
+    # Back online: every grade is sent, in order, and recorded once.
+    page.unroute(re.compile(r"/study/\d+/grade/$"))
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    card_settled(page)
+    expect(outbox).to_be_hidden()
+    recorded = list(reviews.order_by("reviewed_at", "pk").values_list("prompt_id", "rating"))
+    assert recorded == given
+    assert len({prompt for prompt, _ in recorded}) == 4
+    assert reviews.exclude(client_key=None).count() == 4
+    assert page.evaluate("localStorage.length") == 0
+
+    # A grade already sent is undone on the server, as before.
+    last, _ = given[-1]
+    page.keyboard.press("u")
+    expect(page.locator("#study-card .study-grades input[name=prompt]")).to_have_value(str(last))
+    card_settled(page)
+    assert reviews.count() == 3
+    assert not reviews.filter(prompt_id=last).exists()
+
+
+def test_without_prefetch_each_grade_waits_for_the_server(page: Page):
+    user = make_user("pavel")
+    topic = make_topic(owner=user, name="Databases")
+    for n in range(6):
+        make_card(topic, owner=user, front=f"Index question {n}?", back=f"Answer {n}")
+    session = services.start_session(user=user, topics=[topic])
+    log_in(page, "pavel")
+    page.goto(session.get_absolute_url() + "?prefetch=0")
+    page.wait_for_load_state("load")
+    assert page.locator("#study-held").count() == 0
+    given = []
+    for key in ["3", "4", "3", "4"]:
+        given.append((grade(page, key), int(key)))
+    recorded = ReviewLog.objects.filter(user=user).order_by("reviewed_at", "pk")
+    assert list(recorded.values_list("prompt_id", "rating")) == given
+    assert not recorded.exclude(client_key=None).exists()  # the htmx form sends no key
