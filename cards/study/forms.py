@@ -86,7 +86,7 @@ class GradeForm(forms.Form):
 
 
 def _number(text: str) -> bool:
-    return text.isdigit() and len(text) <= 18
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def _entries(text: str, name: str) -> list[str]:

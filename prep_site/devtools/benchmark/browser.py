@@ -73,6 +73,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def grade_cards(page, url: str, *, cards: int, think_ms: int) -> list[float]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(url)
     page.wait_for_load_state("load")
     page.evaluate(TIMER)
@@ -82,7 +84,12 @@ def grade_cards(page, url: str, *, cards: int, think_ms: int) -> list[float]:
         page.wait_for_selector("[data-testid=answer]", state="visible")
         page.wait_for_timeout(think_ms)  # reading the answer
         page.keyboard.press("3" if n % 5 else "4")
-        page.wait_for_function("(n) => window.__gradeTimes.length > n", arg=n, timeout=30_000)
+        try:
+            page.wait_for_function("(n) => window.__gradeTimes.length > n", arg=n, timeout=30_000)
+        except PlaywrightTimeout:
+            shown = page.locator("#study-card").inner_text()[:300].replace("\n", " | ")
+            log(f"grade {n + 1}: no next card after 30 s; on screen: {shown}")
+            break
     # Every grade sent before the next run starts.
     page.wait_for_function(
         "() => !document.body.dataset.studyOutbox || document.body.dataset.studyOutbox === '0'",
