@@ -7,9 +7,7 @@ Django's storage; if the restore fails, the files written are deleted."""
 import base64
 import binascii
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 
 from accounts.backup.fields import LEFT_OUT, STARTER, Field, Ref, Text, problem
@@ -17,6 +15,7 @@ from accounts.backup.sections import Section, batches
 
 from .imports.anki_media import sniff
 from .models import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia
+from .models.media import kept_image_bytes, save_image_file
 
 # Images are written this many at a time: each may be MAX_MEDIA_BYTES.
 IMAGE_CHUNK = 20
@@ -87,7 +86,7 @@ class CardImages(Section):
         cards = restore.sections["cards"]
         kept = CardMedia.objects.filter(card__owner=restore.user)
         existing = set(kept.values_list("card_id", "name"))
-        room = MAX_MEDIA_BYTES_PER_PERSON - (kept.aggregate(total=Sum("size"))["total"] or 0)
+        room = MAX_MEDIA_BYTES_PER_PERSON - kept_image_bytes(restore.user.pk)
         for batch in batches(checked, IMAGE_CHUNK):
             new = []
             for each in batch:
@@ -102,10 +101,7 @@ class CardImages(Section):
                     raise problem(
                         self.name, f"the images take more than the {most} kept for one person"
                     )
-                path = media.file.field.generate_filename(
-                    None, "image" + sniff(data[:12]).extension
-                )
-                media.file = default_storage.save(path, ContentFile(data))
+                media.file = save_image_file(data, sniff(data[:12]).extension)
                 restore.on_failure(lambda name=media.file.name: default_storage.delete(name))
                 media.size = len(data)
                 new.append(media)

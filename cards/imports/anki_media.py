@@ -19,11 +19,10 @@ from pathlib import PurePath
 import zstandard
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 
 from ..models import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia
-from ..models.media import card_media_path
+from ..models.media import kept_image_bytes, save_image_file
 from .protobuf import proto_fields
 from .rows import ImportRejected
 
@@ -212,8 +211,7 @@ def check_image(name: str, data: bytes) -> ImageKind:
 
 def check_media_room(user_id: int, adding: int) -> None:
     """Refuse images that would take a person past MAX_MEDIA_BYTES_PER_PERSON."""
-    kept = CardMedia.objects.filter(card__owner_id=user_id).aggregate(total=Sum("size"))["total"]
-    kept = kept or 0
+    kept = kept_image_bytes(user_id)
     if kept + adding > MAX_MEDIA_BYTES_PER_PERSON:
         raise ImportRejected(
             f"The images of this import take {filesizeformat(adding)}; with the "
@@ -260,8 +258,7 @@ class ImportedImages:
                     continue
                 try:
                     with default_storage.open(path) as source:
-                        target = card_media_path(None, path)
-                        self.saved.append(default_storage.save(target, source))
+                        self.saved.append(save_image_file(source, PurePath(path).suffix))
                 except FileNotFoundError:
                     continue  # purged meanwhile: the card shows a broken image
                 media.append(CardMedia(card_id=card.pk, name=name, file=self.saved[-1], size=size))
@@ -292,8 +289,7 @@ def store_images(card, images: dict[str, bytes]) -> list[CardMedia]:
     try:
         for name, data in images.items():
             kind = check_image(name, data)
-            path = CardMedia.file.field.generate_filename(None, "image" + kind.extension)
-            saved.append(default_storage.save(path, ContentFile(data)))
+            saved.append(save_image_file(data, kind.extension))
             rows.append(CardMedia(card=card, name=name, file=saved[-1], size=len(data)))
         CardMedia.objects.bulk_create(rows)
     except BaseException:

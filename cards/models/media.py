@@ -6,6 +6,7 @@ bytes); SVG is refused, since it can carry scripts."""
 import uuid
 from pathlib import PurePath
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 
@@ -17,6 +18,20 @@ MAX_MEDIA_BYTES_PER_PERSON = 200 * 1024 * 1024
 def card_media_path(instance, filename: str) -> str:
     """Where an image is kept: a random name, nothing of the person's."""
     return f"card-media/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+def save_image_file(content, extension: str) -> str:
+    """Write an image (bytes, or a file open for reading) under a new random
+    name with this extension; the name it is kept under."""
+    if isinstance(content, bytes):
+        content = ContentFile(content)
+    return default_storage.save(card_media_path(None, "image" + extension), content)
+
+
+def kept_image_bytes(user_id: int) -> int:
+    """What the images of a person's cards weigh in all."""
+    kept = CardMedia.objects.filter(card__owner_id=user_id).aggregate(total=models.Sum("size"))
+    return kept["total"] or 0
 
 
 def delete_files_on_commit(media) -> None:
