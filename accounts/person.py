@@ -13,7 +13,8 @@ password; a deleted person is found by nobody, so their sessions name no one.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
+
+from prep_site.figures import forget
 
 PERSON_SECONDS = 300
 
@@ -39,8 +40,7 @@ class PersonBackend(ModelBackend):
 
 def forget_person(user_id) -> None:
     """Drop the kept copy of a person now and once their transaction commits."""
-    cache.delete(person_key(user_id))
-    transaction.on_commit(lambda: cache.delete(person_key(user_id)))
+    forget(person_key(user_id))
 
 
 def person_changed(sender, instance, **kwargs) -> None:

@@ -53,12 +53,16 @@ def kept(user_id, name: str, compute: Callable[[], T], *parts) -> T:
     return value
 
 
-def changed(user_id=None) -> None:
-    """Forget the person's figures (everyone's with no person): now, and again
-    once the transaction commits, as a page may read the rows meanwhile."""
-    key = EVERYONE if user_id is None else _token_key(user_id)
+def forget(key: str) -> None:
+    """Drop a cached value now, and again once the transaction commits: a
+    request may read the old rows meanwhile and keep them again."""
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+
+
+def changed(user_id=None) -> None:
+    """Forget the person's figures (everyone's with no person)."""
+    forget(EVERYONE if user_id is None else _token_key(user_id))
 
 
 def changed_by_request(request) -> None:
