@@ -148,7 +148,10 @@ LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# prep speaks English only. Without the translation machinery, every reverse()
+# and every number or date on a page skips a look-up of the active language
+# (a reverse took 137 µs with it, 25 µs without); formats stay English.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
