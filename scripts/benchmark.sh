@@ -3,7 +3,8 @@
 # by gunicorn (production settings, 2 workers) on 127.0.0.1 and driven by wrk.
 # Prints req/s, latency percentiles and errors per endpoint, the ratios to a bare
 # Django view and between a 100,000-card and a 1,000-card person, PASS/FAIL for
-# the product's speed bars, worker memory, and the plans of the heaviest queries.
+# the product's speed bars, worker memory, the plans of the heaviest queries, and
+# the time from a grade key to the next card in Chromium.
 #
 #   scripts/benchmark.sh            # full size: 100,000 cards / 1,000,000 reviews, 10 s per endpoint
 #   scripts/benchmark.sh --quick    # 10,000 cards / 100,000 reviews, 3 s per endpoint
@@ -24,15 +25,20 @@ case "${1:-}" in
   *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
 esac
 
-scripts/setup.sh
+# Playwright (a development requirement) drives Debian's Chromium for the
+# key-press timing; wrk drives the load.
+scripts/setup.sh --dev
 
-if ! command -v wrk >/dev/null; then
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v chromium >/dev/null || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing wrk (Debian's package)..." >&2
+    echo "Installing ${missing[*]} for the benchmark (Debian's packages)..." >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "The benchmark needs wrk: apt-get install wrk" >&2
+    echo "The benchmark needs: apt-get install ${missing[*]}" >&2
     exit 1
   fi
 fi

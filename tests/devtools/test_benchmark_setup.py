@@ -115,6 +115,19 @@ def test_signed_in_bare_view_needs_login_and_loads_the_person(settings, user):
 
 
 @pytest.mark.django_db
+def test_the_layout_yardstick_is_the_sites_layout_behind_the_login(settings, user):
+    settings.ROOT_URLCONF = "prep_site.devtools.urls"
+    client = Client()
+    assert client.get("/bare/layout/").status_code == 302
+    client.force_login(user)
+    response = client.get("/bare/layout/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Layout · prep</title>" in page
+    assert "Log out" in page  # the navigation of a signed-in person
+
+
+@pytest.mark.django_db
 def test_app_pages_still_need_login_under_the_bench_urls(settings):
     settings.ROOT_URLCONF = "prep_site.devtools.urls"
     response = Client().get("/progress/")
@@ -216,6 +229,7 @@ def test_the_summary_shows_each_ratio_on_both_databases_with_its_target(tmp_path
     paths = []
     for db, floor in (("sqlite", 1000.0), ("postgresql", 800.0)):
         results = [{"endpoint": "bare_signed_in", "user": "big", "rps": floor}]
+        results.append({"endpoint": "layout", "user": "big", "rps": floor / 2})
         results += [{"endpoint": e.name, "user": "big", "rps": 400.0} for e in ENDPOINTS]
         path = tmp_path / f"{db}.json"
         path.write_text(
@@ -225,6 +239,7 @@ def test_the_summary_shows_each_ratio_on_both_databases_with_its_target(tmp_path
                     "bare_rps": 1600.0,
                     "results": results,
                     "checks": [{"ok": True, "text": "x"}],
+                    "browser": {"prefetch": [4.0] * 30 + [9.0], "no prefetch": [300.0] * 31},
                 }
             )
         )
@@ -239,4 +254,22 @@ def test_the_summary_shows_each_ratio_on_both_databases_with_its_target(tmp_path
         for line in lines
         if "signed-in bare ÷" in line
     )
+    assert any(
+        line.split()[-3:] == ["0.50", "0.50", "-"] for line in lines if "layout alone" in line
+    )
+    assert lines.count("prefetch        31      4.0      4.0      9.0") == 2
+    assert lines.count("no prefetch     31    300.0    300.0    300.0") == 2
     assert summary([*paths, str(tmp_path / "missing.json")]) == 1
+
+
+@pytest.mark.db_independent
+def test_the_key_press_bar_needs_enough_cards_and_one_frame_at_p95():
+    from prep_site.devtools.benchmark.browser import check
+
+    fast = [5.0] * 95 + [40.0] * 5
+    assert check({"prefetch": fast, "no prefetch": [300.0]})[0]
+    slow = [5.0] * 90 + [40.0] * 10
+    ok, text = check({"prefetch": slow, "no prefetch": [300.0]})
+    assert not ok and "p95 40.0 ms over 100 cards" in text and "needs ≤ 16 ms" in text
+    ok, text = check({"prefetch": [1.0] * 5, "no prefetch": []})
+    assert not ok and "only 5 cards graded" in text

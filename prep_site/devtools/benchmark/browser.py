@@ -79,7 +79,12 @@ def grade_cards(page, url: str, *, cards: int, think_ms: int) -> list[float]:
     page.wait_for_load_state("load")
     page.evaluate(TIMER)
     for n in range(cards):
-        page.wait_for_selector("[data-testid=question]", state="visible")
+        try:
+            page.wait_for_selector("[data-testid=question]", state="visible", timeout=30_000)
+        except PlaywrightTimeout:
+            shown = page.locator("main").inner_text()[:300].replace("\n", " | ")
+            log(f"card {n + 1}: no card to study after 30 s; on screen: {shown}")
+            break
         page.keyboard.press("Space")
         page.wait_for_selector("[data-testid=answer]", state="visible")
         page.wait_for_timeout(think_ms)  # reading the answer
@@ -133,6 +138,16 @@ def measure(server_url: str, person, *, cards: int, think_ms: int) -> dict[str, 
     return times
 
 
+def measure_under_load(server_url: str, person, workdir: Path, **kwargs) -> dict:
+    """``measure`` with wrk on the next-card page meanwhile."""
+    load = start_load(server_url, person, workdir)
+    try:
+        return measure(server_url, person, **kwargs)
+    finally:
+        load.send_signal(signal.SIGINT)
+        load.wait(timeout=30)
+
+
 def start_load(server_url: str, person, workdir: Path) -> subprocess.Popen:
     """wrk on the next-card page, as the person, until stopped."""
     command = [
@@ -159,17 +174,36 @@ def report(times: dict[str, list[float]], *, loaded: bool) -> bool:
         f"Key press to the next card on screen, {LATENCY_MS} ms added latency"
         f"{', wrk loading the server' if loaded else ''}:"
     )
+    table(times)
+    passed, text = check(times)
+    print(f"{'PASS' if passed else 'FAIL'}  {text}")
+    return passed
+
+
+def table(times: dict[str, list[float]]) -> None:
     print(f"{'mode':<12} {'cards':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for mode, values in times.items():
+        if not values:
+            print(f"{mode:<12} {0:>5} {'-':>8} {'-':>8} {'-':>8}")
+            continue
         print(
             f"{mode:<12} {len(values):>5} {statistics.median(values):>8.1f} "
             f"{percentile(values, 0.95):>8.1f} {max(values):>8.1f}"
         )
-    p95 = percentile(times["prefetch"], 0.95)
-    passed = p95 <= TARGET_P95_MS
-    verdict = "PASS" if passed else "FAIL"
-    print(f"prefetch p95 {p95:.1f} ms, target <= {TARGET_P95_MS:.0f} ms: {verdict}")
-    return passed
+
+
+def check(times: dict[str, list[float]]) -> tuple[bool, str]:
+    held, waited = times.get("prefetch") or [], times.get("no prefetch") or []
+    if len(held) < 20:
+        return False, f"key press to next card: only {len(held)} cards graded with cards held"
+    p95 = percentile(held, 0.95)
+    text = (
+        f"key press to next card on screen, {LATENCY_MS} ms latency, under load: p95 "
+        f"{p95:.1f} ms over {len(held)} cards with cards held; needs ≤ {TARGET_P95_MS:.0f} ms"
+    )
+    if waited:
+        text += f" (with none held: p95 {percentile(waited, 0.95):.0f} ms)"
+    return p95 <= TARGET_P95_MS, text
 
 
 def main() -> int:

@@ -37,6 +37,9 @@ STUDY_ENDPOINTS = ("study_next", "study_grade")
 # Not a page of the app: the bare page behind the login, as the big person. What
 # every signed-in page pays before its own work; no bar applies to it.
 SIGNED_IN = Endpoint("bare_signed_in", "bare view, signed in")
+# Nor this: a signed-in page of the site's layout alone, what every page renders
+# around its own content. The share of it a page reaches says what is left.
+LAYOUT = Endpoint("layout", "the layout alone, signed in")
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Person:
             "progress": "/progress/",
             "interview": f"/interviews/{self.interview_id}/",
             "bare_signed_in": "/bare/signed-in/",
+            "layout": "/bare/layout/",
         }[endpoint]
 
 

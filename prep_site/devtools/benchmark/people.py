@@ -38,8 +38,7 @@ def prepare_person(username: str, workdir: Path) -> Person:
 
     from accounts.middleware import SESSION_KEY as TIMEZONE_SESSION_KEY
     from accounts.models import Profile
-    from cards import services
-    from cards.models import Progress, Prompt, Topic
+    from cards.models import Topic
     from cards.study import services as study_services
     from interviews.checklists import services as interview_services
     from interviews.models import Interview, QuestionToAsk
@@ -88,8 +87,28 @@ def prepare_person(username: str, workdir: Path) -> Person:
         f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
     )
 
-    # Every prompt of the session with its review count: due ones first (most
-    # overdue first), then the rest of the studied ones, then the new ones.
+    grade_file, lines, sanity = write_grade_file(user, topics, workdir)
+    return Person(
+        username=username,
+        user_id=user.pk,
+        session_id=session.pk,
+        topic_id=topics[0].pk,
+        interview_id=interview.pk,
+        cookie=cookie,
+        csrf=csrf,
+        grade_file=str(grade_file),
+        grade_lines=lines,
+        sanity_prompt=sanity,
+    )
+
+
+def write_grade_file(user, topics, workdir: Path) -> tuple[Path, int, tuple[int, int]]:
+    """Every prompt of the session with its review count, one per line: due ones
+    first (most overdue first), then the rest of the studied ones, then the new
+    ones. The last is kept out of the file for the server check."""
+    from cards import services
+    from cards.models import Progress, Prompt
+
     prompts = services.studiable_prompts(user_id=user.pk, topic_ids=[t.pk for t in topics])
     progress = {
         row[0]: row[1:]
@@ -105,22 +124,27 @@ def prepare_person(username: str, workdir: Path) -> Person:
     studied.sort()
     lines = [(prompt_id, reps) for _, prompt_id, reps in studied + new]
     sanity = lines.pop()  # for the server check, out of the load's way
-    grade_file = workdir / f"grades-{username}.txt"
+    grade_file = workdir / f"grades-{user.username}.txt"
     grade_file.write_text("".join(f"{p} {r}\n" for p, r in lines))
     assert Prompt.objects.filter(pk=sanity[0]).exists()
+    return grade_file, len(lines), sanity
 
-    return Person(
-        username=username,
-        user_id=user.pk,
-        session_id=session.pk,
-        topic_id=topics[0].pk,
-        interview_id=interview.pk,
-        cookie=cookie,
-        csrf=csrf,
-        grade_file=str(grade_file),
-        grade_lines=len(lines),
-        sanity_prompt=sanity,
-    )
+
+def refresh_grades(person: Person, workdir: Path) -> Person:
+    """The person with their grade file written again, after grades the load did
+    not make (the browser's): its review counts as they are now."""
+    from dataclasses import replace
+
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    from cards.models import Topic
+
+    user = get_user_model().objects.get(pk=person.user_id)
+    topics = list(Topic.objects.filter(owner=user).order_by("name"))
+    grade_file, lines, sanity = write_grade_file(user, topics, workdir)
+    connections.close_all()
+    return replace(person, grade_file=str(grade_file), grade_lines=lines, sanity_prompt=sanity)
 
 
 def recorded_grades(person: Person) -> int:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .common import BIG, ENDPOINTS, SIGNED_IN, SMALL, Result, ms
+from .browser import table as browser_table
+from .common import BIG, ENDPOINTS, LAYOUT, SIGNED_IN, SMALL, Result, ms
 from .load import WRK_CONNECTIONS, WRK_THREADS
 from .profiling import explain, readable_sql
 from .serving import GUNICORN_WORKERS
@@ -39,7 +40,9 @@ def print_table(db: str, results: list[Result], bare_rps: float, people: dict) -
     by_key = {(r.endpoint, r.user): r for r in results}
     floor = by_key.get((SIGNED_IN.name, BIG))
     for r in results:
-        label = next((e.label for e in [SIGNED_IN, *ENDPOINTS] if e.name == r.endpoint), r.endpoint)
+        label = next(
+            (e.label for e in [SIGNED_IN, LAYOUT, *ENDPOINTS] if e.name == r.endpoint), r.endpoint
+        )
         ratio = ""
         if r.user == BIG and (r.endpoint, SMALL) in by_key:
             small = by_key[(r.endpoint, SMALL)]
@@ -55,7 +58,7 @@ def print_table(db: str, results: list[Result], bare_rps: float, people: dict) -
 
 
 def signed_in_share(result: Result, floor: Result | None) -> str:
-    if floor is None or not floor.rps or result.endpoint.startswith("bare"):
+    if floor is None or not floor.rps or result.endpoint.startswith("bare") or result is floor:
         return ""
     return f"{result.rps / floor.rps:.2f}"
 
@@ -193,6 +196,8 @@ def ratio_table(runs: list[dict]) -> None:
             if (e.name, BIG) in rps
         }
         shares[SIGNED_IN.name] = floor / data["bare_rps"] if data["bare_rps"] else 0.0
+        if floor and (LAYOUT.name, BIG) in rps:
+            shares[LAYOUT.name] = rps[(LAYOUT.name, BIG)] / floor
         columns.append((data["db"], shares))
     print(
         f"{'page (req/s ÷ signed-in bare)':<40}"
@@ -201,11 +206,19 @@ def ratio_table(runs: list[dict]) -> None:
     )
     rows = [(e.label, e.name, page_target(e.name)) for e in ENDPOINTS]
     rows.append(("signed-in bare ÷ bare", SIGNED_IN.name, SIGNED_IN_MIN_SHARE_OF_BARE))
+    # No target: what a page of the layout alone reaches, the most any page can.
+    rows.append(("the layout alone (no target)", LAYOUT.name, None))
     for label, name, target in rows:
         cells = "".join(
             f"{shares[name]:>12.2f}" if name in shares else f"{'-':>12}" for _, shares in columns
         )
-        print(f"{label:<40}{cells}{'≥ ' + format(target, '.2f'):>8}")
+        aim = "≥ " + format(target, ".2f") if target is not None else "-"
+        print(f"{label:<40}{cells}{aim:>8}")
+    for data in runs:
+        if data.get("browser"):
+            print()
+            print(f"[{data['db']}] key press to the next card in Chromium:")
+            browser_table(data["browser"])
 
 
 def summary(paths: list[str]) -> int:

@@ -13,9 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import browser
 from .common import (
     BIG,
     ENDPOINTS,
+    LAYOUT,
     SIGNED_IN,
     SMALL,
     STUDY_ENDPOINTS,
@@ -27,7 +29,7 @@ from .common import (
 )
 from .database import build_history, drop_postgres_database, fresh_database
 from .load import run_wrk
-from .people import prepare_person, recorded_grades, setup_django
+from .people import prepare_person, recorded_grades, refresh_grades, setup_django
 from .profiling import bare_in_process, cpu_profile, profile_views, study_queries
 from .report import evaluate, print_profile, print_table, summary
 from .serving import Gunicorn, check_and_warm
@@ -38,6 +40,10 @@ SIZES = {
     "quick": {BIG: (10_000, 100_000, 1), SMALL: (1_000, 10_000, 2)},
 }
 SECONDS = {"full": 10, "quick": 3}
+# Cards graded in the browser in each mode (held cards, then none held), and
+# the time spent reading each answer: the quick run stays within minutes.
+BROWSER_CARDS = {"full": 200, "quick": 40}
+BROWSER_THINK_MS = {"full": 300, "quick": 100}
 
 
 def run(args) -> int:
@@ -63,6 +69,18 @@ def run(args) -> int:
         server = Gunicorn(env, workdir)
         log(f"gunicorn on {server.url}, workers {server.workers()}")
         check_and_warm(server, people)
+        # What the person feels first, while the big person still has cards due.
+        feel = None
+        if not args.no_browser:
+            feel = browser.measure_under_load(
+                server.url,
+                people[BIG],
+                workdir,
+                cards=BROWSER_CARDS[mode],
+                think_ms=BROWSER_THINK_MS[mode],
+            )
+            # The grades the load posts, with the review counts the browser left.
+            people[BIG] = refresh_grades(people[BIG], workdir)
 
         results: list[Result] = []
         wrk_log = open(workdir / "wrk.log", "w")  # noqa: SIM115
@@ -92,6 +110,8 @@ def run(args) -> int:
         results.append(bare_first)
         signed_in = measure(SIGNED_IN, people[BIG])
         results.append(signed_in)
+        layout = measure(LAYOUT, people[BIG])
+        results.append(layout)
         # Reading pages first, both people in turn; the grades last, as they change
         # what is due.
         for endpoint in ENDPOINTS:
@@ -123,7 +143,7 @@ def run(args) -> int:
 
         bare_rps = (bare_first.rps + bare_last.rps) / 2
         # the table's rows in endpoint order, the bare view on top
-        ordered = [bare_first, bare_last, signed_in] + [
+        ordered = [bare_first, bare_last, signed_in, layout] + [
             r for e in ENDPOINTS for r in results if r.endpoint == e.name
         ]
 
@@ -164,6 +184,9 @@ def run(args) -> int:
                 f"now {m.get('VmRSS', 0):.1f} MB"
             )
         checks = evaluate(ordered, bare_rps, memory)
+        if feel is not None:
+            browser.report(feel, loaded=True)
+            checks.append(browser.check(feel))
         print()
         for ok, text in checks:
             print(f"{'PASS' if ok else 'FAIL'}  [{args.db}] {text}")
@@ -179,6 +202,7 @@ def run(args) -> int:
                         "results": [r.__dict__ for r in ordered],
                         "memory": {str(pid): m for pid, m in memory.items()},
                         "checks": [{"ok": ok, "text": text} for ok, text in checks],
+                        "browser": feel,
                     },
                     indent=1,
                 )
@@ -215,6 +239,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=5400, help="the whole run, seconds")
     parser.add_argument("--json-out", help="write the figures here as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the database and work files")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="leave out the key-press timing in Chromium"
+    )
     parser.add_argument("--summary", nargs="+", metavar="JSON", help="only print a summary")
     args = parser.parse_args()
     if args.summary:
