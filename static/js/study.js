@@ -106,6 +106,7 @@
     storageKey: "prep:study:" + sessionId() + ":outbox",
     restore: prefetch,
     url: window.location.pathname.replace(/\/?$/, "/") + "grade/",
+    loginUrl: document.body.getAttribute("data-login-url"),
     csrfToken: csrfToken,
     extra: extra,
     sent: sent,
@@ -210,21 +211,19 @@
     card.setAttribute("data-state", "waiting");
     var wait = card.querySelector(".study-wait");
     wait.hidden = false;
-    wait.textContent = outbox.offline
-      ? "You are offline and no more cards are held. Your grades will be sent when the connection is back."
-      : "Getting the next card…";
+    wait.textContent = outbox.signedOut
+      ? "You were signed out and no more cards are held. Your grades wait until you sign in again."
+      : outbox.offline
+        ? "You are offline and no more cards are held. Your grades will be sent when the connection is back."
+        : "Getting the next card…";
   }
 
   function status() {
-    var n = outbox.entries.length;
-    document.body.setAttribute("data-study-outbox", String(n));
+    document.body.setAttribute("data-study-outbox", String(outbox.entries.length));
     var card = studyCard();
     var line = card && card.querySelector(".study-outbox");
     if (!line) return;
-    line.hidden = n === 0;
-    var text = n === 1 ? "1 grade waiting to be sent" : n + " grades waiting to be sent";
-    if (outbox.offline) text += ". You are offline; they will be sent when the connection is back.";
-    if (n && line.textContent !== text) line.textContent = text;
+    outbox.report(line);
     if (!state.current) waiting();
   }
 

@@ -3,7 +3,9 @@
 // so they survive a reload and a dropped connection, and are sent in order, one
 // at a time, each with its own key so that a grade sent twice is recorded once.
 // A failed send is tried again later, waiting longer each time (up to 30 s),
-// and at once when the browser says it is back online.
+// and at once when the browser says it is back online. When the person is
+// signed out (the server refuses with 401 or 403, or sends the login page),
+// trying again cannot help: the grades wait until they sign in again.
 (function () {
   "use strict";
 
@@ -29,14 +31,15 @@
   var FIELDS = ["prompt", "rating", "reps", "shown_at", "key", "graded_at"];
 
   // options: storageKey, restore (false: leave the grades kept there alone),
-  // url, csrfToken(), extra(entry) (more fields to send), and what to do when a
-  // grade is sent(entry, data), refused(entry, message), or failed() (it waits
-  // and is tried again).
+  // url, loginUrl (its path), csrfToken(), extra(entry) (more fields to send),
+  // and what to do when a grade is sent(entry, data), refused(entry, message),
+  // or failed() (it waits: tried again later, or after signing in).
   function create(options) {
     var outbox = {
       entries: [], // the grades waiting, oldest first
       sending: null, // the grade on its way
       offline: false,
+      signedOut: false,
     };
     var failures = 0;
     var retry = null;
@@ -107,13 +110,15 @@
               return {};
             })
             .then(function (data) {
-              return { status: response.status, data: data };
+              return { status: response.status, data: data, login: isLogin(response) };
             });
         })
         .then(
           function (result) {
             outbox.sending = null;
-            if (result.status === 200) {
+            if (result.login || result.status === 401 || result.status === 403) {
+              signedOut();
+            } else if (result.status === 200) {
               sent(entry, result.data);
             } else if ([400, 404, 409].indexOf(result.status) !== -1) {
               outbox.drop(entry);
@@ -130,12 +135,32 @@
         );
     };
 
+    // Redirected to the login page, which fetch followed.
+    function isLogin(response) {
+      if (!response.redirected || !options.loginUrl) return false;
+      try {
+        return new URL(response.url, window.location.href).pathname === options.loginUrl;
+      } catch (error) {
+        return false;
+      }
+    }
+
     function sent(entry, data) {
       outbox.drop(entry);
       failures = 0;
       outbox.offline = false;
+      outbox.signedOut = false;
       options.sent(entry, data);
       outbox.send();
+    }
+
+    // No retry: sent again when the page is loaded after signing in, or with the next grade.
+    function signedOut() {
+      failures = 0;
+      outbox.offline = false;
+      outbox.signedOut = true;
+      clearTimeout(retry);
+      options.failed();
     }
 
     function failed() {
@@ -145,6 +170,33 @@
       clearTimeout(retry);
       retry = setTimeout(outbox.send, delay);
       options.failed();
+    }
+
+    // Says in ``line`` how many grades wait, and why.
+    outbox.report = function (line) {
+      var n = outbox.entries.length;
+      line.hidden = n === 0;
+      if (!n) return;
+      var text = n === 1 ? "1 grade waiting to be sent" : n + " grades waiting to be sent";
+      if (outbox.signedOut) {
+        text = "You were signed out. Sign in again to send " + (n === 1 ? "1 waiting grade." : n + " waiting grades.");
+      } else if (outbox.offline) {
+        text += ". You are offline; they will be sent when the connection is back.";
+      }
+      if (line.textContent === text) return;
+      line.textContent = text;
+      if (outbox.signedOut) signInLink(line);
+    };
+
+    // "Sign in again" becomes a link to the login page that comes back here.
+    function signInLink(line) {
+      var words = "Sign in again";
+      var text = line.textContent;
+      var at = text.indexOf(words);
+      var link = document.createElement("a");
+      link.href = options.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
+      link.textContent = words;
+      line.replaceChildren(text.slice(0, at), link, text.slice(at + words.length));
     }
 
     outbox.entries = options.restore ? load() : [];

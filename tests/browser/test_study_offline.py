@@ -1,16 +1,18 @@
 """Studying through a dropped connection: the next card shows at once from the
 cards the page holds, grades wait in the browser (through a reload) and are
 sent in order when the connection is back, each recorded exactly once; a
-grade still waiting can be undone."""
+grade still waiting can be undone. Signed out, they wait for the person to
+sign in again."""
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from cards.models import ReviewLog
 from cards.study import services
 from tests.browser.helpers import card_settled, current_prompt_id, grade, log_in, on_study_page
-from tests.factories import make_card, make_topic, make_user
+from tests.factories import PASSWORD, make_card, make_topic, make_user
 
 
 def grade_now(page: Page, key: str) -> int:
@@ -27,23 +29,31 @@ def grade_now(page: Page, key: str) -> int:
     return graded
 
 
+def study_online(page: Page, name: str, topic_name: str, cards: int = 10):
+    """``name`` logs in and starts a session of ``cards`` cards of their own,
+    and grades the first one Good, which is recorded. Returns the session and
+    the person's reviews."""
+    user = make_user(name)
+    topic = make_topic(owner=user, name=topic_name)
+    for n in range(cards):
+        make_card(topic, owner=user, front=f"{topic_name} question {n}?", back=f"Answer {n}")
+    session = services.start_session(user=user, topics=[topic])
+    reviews = ReviewLog.objects.filter(user=user)
+    log_in(page, name)
+    page.goto(session.get_absolute_url())
+    on_study_page(page)
+    graded = grade_now(page, "3")
+    card_settled(page)
+    assert list(reviews.values_list("prompt_id", "rating")) == [(graded, 3)]
+    return session, reviews, graded
+
+
 def test_grades_wait_through_a_dropped_connection_and_a_reload(page: Page, browser_problems):
     # The grades sent while the connection is down fail, as they should.
     browser_problems.allow(r"/study/\d+/grade/$")
-    user = make_user("olga")
-    topic = make_topic(owner=user, name="Operating systems")
-    for n in range(10):
-        make_card(topic, owner=user, front=f"Kernel question {n}?", back=f"Answer {n}")
-    session = services.start_session(user=user, topics=[topic])
-    reviews = ReviewLog.objects.filter(user=user)
+    _, reviews, first = study_online(page, "olga", "Operating systems")
+    given = [(first, 3)]
     outbox = page.get_by_test_id("outbox")
-
-    log_in(page, "olga")
-    page.goto(session.get_absolute_url())
-    on_study_page(page)
-    given = [(grade_now(page, "3"), 3)]
-    card_settled(page)
-    assert list(reviews.values_list("prompt_id", "rating")) == given
 
     # The connection drops: the cards held keep coming, the grades wait.
     page.context.set_offline(True)
@@ -111,3 +121,41 @@ def test_without_prefetch_each_grade_waits_for_the_server(page: Page):
     recorded = ReviewLog.objects.filter(user=user).order_by("reviewed_at", "pk")
     assert list(recorded.values_list("prompt_id", "rating")) == given
     assert not recorded.exclude(client_key=None).exists()  # the htmx form sends no key
+
+
+@pytest.mark.parametrize(
+    "cookies",
+    [
+        pytest.param("sessionid", id="login-page"),  # the grade is sent to the login page
+        pytest.param(None, id="refused-403"),  # no CSRF cookie either: refused with 403
+    ],
+)
+def test_grades_wait_for_the_person_to_sign_in_again(page: Page, browser_problems, cookies):
+    browser_problems.allow(r"/study/\d+/grade/$")
+    session, reviews, first = study_online(page, "quinn", "Networking")
+    given = [(first, 3)]
+    outbox = page.get_by_test_id("outbox")
+
+    # Signed out behind the page's back (the session ended, or the cookies were cleared).
+    page.context.clear_cookies(name=cookies) if cookies else page.context.clear_cookies()
+    given.append((grade_now(page, "4"), 4))
+    expect(outbox).to_have_text("You were signed out. Sign in again to send 1 waiting grade.")
+    given.append((grade_now(page, "2"), 2))
+    expect(outbox).to_have_text("You were signed out. Sign in again to send 2 waiting grades.")
+    expect(outbox).not_to_contain_text("offline")
+    assert list(reviews.values_list("prompt_id", "rating")) == given[:1]
+
+    # The link signs in and comes back to this session, which sends what waited.
+    outbox.get_by_role("link", name="Sign in again").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fstudy%2F\d+%2F$"))
+    page.locator("input[name=username]").fill("quinn")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    on_study_page(page)
+    assert page.url.endswith(session.get_absolute_url())
+    card_settled(page)
+    expect(outbox).to_be_hidden()
+    recorded = list(reviews.order_by("reviewed_at", "pk").values_list("prompt_id", "rating"))
+    assert recorded == given
+    assert reviews.exclude(client_key=None).values("client_key").distinct().count() == 3
+    assert page.evaluate("localStorage.length") == 0
