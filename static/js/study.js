@@ -335,8 +335,8 @@
       } else if (form.action.match(/\/end\/$/) && outbox.entries.length) {
         event.preventDefault();
         event.stopPropagation();
+        if (!state.endForm) note("The session ends once the grades waiting are sent.", "info", false);
         state.endForm = form;
-        note("The session ends once the grades waiting are sent.", "info", false);
       }
     },
     true

@@ -1,8 +1,8 @@
 """Studying through a dropped connection: the next card shows at once from the
 cards the page holds, grades wait in the browser (through a reload) and are
 sent in order when the connection is back, each recorded exactly once; a
-grade still waiting can be undone. Signed out, they wait for the person to
-sign in again."""
+grade still waiting can be undone, and ending the session waits for them.
+Signed out, they wait for the person to sign in again."""
 
 import re
 
@@ -31,8 +31,8 @@ def grade_now(page: Page, key: str) -> int:
 
 def study_online(page: Page, name: str, topic_name: str, cards: int = 10):
     """``name`` logs in and starts a session of ``cards`` cards of their own,
-    and grades the first one Good, which is recorded. Returns the session and
-    the person's reviews."""
+    and grades the first one Good, which is recorded. Returns the session, the
+    person's reviews and the grades given, as (prompt, rating)."""
     user = make_user(name)
     topic = make_topic(owner=user, name=topic_name)
     for n in range(cards):
@@ -45,22 +45,25 @@ def study_online(page: Page, name: str, topic_name: str, cards: int = 10):
     graded = grade_now(page, "3")
     card_settled(page)
     assert list(reviews.values_list("prompt_id", "rating")) == [(graded, 3)]
-    return session, reviews, graded
+    return session, reviews, [(graded, 3)]
+
+
+def grade_two_offline(page: Page, given: list) -> None:
+    """The connection drops: the cards held keep coming, the grades wait."""
+    page.context.set_offline(True)
+    given.append((grade_now(page, "4"), 4))
+    given.append((grade_now(page, "1"), 1))
+    outbox = page.get_by_test_id("outbox")
+    expect(outbox).to_have_text(re.compile(r"^2 grades waiting to be sent"))
+    expect(outbox).to_contain_text("You are offline")
 
 
 def test_grades_wait_through_a_dropped_connection_and_a_reload(page: Page, browser_problems):
     # The grades sent while the connection is down fail, as they should.
     browser_problems.allow(r"/study/\d+/grade/$")
-    _, reviews, first = study_online(page, "olga", "Operating systems")
-    given = [(first, 3)]
+    _, reviews, given = study_online(page, "olga", "Operating systems")
     outbox = page.get_by_test_id("outbox")
-
-    # The connection drops: the cards held keep coming, the grades wait.
-    page.context.set_offline(True)
-    given.append((grade_now(page, "4"), 4))
-    given.append((grade_now(page, "1"), 1))
-    expect(outbox).to_have_text(re.compile(r"^2 grades waiting to be sent"))
-    expect(outbox).to_contain_text("You are offline")
+    grade_two_offline(page, given)
     expect(outbox).to_have_attribute("aria-live", "polite")
 
     # Undo takes back the grade still waiting: that card is shown again.
@@ -132,8 +135,7 @@ def test_without_prefetch_each_grade_waits_for_the_server(page: Page):
 )
 def test_grades_wait_for_the_person_to_sign_in_again(page: Page, browser_problems, cookies):
     browser_problems.allow(r"/study/\d+/grade/$")
-    session, reviews, first = study_online(page, "quinn", "Networking")
-    given = [(first, 3)]
+    session, reviews, given = study_online(page, "quinn", "Networking")
     outbox = page.get_by_test_id("outbox")
 
     # Signed out behind the page's back (the session ended, or the cookies were cleared).
@@ -158,4 +160,30 @@ def test_grades_wait_for_the_person_to_sign_in_again(page: Page, browser_problem
     recorded = list(reviews.order_by("reviewed_at", "pk").values_list("prompt_id", "rating"))
     assert recorded == given
     assert reviews.exclude(client_key=None).values("client_key").distinct().count() == 3
+    assert page.evaluate("localStorage.length") == 0
+
+
+def test_ending_a_session_waits_for_the_grades(page: Page, browser_problems):
+    browser_problems.allow(r"/study/\d+/grade/$")
+    session, reviews, given = study_online(page, "rosa", "Compilers")
+    outbox = page.get_by_test_id("outbox")
+    grade_two_offline(page, given)
+    page.get_by_role("button", name="End session").click()
+    page.get_by_role("button", name="End session").click()  # pressed again, said once
+    expect(page.get_by_text("The session ends once the grades waiting are sent.")).to_have_count(1)
+    expect(page.get_by_text("The session ends once the grades waiting are sent.")).to_be_visible()
+    expect(outbox).to_have_text(re.compile(r"^2 grades waiting to be sent"))
+    expect(page).to_have_url(re.compile(rf"/study/{session.pk}/$"))
+    session.refresh_from_db()
+    assert session.finished_at is None
+    assert reviews.count() == 1
+
+    # Back online: the grades are sent first, then the session ends.
+    page.context.set_offline(False)
+    expect(page).to_have_url(re.compile(rf"/study/{session.pk}/summary/$"))
+    expect(page.get_by_test_id("summary-reviews")).to_have_text("3")
+    recorded = list(reviews.order_by("reviewed_at", "pk").values_list("prompt_id", "rating"))
+    assert recorded == given
+    session.refresh_from_db()
+    assert session.finished_at is not None
     assert page.evaluate("localStorage.length") == 0
