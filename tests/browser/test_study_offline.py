@@ -2,14 +2,17 @@
 cards the page holds, grades wait in the browser (through a reload) and are
 sent in order when the connection is back, each recorded exactly once; a
 grade still waiting can be undone, and ending the session waits for them.
-Signed out, they wait for the person to sign in again."""
+Signed out, they wait for the person to sign in again. Once they are sent, the
+header's counts are the server's."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from cards.models import ReviewLog
+from cards.models import Progress, ReviewLog
 from cards.study import services
 from tests.browser.helpers import card_settled, current_prompt_id, grade, log_in, on_study_page
 from tests.factories import PASSWORD, make_card, make_topic, make_user
@@ -187,3 +190,32 @@ def test_ending_a_session_waits_for_the_grades(page: Page, browser_problems):
     session.refresh_from_db()
     assert session.finished_at is not None
     assert page.evaluate("localStorage.length") == 0
+
+
+def test_the_header_counts_are_the_servers_once_the_grades_are_sent(page: Page):
+    session, reviews, given = study_online(page, "sven", "Graphs")
+    Progress.objects.filter(user=session.user).update(due=timezone.now() - timedelta(hours=1))
+    page.reload()
+    on_study_page(page)
+    due, new_left = page.get_by_test_id("due-count"), page.get_by_test_id("new-left")
+    expect(due).to_have_text("1")
+    expect(new_left).to_have_text("19")
+
+    again = grade_now(page, "1")
+    given.append((again, 1))
+    card_settled(page)
+    expect(due).to_have_text("0")
+    # A minute later the card graded Again is due: the page has it for later,
+    # the next answers count it.
+    Progress.objects.filter(prompt_id=again).update(due=timezone.now())
+    # Graded as fast as keys go: answers come back while later grades wait.
+    for key in ["3", "4", "3", "2"]:
+        given.append((grade_now(page, key), int(key)))
+    card_settled(page)
+    assert list(reviews.order_by("reviewed_at", "pk").values_list("prompt_id", "rating")) == given
+    expect(due).to_have_text("1")
+    expect(new_left).to_have_text("15")
+    shown = (due.text_content(), new_left.text_content())
+    page.reload()
+    on_study_page(page)
+    assert (due.text_content(), new_left.text_content()) == shown
