@@ -1,11 +1,10 @@
 // Keyboard-first study: Space shows the answer, 1-4 grade, u undoes the last
 // grade. Every action is also a plain link or button, so this only adds speed.
 //
-// The page holds the next few cards (#study-held's data-held). A grade shows the next one
-// at once and waits in an outbox (localStorage, per session) until the server
-// has it: sent in order, one at a time, each with its own key so that a grade
-// sent twice is recorded once. The outbox survives a reload and a dropped
-// connection. With ?prefetch=0 every grade waits for the server (htmx).
+// The page holds the next few cards (#study-held's data-held). A grade shows the
+// next one at once and waits in the outbox (static/js/study_outbox.js) until the
+// server has it; each answer corrects the cards held. With ?prefetch=0 every
+// grade waits for the server (htmx).
 (function () {
   "use strict";
 
@@ -14,11 +13,6 @@
     current: null, // the card on screen
     queue: [], // the cards held, in order
     later: [], // cards graded Again (or in learning), with the time they are due
-    outbox: [],
-    sending: null, // the grade on its way
-    failures: 0,
-    retry: null,
-    offline: false,
     undoWhenSent: false,
     fetching: false, // the page's card, asked for when nothing is held
     endForm: null,
@@ -29,15 +23,11 @@
   }
 
   function reveal() {
-    var card = studyCard();
-    if (!card) return false;
-    var answer = card.querySelector(".study-answer");
-    if (!answer || !answer.hidden) return false;
-    answer.hidden = false;
-    card.querySelector(".study-reveal").hidden = true;
-    card.querySelector(".study-grades").hidden = false;
-    card.setAttribute("data-state", "answer");
-    return true;
+    return window.prepStudyCard.reveal(studyCard());
+  }
+
+  function show(item) {
+    if (window.prepStudyCard.show(studyCard(), item)) state.current = item;
   }
 
   function press(button) {
@@ -50,54 +40,11 @@
     return false;
   }
 
-  // ---- The outbox -------------------------------------------------------
+  // ---- The outbox (static/js/study_outbox.js) --------------------------
 
   function sessionId() {
     var match = window.location.pathname.match(/\/study\/(\d+)\//);
     return match ? match[1] : "";
-  }
-
-  function storageKey() {
-    return "prep:study:" + sessionId() + ":outbox";
-  }
-
-  function loadOutbox() {
-    try {
-      var saved = JSON.parse(window.localStorage.getItem(storageKey()) || "[]");
-      return Array.isArray(saved) ? saved : [];
-    } catch (error) {
-      return [];
-    }
-  }
-
-  function saveOutbox() {
-    try {
-      if (state.outbox.length) {
-        window.localStorage.setItem(storageKey(), JSON.stringify(state.outbox));
-      } else {
-        window.localStorage.removeItem(storageKey());
-      }
-    } catch (error) {
-      // Storage full or refused: the grades still wait in this page.
-    }
-  }
-
-  function newKey() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    if (window.crypto && window.crypto.getRandomValues) {
-      window.crypto.getRandomValues(bytes);
-    } else {
-      for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map
-      .call(bytes, function (b) {
-        return (b + 0x100).toString(16).slice(1);
-      })
-      .join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
 
   function csrfToken() {
@@ -105,14 +52,10 @@
     return input ? input.value : "";
   }
 
-  function gradeUrl() {
-    return window.location.pathname.replace(/\/?$/, "/") + "grade/";
-  }
-
   function known(except) {
     var ids = [];
     if (state.current) ids.push(state.current.prompt);
-    state.outbox.forEach(function (entry) {
+    outbox.entries.forEach(function (entry) {
       if (entry !== except) ids.push(entry.prompt);
     });
     state.later.forEach(function (item) {
@@ -121,75 +64,25 @@
     return ids;
   }
 
-  function send() {
-    if (state.sending || !state.outbox.length) return;
-    clearTimeout(state.retry);
-    var entry = state.outbox[0];
-    state.sending = entry;
-    var body = new FormData();
-    body.append("csrfmiddlewaretoken", csrfToken());
-    ["prompt", "rating", "reps", "shown_at", "key", "graded_at"].forEach(function (name) {
-      body.append(name, entry[name]);
-    });
-    body.append(
-      "held",
-      state.queue
+  // What the server needs besides the grade to correct the cards held.
+  function extra(entry) {
+    return {
+      held: state.queue
         .map(function (item) {
           return item.prompt + ":" + item.reps + ":" + item.v;
         })
-        .join(",")
-    );
-    body.append("known", known(entry).join(","));
-    fetch(gradeUrl(), {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-    })
-      .then(function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (data) {
-            return { status: response.status, data: data };
-          });
-      })
-      .then(
-        function (result) {
-          state.sending = null;
-          if (result.status === 200) {
-            sent(entry, result.data);
-          } else if ([400, 404, 409].indexOf(result.status) !== -1) {
-            refused(entry, result.data.error || "That grade was not recorded.");
-          } else {
-            failed();
-          }
-        },
-        function () {
-          state.sending = null;
-          failed();
-        }
-      );
-  }
-
-  function dropFromOutbox(entry) {
-    var at = state.outbox.indexOf(entry);
-    if (at !== -1) state.outbox.splice(at, 1);
-    saveOutbox();
+        .join(","),
+      known: known(entry).join(","),
+    };
   }
 
   function sent(entry, data) {
-    dropFromOutbox(entry);
-    state.failures = 0;
-    state.offline = false;
     setUndo(data.review);
     correct(data);
     (data.messages || []).forEach(function (text) {
       note(text, "warning", true);
     });
-    if (state.undoWhenSent && !state.outbox.length) {
+    if (state.undoWhenSent && !outbox.entries.length) {
       state.undoWhenSent = false;
       undoSent();
       return;
@@ -198,30 +91,28 @@
   }
 
   function refused(entry, message) {
-    dropFromOutbox(entry);
     state.undoWhenSent = false;
     note(message, "warning", false);
     afterSend();
   }
 
-  function failed() {
-    state.failures += 1;
-    state.offline = true;
-    var delay = Math.min(1000 * Math.pow(2, state.failures - 1), 30000);
-    clearTimeout(state.retry);
-    state.retry = setTimeout(send, delay);
-    status();
-  }
-
   function afterSend() {
     status();
     if (!state.current) advance();
-    if (state.outbox.length) {
-      send();
-    } else if (state.endForm) {
-      state.endForm.submit();
-    }
+    if (!outbox.entries.length && state.endForm) state.endForm.submit();
   }
+
+  var outbox = window.prepStudyOutbox.create({
+    storageKey: "prep:study:" + sessionId() + ":outbox",
+    restore: prefetch,
+    url: window.location.pathname.replace(/\/?$/, "/") + "grade/",
+    loginUrl: document.body.getAttribute("data-login-url"),
+    csrfToken: csrfToken,
+    extra: extra,
+    sent: sent,
+    refused: refused,
+    failed: status,
+  });
 
   // ---- The cards held ---------------------------------------------------
 
@@ -240,7 +131,7 @@
   function correct(data) {
     state.queue = without(state.queue, data.drop || []);
     state.later = without(state.later, data.drop || []);
-    var waiting = state.outbox.map(function (entry) {
+    var waiting = outbox.entries.map(function (entry) {
       return entry.prompt;
     });
     var onScreen = state.current ? state.current.prompt : null;
@@ -261,24 +152,19 @@
   function counts(due, fresh) {
     var card = studyCard();
     if (!card || due === undefined) return;
-    state.outbox.forEach(function (entry) {
+    outbox.entries.forEach(function (entry) {
       if (entry.item.state === "new") fresh -= 1;
       else due -= 1;
     });
-    var fields = countFields(card);
+    var fields = window.prepStudyCard.countFields(card);
     fields[0].textContent = Math.max(due, 0);
     fields[1].textContent = Math.max(fresh, 0);
-  }
-
-  // The header's "Due 3 · New left today 7".
-  function countFields(card) {
-    return card.querySelector("[data-testid=due-count]").parentNode.querySelectorAll("strong");
   }
 
   function countDown(item) {
     var card = studyCard();
     if (!card) return;
-    var field = countFields(card)[item.state === "new" ? 1 : 0];
+    var field = window.prepStudyCard.countFields(card)[item.state === "new" ? 1 : 0];
     field.textContent = Math.max(parseInt(field.textContent, 10) - 1, 0);
   }
 
@@ -307,56 +193,10 @@
     }
   }
 
-  function show(item) {
-    var card = studyCard();
-    var current = card && card.querySelector(".study-current");
-    if (!current) return;
-    state.current = item;
-    current.hidden = false;
-    card.querySelector(".study-wait").hidden = true;
-    card.setAttribute("data-state", "question");
-    card.setAttribute("data-version", item.v);
-    card.querySelector(".study-topic").textContent = item.topic;
-    var badges = card.querySelector(".study-badges");
-    badges.textContent = "";
-    var badge = document.createElement("span");
-    badge.className = item.state === "new" ? "badge text-bg-success" : "badge text-bg-light border";
-    badge.textContent = item.state;
-    badges.appendChild(badge);
-    if (item.reversed) {
-      var reversed = document.createElement("span");
-      reversed.className = "badge text-bg-info";
-      reversed.textContent = "reversed";
-      badges.appendChild(document.createTextNode(" "));
-      badges.appendChild(reversed);
-    }
-    card.querySelector(".study-question").innerHTML = item.question;
-    var answer = card.querySelector(".study-answer");
-    answer.innerHTML = item.answer + (item.extra ? "<hr>" + item.extra : "");
-    answer.hidden = true;
-    card.querySelector(".study-reveal").hidden = false;
-    var form = card.querySelector(".study-grades");
-    form.hidden = true;
-    form.elements.prompt.value = item.prompt;
-    form.elements.reps.value = item.reps;
-    form.elements.shown_at.value = Date.now();
-    form.querySelectorAll("button[value]").forEach(function (button) {
-      var interval = intervalText(button);
-      if (interval) interval.nodeValue = item.intervals[button.value] + " · ";
-    });
-    if (window.prepTypeset) window.prepTypeset(card);
-  }
-
-  // A grade button's "10m · " before its key.
-  function intervalText(button) {
-    var small = button.querySelector(".small");
-    return small && small.firstChild && small.firstChild.nodeType === 3 ? small.firstChild : null;
-  }
-
   function waiting() {
     var card = studyCard();
     if (!card || !card.querySelector(".study-current")) return;
-    if (!state.outbox.length) {
+    if (!outbox.entries.length) {
       // Nothing held and nothing to send: the server says what comes next.
       if (state.fetching) return;
       state.fetching = true;
@@ -371,21 +211,19 @@
     card.setAttribute("data-state", "waiting");
     var wait = card.querySelector(".study-wait");
     wait.hidden = false;
-    wait.textContent = state.offline
-      ? "You are offline and no more cards are held. Your grades will be sent when the connection is back."
-      : "Getting the next card…";
+    wait.textContent = outbox.signedOut
+      ? "You were signed out and no more cards are held. Your grades wait until you sign in again."
+      : outbox.offline
+        ? "You are offline and no more cards are held. Your grades will be sent when the connection is back."
+        : "Getting the next card…";
   }
 
   function status() {
-    var n = state.outbox.length;
-    document.body.setAttribute("data-study-outbox", String(n));
+    document.body.setAttribute("data-study-outbox", String(outbox.entries.length));
     var card = studyCard();
     var line = card && card.querySelector(".study-outbox");
     if (!line) return;
-    line.hidden = n === 0;
-    var text = n === 1 ? "1 grade waiting to be sent" : n + " grades waiting to be sent";
-    if (state.offline) text += ". You are offline; they will be sent when the connection is back.";
-    if (n && line.textContent !== text) line.textContent = text;
+    outbox.report(line);
     if (!state.current) waiting();
   }
 
@@ -404,7 +242,7 @@
     var form = studyCard() && studyCard().querySelector(".study-undo");
     if (!form) return;
     if (review) form.elements.review.value = review;
-    form.hidden = !form.elements.review.value && !state.outbox.length;
+    form.hidden = !form.elements.review.value && !outbox.entries.length;
   }
 
   // ---- Grading and undoing ----------------------------------------------
@@ -413,8 +251,7 @@
     var item = state.current;
     if (!item) return;
     var form = studyCard().querySelector(".study-grades");
-    state.outbox.push({
-      key: newKey(),
+    outbox.add({
       prompt: item.prompt,
       reps: item.reps,
       rating: rating,
@@ -422,23 +259,22 @@
       graded_at: Date.now(),
       item: item,
     });
-    saveOutbox();
     studyCard().querySelector(".study-messages").textContent = "";
     countDown(item);
     advance();
     setUndo();
     status();
-    send();
+    outbox.send();
   }
 
   function undo() {
-    var last = state.outbox[state.outbox.length - 1];
+    var last = outbox.last();
     if (!last) return false;
-    if (last === state.sending) {
+    if (last === outbox.sending) {
       state.undoWhenSent = true; // taken back as soon as the server has it
       return true;
     }
-    dropFromOutbox(last);
+    outbox.drop(last);
     if (state.current) state.queue.unshift(state.current);
     var card = studyCard();
     card.querySelector(".study-messages").textContent = "";
@@ -454,39 +290,15 @@
     if (form && form.elements.review.value) form.requestSubmit();
   }
 
-  // ---- Reading the page -------------------------------------------------
-
-  function readCurrent(card) {
-    var form = card.querySelector(".study-grades");
-    if (!form) return null;
-    var intervals = {};
-    form.querySelectorAll("button[value]").forEach(function (button) {
-      var interval = intervalText(button);
-      intervals[button.value] = interval ? interval.nodeValue.replace(/ · $/, "").trim() : "";
-    });
-    return {
-      prompt: parseInt(form.elements.prompt.value, 10),
-      reps: parseInt(form.elements.reps.value, 10),
-      v: parseInt(card.getAttribute("data-version"), 10),
-      topic: card.querySelector(".study-topic").textContent,
-      state: card.getAttribute("data-topic-state"),
-      reversed: !!card.querySelector(".study-badges .text-bg-info"),
-      question: card.querySelector(".study-question").innerHTML,
-      answer: card.querySelector(".study-answer").innerHTML,
-      extra: "",
-      intervals: intervals,
-    };
-  }
-
   function start() {
     var card = studyCard();
     if (!card || !prefetch) return;
     var heldData = document.getElementById("study-held");
     var held = heldData ? JSON.parse(heldData.getAttribute("data-held")) : [];
-    var waitingIds = state.outbox.map(function (entry) {
+    var waitingIds = outbox.entries.map(function (entry) {
       return entry.prompt;
     });
-    state.current = readCurrent(card);
+    state.current = window.prepStudyCard.read(card);
     state.queue = held.filter(function (item) {
       return waitingIds.indexOf(item.prompt) === -1;
     });
@@ -498,18 +310,13 @@
     status();
   }
 
-  state.outbox = prefetch ? loadOutbox() : [];
   document.addEventListener("DOMContentLoaded", function () {
     start();
-    send();
+    outbox.send();
   });
   document.addEventListener("htmx:afterSettle", function () {
     state.fetching = false;
     start();
-  });
-  window.addEventListener("online", function () {
-    state.failures = 0;
-    send();
   });
 
   document.addEventListener(
@@ -521,15 +328,15 @@
         event.preventDefault();
         event.stopPropagation();
         grade(parseInt(event.submitter.value, 10));
-      } else if (form.matches(".study-undo") && state.outbox.length) {
+      } else if (form.matches(".study-undo") && outbox.entries.length) {
         event.preventDefault();
         event.stopPropagation();
         undo();
-      } else if (form.action.match(/\/end\/$/) && state.outbox.length) {
+      } else if (form.action.match(/\/end\/$/) && outbox.entries.length) {
         event.preventDefault();
         event.stopPropagation();
+        if (!state.endForm) note("The session ends once the grades waiting are sent.", "info", false);
         state.endForm = form;
-        note("The session ends once the grades waiting are sent.", "info", false);
       }
     },
     true
@@ -554,7 +361,7 @@
     } else if (["1", "2", "3", "4"].indexOf(event.key) !== -1) {
       handled = press(card.querySelector('.study-grades button[value="' + event.key + '"]'));
     } else if (event.key === "u" || event.key === "U") {
-      handled = prefetch && state.outbox.length ? undo() : press(card.querySelector(".study-undo button"));
+      handled = prefetch && outbox.entries.length ? undo() : press(card.querySelector(".study-undo button"));
     }
     if (handled) event.preventDefault();
   });

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cards.models import Progress, ReviewLog, State
 from cards.study import services, upcoming
+from tests.cards.study.pages import header_counts
 from tests.factories import make_card, make_collection, make_topic
 
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -267,3 +268,26 @@ def test_a_sent_grade_runs_a_fixed_number_of_queries(
         )
     assert response.status_code == 200
     assert ReviewLog.objects.filter(user=user).count() == 1
+
+
+def counts_on_page(client, session) -> tuple[int, int]:
+    return header_counts(client.get(session.get_absolute_url()).content.decode())
+
+
+def test_each_answer_carries_the_counts_the_page_shows_after_it(client_in, user, topic, five):
+    session = start(user, topic)
+    for _ in range(2):  # two cards studied earlier, due again now
+        response = send(client_in, session, shown_prompt(client_in, session), rating=4)
+        assert response.status_code == 200
+    Progress.objects.filter(user=user).update(due=timezone.now() - timedelta(hours=1))
+    assert counts_on_page(client_in, session) == (2, 18)
+    seen = []
+    for rating in (3, 1, 4, 3):
+        prompt = shown_prompt(client_in, session)
+        reps = Progress.objects.filter(user=user, prompt_id=prompt).values_list("reps", flat=True)
+        answer = send(client_in, session, prompt, rating=rating, reps=reps.first() or 0)
+        counts = (answer.json()["due_count"], answer.json()["new_left_today"])
+        assert counts == counts_on_page(client_in, session)
+        seen.append(counts)
+    # The two due cards first (the one graded Again is not due for a minute), then new ones.
+    assert seen == [(1, 18), (0, 18), (0, 17), (0, 16)]

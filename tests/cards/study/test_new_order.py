@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from cards.models import Card, StudySession
 from cards.study import services
+from tests.cards.study.pages import header_counts
 from tests.factories import make_card, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -131,13 +132,6 @@ def test_siblings_of_a_card_studied_today_wait_for_tomorrow(client_in, user):
     assert (nxt.prompt.card.front[:5], nxt.prompt.ordinal) in {("Rev 0", 1), ("Cloze", 2)}
 
 
-def counts(body: str) -> tuple[int, int]:
-    match = re.search(
-        r"Due <strong[^>]*>(\d+)</strong> · New left today <strong>(\d+)</strong>", body
-    )
-    return int(match.group(1)), int(match.group(2))
-
-
 @pytest.mark.parametrize("htmx", [True, False])
 def test_the_counts_are_right_after_an_undo(client_in, user, htmx):
     topic = make_topic(owner=user, name="Own")
@@ -147,10 +141,10 @@ def test_the_counts_are_right_after_an_undo(client_in, user, htmx):
     url = start(client_in, topic)
     walk(client_in, url, 1)
     body = client_in.get(url).content.decode()
-    assert counts(body) == (0, 14)
+    assert header_counts(body) == (0, 14)
     review = re.search(r'name="review" value="(\d+)"', body).group(1)
     extra = {"HTTP_HX_REQUEST": "true"} if htmx else {"follow": True}
     body = client_in.post(url + "undo/", {"review": review}, **extra).content.decode()
     assert "Grade undone" in body or htmx
-    assert counts(body) == (0, 15)
+    assert header_counts(body) == (0, 15)
     assert shown(body) == "Own 0"
