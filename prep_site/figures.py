@@ -15,6 +15,7 @@ moves with the clock within a day (what is due this minute) is never kept.
 
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -27,19 +28,29 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 T = TypeVar("T")
 
+# The tokens read during one request, by person: a page of several figures
+# reads them once. None outside a request (a job reads them each time).
+_read: ContextVar[dict | None] = ContextVar("figures_tokens", default=None)
+
 
 def _token_key(user_id) -> str:
     return f"figures:{user_id}"
 
 
 def _tokens(user_id) -> str:
+    read = _read.get()
+    if read is not None and user_id in read:
+        return read[user_id]
     keys = [EVERYONE, _token_key(user_id)]
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
             cache.add(key, secrets.token_hex(6), None)
             found[key] = cache.get(key, "")
-    return f"{found[EVERYONE]}.{found[_token_key(user_id)]}"
+    tokens = f"{found[EVERYONE]}.{found[_token_key(user_id)]}"
+    if read is not None:
+        read[user_id] = tokens
+    return tokens
 
 
 def kept(user_id, name: str, compute: Callable[[], T], *parts) -> T:
@@ -56,6 +67,7 @@ def kept(user_id, name: str, compute: Callable[[], T], *parts) -> T:
 def forget(key: str) -> None:
     """Drop a cached value now, and again once the transaction commits: a
     request may read the old rows meanwhile and keep them again."""
+    _forget_read()
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
@@ -69,7 +81,14 @@ def changed_by_request(request) -> None:
     """After a request that may have written: its transactions have ended, so
     forgetting once is enough. A write to the admin forgets everyone's."""
     everyone = request.path.startswith(reverse("admin:index"))
+    _forget_read()
     cache.delete(EVERYONE if everyone else _token_key(request.user.pk))
+
+
+def _forget_read() -> None:
+    read = _read.get()
+    if read is not None:
+        read.clear()
 
 
 class FiguresMiddleware:
@@ -77,7 +96,11 @@ class FiguresMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if request.method not in SAFE_METHODS and request.user.is_authenticated:
-            changed_by_request(request)
+        reading = _read.set({})
+        try:
+            response = self.get_response(request)
+            if request.method not in SAFE_METHODS and request.user.is_authenticated:
+                changed_by_request(request)
+        finally:
+            _read.reset(reading)
         return response
