@@ -13,9 +13,8 @@ from django.template.defaultfilters import filesizeformat
 from accounts.backup.fields import LEFT_OUT, STARTER, Field, Ref, Text, problem
 from accounts.backup.sections import Section, batches
 
-from .imports.anki_media import sniff
 from .models import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia
-from .models.media import kept_image_bytes, save_image_file
+from .models.media import kept_image_bytes, refusal, save_image_file, sniff
 
 # Images are written this many at a time: each may be MAX_MEDIA_BYTES.
 IMAGE_CHUNK = 20
@@ -46,13 +45,9 @@ class ImageData(Field):
             data = base64.b64decode(row.text(self.name), validate=True)
         except (binascii.Error, ValueError):
             raise problem(where, "must be an image in base64") from None
-        if len(data) > MAX_MEDIA_BYTES:
-            raise problem(
-                where,
-                f"is larger than {filesizeformat(MAX_MEDIA_BYTES)}, the most kept for one image",
-            )
-        if sniff(data[:12]) is None:
-            raise problem(where, "is not a PNG, JPEG, GIF or WebP image")
+        reason = refusal(data)
+        if reason is not None:
+            raise problem(where, reason)
         return data
 
 

@@ -13,8 +13,8 @@ from prep_site.numbers import read_id
 
 from . import services
 from .forms import CardForm, TopicForm
-from .imports.anki_media import kind_of
 from .models import Card, CardMedia, Topic
+from .models.media import kind_of
 
 # The tags of each card listed, as a plain list (``card.tag_list``): a tag
 # manager made per card costs more than the rest of a list's row.

@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 
 from ..models import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia
-from ..models.media import kept_image_bytes, save_image_file
+from ..models.media import ImageKind, kept_image_bytes, refusal, save_image_file, sniff
 from .protobuf import proto_fields
 from .rows import ImportRejected
 
@@ -30,37 +30,6 @@ MAX_MEDIA_MAP_BYTES = 16 * 1024 * 1024
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 IMAGE_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 SOUND = re.compile(r"\[sound:([^\]]*)\]")
-
-
-@dataclass(frozen=True)
-class ImageKind:
-    extension: str
-    content_type: str
-
-
-PNG = ImageKind(".png", "image/png")
-JPEG = ImageKind(".jpg", "image/jpeg")
-GIF = ImageKind(".gif", "image/gif")
-WEBP = ImageKind(".webp", "image/webp")
-KINDS = {kind.extension: kind for kind in (PNG, JPEG, GIF, WEBP)}
-
-
-def sniff(head: bytes) -> ImageKind | None:
-    """The kind of image these first bytes start, by their magic numbers."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return GIF
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        return WEBP
-    return None
-
-
-def kind_of(name: str) -> ImageKind:
-    """The kind of a kept image, from the extension it was kept under."""
-    return KINDS.get(PurePath(name).suffix.lower(), PNG)
 
 
 @dataclass(frozen=True)
@@ -196,17 +165,10 @@ def without_sounds(text: str) -> tuple[str, list[str]]:
 
 def check_image(name: str, data: bytes) -> ImageKind:
     """Refuse an image too large or not an image; its kind otherwise."""
-    if len(data) > MAX_MEDIA_BYTES:
-        raise ImportRejected(
-            f"The image “{name}” is {len(data):,} bytes; at most {MAX_MEDIA_BYTES:,} bytes "
-            f"({filesizeformat(MAX_MEDIA_BYTES)}) is kept for one image."
-        )
-    kind = sniff(data[:12])
-    if kind is None:
-        raise ImportRejected(
-            f"“{name}” is not an image this import keeps (PNG, JPEG, GIF or WebP; SVG is not kept)."
-        )
-    return kind
+    reason = refusal(data)
+    if reason is not None:
+        raise ImportRejected(f"The image “{name}” {reason}.")
+    return sniff(data[:12])
 
 
 def check_media_room(user_id: int, adding: int) -> None:

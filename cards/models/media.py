@@ -4,15 +4,61 @@ may read the card. Only PNG, JPEG, GIF and WebP are kept (read from the first
 bytes); SVG is refused, since it can carry scripts."""
 
 import uuid
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.template.defaultfilters import filesizeformat
 
 # The most one image may weigh, and the most a person's images may weigh in all.
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
 MAX_MEDIA_BYTES_PER_PERSON = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImageKind:
+    extension: str
+    content_type: str
+
+
+PNG = ImageKind(".png", "image/png")
+JPEG = ImageKind(".jpg", "image/jpeg")
+GIF = ImageKind(".gif", "image/gif")
+WEBP = ImageKind(".webp", "image/webp")
+KINDS = {kind.extension: kind for kind in (PNG, JPEG, GIF, WEBP)}
+
+
+def sniff(head: bytes) -> ImageKind | None:
+    """The kind of image these first bytes start, by their magic numbers."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return GIF
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return WEBP
+    return None
+
+
+def kind_of(name: str) -> ImageKind:
+    """The kind of a kept image, from the extension it was kept under."""
+    return KINDS.get(PurePath(name).suffix.lower(), PNG)
+
+
+def refusal(data: bytes) -> str | None:
+    """Why these bytes are not kept as a card's image (the end of a sentence
+    that names the image), or None when they are."""
+    if len(data) > MAX_MEDIA_BYTES:
+        return (
+            f"is {len(data):,} bytes; at most {MAX_MEDIA_BYTES:,} bytes "
+            f"({filesizeformat(MAX_MEDIA_BYTES)}) is kept for one image"
+        )
+    if sniff(data[:12]) is None:
+        return "is not a PNG, JPEG, GIF or WebP image (SVG is not kept: it can carry scripts)"
+    return None
 
 
 def card_media_path(instance, filename: str) -> str:
