@@ -111,9 +111,9 @@ def kept_leeches_of(user) -> LeechList:
     return figures.kept(user.pk, "leeches", lambda: leeches_of(user))
 
 
-def leeches_of(user) -> LeechList:
-    """The person's leeches: their cards tagged leech, and any card they can see
-    with LEECH_LAPSES lapses or more. Three queries at most, whatever their number."""
+def leech_filter(user) -> Q:
+    """The person's leeches among cards: their own cards tagged leech, and any
+    card with LEECH_LAPSES lapses or more of theirs (the search's is:leech too)."""
     lapsed = (
         Progress.objects.filter(user=user)
         .values("card_id")
@@ -121,11 +121,16 @@ def leeches_of(user) -> LeechList:
         .filter(total__gte=LEECH_LAPSES)
         .values("card_id")
     )
-    found = (
-        Card.objects.visible_to(user)
-        .filter(Q(pk__in=lapsed) | Q(owner=user, tags__name__iexact=LEECH_TAG))
-        .distinct()
-    )
+    tagged = TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(Card), tag__name__iexact=LEECH_TAG
+    ).values("object_id")
+    return Q(pk__in=lapsed) | Q(owner=user, pk__in=tagged)
+
+
+def leeches_of(user) -> LeechList:
+    """The person's leeches: their cards tagged leech, and any card they can see
+    with LEECH_LAPSES lapses or more. Three queries at most, whatever their number."""
+    found = Card.objects.visible_to(user).filter(leech_filter(user))
     cards = list(found.select_related("topic").order_by("topic__name", "pk")[: LEECHES_SHOWN + 1])
     more = 0
     if len(cards) > LEECHES_SHOWN:
