@@ -141,6 +141,14 @@ def _candidates_sql(walk: _Walk, *, owned: bool) -> tuple[str, list]:
         f"(SELECT {joined} FROM (SELECT c.id FROM {card} c WHERE {' AND '.join(where)}"
         f" ORDER BY {order} LIMIT %s) w)"
     )
+    if not owned:
+        # Only a topic with starter cards is walked for them: the person's own
+        # topics (all of them, often) are told apart by one index probe, where
+        # the walk would read every card of the topic to find none.
+        sql = (
+            f"CASE WHEN EXISTS (SELECT 1 FROM {card} sc WHERE sc.owner_id IS NULL"
+            f" AND sc.topic_id = t.id) THEN {sql} END"
+        )
     return sql, params
 
 
