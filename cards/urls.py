@@ -17,6 +17,7 @@ urlpatterns = [
     path("topics/<id:pk>/edit/", views.topic_edit, name="topic_edit"),
     path("topics/<id:pk>/delete/", views.topic_delete, name="topic_delete"),
     path("cards/new/", views.card_create, name="card_create"),
+    path("cards/preview/", views.card_preview, name="card_preview"),
     path("cards/<id:pk>/", views.card_detail, name="card_detail"),
     path("cards/<id:pk>/edit/", views.card_edit, name="card_edit"),
     path("cards/<id:pk>/delete/", views.card_delete, name="card_delete"),

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from prep_site.numbers import read_id
 
 from . import services
-from .forms import CardForm, TopicForm
+from .forms import CardForm, CardPreviewForm, TopicForm, initial_card
 from .models import Card, CardMedia, Topic
 from .models.media import kind_of
+from .preview import preview_card
 
 # The tags of each card listed, as a plain list (``card.tag_list``): a tag
 # manager made per card costs more than the rest of a list's row.
@@ -113,12 +114,10 @@ def card_media(request, pk: int, name: str):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def card_create(request):
-    initial = {}
-    topic_id = read_id(request.GET.get("topic"), Topic)
-    if topic_id is not None:
-        initial["topic"] = Topic.objects.visible_to(request.user).filter(pk=topic_id).first()
     form = CardForm(
-        request.POST if request.method == "POST" else None, user=request.user, initial=initial
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        initial=initial_card(request.GET, user=request.user),
     )
     if request.method == "POST" and form.is_valid():
         card = form.save(commit=False)
@@ -126,7 +125,7 @@ def card_create(request):
         services.save_card(card=card, tags=form.cleaned_data["tags"])
         messages.success(request, "Card added.")
         if "save_and_add" in request.POST:
-            return redirect(f"{reverse('cards:card_create')}?topic={card.topic_id}")
+            return redirect(f"{reverse('cards:card_create')}?{form.next_card_query()}")
         return redirect(card.topic)
     return render(request, "cards/card_form.html", {"form": form})
 
@@ -143,6 +142,23 @@ def card_edit(request, pk: int):
         messages.success(request, "Card saved.")
         return redirect(card)
     return render(request, "cards/card_form.html", {"form": form, "card": card})
+
+
+@require_POST
+def card_preview(request):
+    """The editor's preview (an htmx fragment): the card as typed, as it will be
+    studied. With ``card``, of changes to that card of the person's."""
+    card = Card(owner=request.user)
+    if "card" in request.POST:
+        pk = read_id(request.POST["card"], Card)
+        if pk is None:
+            raise Http404("No such card.")
+        card = get_object_or_404(Card.objects.owned_by(request.user), pk=pk)
+    form = CardPreviewForm(request.POST, card=card, user=request.user)
+    preview = None
+    if form.is_valid():
+        preview = preview_card(card=form.previewed_card(), reader=request.user)
+    return render(request, "cards/card_form.html#preview", {"form": form, "preview": preview})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -358,6 +358,11 @@ PAGES = [
     Page("cards:topic_delete", 4, TOPIC),
     Page("cards:card_create", 4),
     Page("cards:card_create", 5, query={"topic": Of("collection")}),
+    Page(
+        "cards:card_create",
+        5,
+        query={"topic": Of("collection"), "kind": "cloze", "text_format": "html", "tags": "a,b"},
+    ),
     Page("cards:card_detail", 6, CARD),
     Page("cards:card_edit", 6, CARD),
     Page("cards:card_delete", 3, CARD),
@@ -469,6 +474,7 @@ EXPORTS = [  # caps leave out the one query per chunk
 ITEM = {"pk": "interview", "item_pk": "item"}
 POST_ONLY: dict[str, dict[str, Ref]] = {
     "cards:card_suspend": CARD,
+    "cards:card_preview": {},  # its queries: tests/cards/test_card_editor.py
     "cards:study_grade": STUDY,
     "cards:study_undo": STUDY,
     "cards:study_end": STUDY,

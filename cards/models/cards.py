@@ -7,7 +7,8 @@ The study models (``study``) refer to these by name, so these can use them."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Lower, Trim
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -137,6 +138,12 @@ class CardQuerySet(models.QuerySet):
             return self.none() if query.strip() else self.visible_to(reader)
         return self.filter(matching(reader, words))
 
+    def with_front(self, front: str) -> "CardQuerySet":
+        """Cards whose front is ``front``, give or take case and the spaces around it."""
+        return self.alias(front_key=Lower(Trim("front"))).filter(
+            front_key=Lower(Value(front.strip()))
+        )
+
     def bulk_create(self, objs, *args, **kwargs):
         """As Django's, with each card's ``prompt_count`` filled in first (the
         rows skip ``save``)."""
@@ -263,6 +270,11 @@ class Card(models.Model):
         if self.kind == self.Kind.CLOZE:
             return cloze_numbers(self.front) or [1]
         return [0]
+
+    def unsaved_prompts(self) -> list["Prompt"]:
+        """The prompts the card asks as it is now, made in memory (a preview of a
+        card not saved yet, or of changes to one)."""
+        return [Prompt(card=self, ordinal=n) for n in self.prompt_ordinals()]
 
     def sync_prompts(self) -> None:
         """Create the prompts the card now asks and drop the ones it no longer does

@@ -52,7 +52,13 @@ def test_write_cards_search_and_read_them_on_a_phone(page: Page, browser_problem
     page.locator("input[name=tags]").fill("python, math")
     page.get_by_role("button", name="Save and add another").click()
     expect(page.get_by_text("Card added.")).to_be_visible()
-    expect(page).to_have_url(re.compile(rf"/cards/new/\?topic={topic.pk}$"))
+    expect(page).to_have_url(
+        re.compile(
+            rf"/cards/new/\?topic={topic.pk}&kind=basic&text_format=markdown&tags=math%2C\+python$"
+        )
+    )
+    expect(page.locator("input[name=tags]")).to_have_value("math, python")  # kept
+    page.locator("input[name=tags]").fill("")
     page.locator("textarea[name=front]").fill(XSS_FRONT)
     page.locator("textarea[name=back]").fill(PROBE_BACK)
     page.get_by_role("button", name="Save card", exact=True).click()

@@ -777,6 +777,39 @@ def test_ids_sent_in_a_form_are_checked_too():
     assert not probes.leaks, "\n".join(probes.leaks)
 
 
+def test_the_card_preview_shows_nothing_of_another_persons():
+    """The editor's preview names the card being edited and the topic to look for
+    the same front in (POST fields, not the URL): Mallory naming Alice's card gets
+    a 404; naming her topic, a form error. Nothing of hers is shown or written."""
+    alice, mallory = make_user("alice"), make_user("mallory")
+    as_mallory = logged_in(mallory)
+    hers = card(alice)
+    his = card(mallory)
+    url = reverse("cards:card_preview")
+    probes = Probes()
+    # Her card's front, typed by him: the preview shows what he typed, and
+    # nothing about her card (no warning, no link to it).
+    same_front = hers.obj.front
+    her_link = reverse("cards:card_detail", args=[hers.obj.pk])
+    attempts = [
+        ({**his.data, "card": hers.obj.pk}, {404}, False),
+        ({**his.data, "card": his.obj.pk, "topic": hers.obj.topic_id}, {200}, False),
+        ({**his.data, "topic": hers.obj.topic_id, "front": same_front}, {200}, True),
+        ({**his.data, "front": same_front}, {200}, True),  # in his own topic
+    ]
+    for data, allowed, typed_it in attempts:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = send(as_mallory, "POST", url, data, **headers)
+            where = f"{url} {sorted(data.items())}"
+            probes.expect("mallory", "POST", where, response, allowed, secret_may_show=typed_it)
+            assert "has this front" not in body(response), where
+            assert her_link not in body(response), where
+    # His own card, as he edits it: served.
+    response = send(as_mallory, "POST", url, {**his.data, "card": his.obj.pk})
+    assert response.status_code == 200 and "Changed" in body(response)
+    assert not probes.leaks, "\n".join(probes.leaks)
+
+
 def test_every_other_page_needs_login():
     """Routes without ids: a visitor is sent to log in, whatever the method, except on
     the landing and account pages; those are served and do not send anyone away."""

@@ -32,7 +32,7 @@ from accounts.daily_email import unsubscribe_token
 from accounts.delete.forms import DeleteAccountForm
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
-from cards.forms import CardForm, TopicForm
+from cards.forms import CardForm, CardPreviewForm, TopicForm
 from cards.imports.anki_media import store_images
 from cards.imports.forms import ImportConfirmForm, ImportUploadForm
 from cards.models import ImportJob, Prompt
@@ -274,7 +274,18 @@ ROUTES = {
     ),
     "cards:topic_delete": Route(POST, ids=("topic",)),
     "cards:card_create": Route(
-        FORM, query=("topic",), form=CardForm, by_hand={"save_and_add": False}, valid=CARD
+        FORM,
+        query=("topic", "kind", "text_format", "tags"),
+        form=CardForm,
+        by_hand={"save_and_add": False},
+        valid=CARD,
+    ),
+    # The preview of a card being edited names it; one that is not the person's is a 404.
+    "cards:card_preview": Route(
+        POST,
+        form=CardPreviewForm,
+        by_hand={"card": True},
+        valid={**CARD, "text_format": "markdown", "card": "card"},
     ),
     "cards:card_detail": Route(ids=("card",)),
     "cards:card_edit": Route(FORM, ids=("card",), form=CardForm, valid=CARD),
