@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .browse.urls import urlpatterns as browse_urlpatterns
 from .exports.urls import urlpatterns as export_urlpatterns
 from .imports.urls import urlpatterns as import_urlpatterns
 from .progress.urls import urlpatterns as progress_urlpatterns
@@ -27,7 +28,8 @@ urlpatterns = [
 ]
 
 urlpatterns += (
-    progress_urlpatterns
+    browse_urlpatterns
+    + progress_urlpatterns
     + schedule_urlpatterns
     + study_urlpatterns
     + quiz_urlpatterns

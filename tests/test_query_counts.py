@@ -367,6 +367,12 @@ PAGES = [
     Page("cards:card_edit", 6, CARD),
     Page("cards:card_delete", 3, CARD),
     Page("cards:card_media", 3, {"pk": "card", "name": image_name}),
+    # The card browser: the session, the count, the page's cards, their tags
+    # and their progress; a schedule sort adds a subquery, not a query.
+    Page("cards:card_browser", 6),
+    Page("cards:card_browser", 6, query={"q": "Q1 OR is:due", "page": "2"}),
+    Page("cards:card_browser", 6, query={"sort": "-due"}),
+    Page("cards:card_browser", 6, query={"sort": "reviews", "cols": "front,recall"}, htmx=True),
     Page("cards:search", 2),
     Page("cards:search", 5, query={"q": "Q1"}),
     Page("cards:search", 5, query={"q": "Q1", "page": "2"}),

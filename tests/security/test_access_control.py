@@ -880,3 +880,35 @@ def test_the_admin_is_for_staff_only():
     probes.unchanged("the admin's routes")
     print(f"\n{probes.count} probes of the admin, {len(probes.leaks)} leaks")
     assert not probes.leaks, "\n".join(probes.leaks)
+
+
+def test_the_card_browser_lists_nobody_elses_cards_or_progress():
+    """Whatever Mallory searches, sorts or shows, Alice's cards are not in his
+    table, and a starter card she studied is new to him."""
+    alice, mallory = make_user("alice"), make_user("mallory")
+    card(alice)
+    starter = starter_card(alice).obj
+    as_mallory = logged_in(mallory)
+    every_column = "front,topic,tags,kind,due,interval,stability,difficulty,recall,reviews"
+    searches = ["", "mine", "-starter", "secret", "alice", "tag:mine", "is:due", "prop:lapses>0"]
+    probes = Probes()
+    for text in searches:
+        for sort in ("-created", "due", "-lapses", "-reviews", "front"):
+            query = {"q": text, "sort": sort, "cols": every_column + ",lapses"}
+            url = f"{reverse('cards:card_browser')}?{urlencode(query)}"
+            response = as_mallory.get(url)
+            probes.expect("mallory", "GET", url, response, {200})
+            table = response.context.get("table")
+            rows = table.rows if table else []
+            if any(row.card.owner_id == alice.pk for row in rows):
+                probes.leaks.append(f"{url}: lists a card of Alice's")
+            for row in rows:
+                if row.card.pk == starter.pk and (row.studied or row.lapses or row.reviews):
+                    probes.leaks.append(f"{url}: shows Alice's progress on a starter card")
+    assert probes.count == len(searches) * 5
+    assert not probes.leaks, "\n".join(probes.leaks)
+    # She sees her own card, and her progress on the starter one.
+    rows = logged_in(alice).get(reverse("cards:card_browser")).context["table"].rows
+    assert {row.card.front for row in rows} == {f"{secret(alice)} front", "Starter front"}
+    assert next(row for row in rows if row.card.pk == starter.pk).lapses == 0
+    assert next(row for row in rows if row.card.pk == starter.pk).reviews == 1

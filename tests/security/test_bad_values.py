@@ -293,6 +293,7 @@ ROUTES = {
     "cards:card_suspend": Route(POST, ids=("card",)),
     "cards:card_media": Route(ids=("card", "image")),
     "cards:search": Route(query=("q", "page")),
+    "cards:card_browser": Route(query=("q", "sort", "cols", "page")),
     "cards:progress": Route(),
     "cards:study_start": Route(
         FORM, query=("topic",), form=StudyStartForm, valid={"topics": ["topic"]}
