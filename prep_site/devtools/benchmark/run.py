@@ -41,8 +41,9 @@ SIZES = {
 }
 SECONDS = {"full": 10, "quick": 3}
 # Cards graded in the browser in each mode (held cards, then none held), and
-# the time spent reading each answer: the quick run stays within minutes.
-BROWSER_CARDS = {"full": 200, "quick": 40}
+# the time spent reading each answer: the quick run stays within minutes. The
+# quick history has about 55 cards to study today (due and new) in all.
+BROWSER_CARDS = {"full": 200, "quick": 25}
 BROWSER_THINK_MS = {"full": 300, "quick": 100}
 
 
