@@ -68,8 +68,18 @@ class TopicForm(forms.ModelForm):
         return topic
 
 
+class CheckedTagField(TagField):
+    """Tags separated by commas, refused past the most a card keeps or the
+    longest a tag may be."""
+
+    def clean(self, value):
+        tags = super().clean(value)
+        check_tags(tags)
+        return tags
+
+
 class CardForm(forms.ModelForm):
-    tags = TagField(
+    tags = CheckedTagField(
         required=False,
         help_text=f"Separate tags with commas, e.g. “kafka, messaging” (at most "
         f"{MAX_TAGS_PER_CARD}).",
@@ -107,11 +117,6 @@ class CardForm(forms.ModelForm):
 
     def clean_text_format(self):
         return self.cleaned_data["text_format"] or self.instance.text_format
-
-    def clean_tags(self):
-        tags = self.cleaned_data["tags"]
-        check_tags(tags)
-        return tags
 
     def clean(self):
         cleaned = super().clean()

@@ -68,20 +68,41 @@ def uncount_reviews(logs) -> None:
     """Take reviews that are about to be deleted (a queryset of ReviewLog, such
     as the reviews of cards or prompts being deleted) off their days: one
     UPDATE of the day rows they count on, whatever their number."""
+    _shift_reviews(logs, -1)
+
+
+def count_reviews(logs) -> None:
+    """Add reviews to the days and topics they count on now (cards that moved
+    topic in bulk, after ``uncount_reviews`` took them off the old ones): the
+    missing day rows are made, then one UPDATE adds to them all."""
+    ReviewDay = _model("ReviewDay")
+    keys = logs.values_list("user_id", "day", "card__topic_id").distinct().order_by()
+    ReviewDay.objects.bulk_create(
+        [ReviewDay(user_id=user_id, day=day, topic_id=topic_id) for user_id, day, topic_id in keys],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    _shift_reviews(logs, 1)
+
+
+def _shift_reviews(logs, sign: int) -> None:
+    """Add (sign 1) or take (sign -1, never below zero) the reviews ``logs``
+    selects to or from the day rows they count on, in one UPDATE."""
     ReviewDay = _model("ReviewDay")
     same_row = logs.filter(
         user_id=OuterRef("user_id"), day=OuterRef("day"), card__topic_id=OuterRef("topic_id")
     ).order_by()
 
-    def gone(condition: Q | None = None):
+    def shifted(name: str, condition: Q | None = None):
         counted = same_row.filter(condition or Q()).values("user_id").annotate(n=Count("pk"))
-        return Coalesce(Subquery(counted.values("n")), 0)
+        amount = Coalesce(Subquery(counted.values("n")), 0)
+        return F(name) + amount if sign > 0 else Greatest(F(name) - amount, 0)
 
     in_review = Q(state_before=REVIEW_STATE)
     ReviewDay.objects.filter(Exists(same_row)).update(
-        reviews=Greatest(F("reviews") - gone(), 0),
-        in_review=Greatest(F("in_review") - gone(in_review), 0),
-        passed=Greatest(F("passed") - gone(in_review & ~Q(rating=AGAIN)), 0),
+        reviews=shifted("reviews"),
+        in_review=shifted("in_review", in_review),
+        passed=shifted("passed", in_review & ~Q(rating=AGAIN)),
     )
 
 

@@ -480,6 +480,8 @@ EXPORTS = [  # caps leave out the one query per chunk
 ITEM = {"pk": "interview", "item_pk": "item"}
 POST_ONLY: dict[str, dict[str, Ref]] = {
     "cards:card_suspend": CARD,
+    "cards:card_bulk": {},  # its queries: tests/cards/browse/test_bulk.py
+    "cards:card_bulk_undo": {},
     "cards:card_preview": {},  # its queries: tests/cards/test_card_editor.py
     "cards:study_grade": STUDY,
     "cards:study_undo": STUDY,

@@ -1,12 +1,18 @@
-"""The card browser (/cards/): every card the person studies, as a table."""
+"""The card browser (/cards/): every card the person studies, as a table, and
+the actions on many of its cards at once."""
 
-from django.shortcuts import render
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 import cards.browse
 
-from . import table
+from . import bulk, syntax, table, undo
+from .forms import BulkForm, BulkUndoForm
 from .syntax import pointer
 from .terms import QueryError
 
@@ -43,3 +49,43 @@ def card_browser(request):
         context["pointer"] = pointer(text, error.position)
     template = "cards/card_browser.html#results" if request.htmx else "cards/card_browser.html"
     return render(request, template, context)
+
+
+def _back_to_browser(text: str | None) -> str:
+    address = reverse("cards:card_browser")
+    return f"{address}?{urlencode({'q': text})}" if text else address
+
+
+@require_POST
+def card_bulk(request):
+    form = BulkForm(request.POST, user=request.user)
+    back = _back_to_browser(request.POST.get("q", "")[: syntax.MAX_LENGTH])
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        outcome = bulk.run_bulk_action(
+            user=request.user,
+            action=data["action"],
+            ids=data["ids"],
+            text=data["q"] if data["all"] else None,
+            topic=data["topic"],
+            tags=data["tags"],
+        )
+    except bulk.BulkRefused as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    undo = f"undo-{outcome.undo.pk}" if outcome.undo else ""
+    messages.success(request, outcome.message, extra_tags=undo)
+    return redirect(back)
+
+
+@require_POST
+def card_bulk_undo(request):
+    form = BulkUndoForm(request.POST, user=request.user)
+    if form.is_valid():
+        messages.success(request, undo.undo_bulk_action(record=form.cleaned_data["undo"]))
+    else:
+        messages.error(request, " ".join(form.errors["undo"]))
+    return redirect("cards:card_browser")

@@ -9,6 +9,7 @@ The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``quizzes``, ``import_jobs`` and ``scheduler`` (each person's own FSRS). Import them from here.
 """
 
+from .bulk import UndoRecord
 from .cards import (
     MAX_CARDS_PER_PERSON,
     MAX_FACE_LENGTH,
@@ -56,6 +57,7 @@ __all__ = [
     "StudySession",
     "Topic",
     "TopicQuerySet",
+    "UndoRecord",
     "check_room",
     "check_tags",
     "delete_files_on_commit",

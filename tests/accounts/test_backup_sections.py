@@ -87,6 +87,7 @@ NOT_IN_A_BACKUP = {
     "cards.OptimizeJob": "a run on this server's workers; what it fitted is in the schedule",
     "cards.Prompt": "made again from each card",
     "cards.ReviewDay": "counted again from the review log",
+    "cards.UndoRecord": "the undo of the last bulk action, offered once right after it",
 }
 
 

@@ -19,6 +19,7 @@ from accounts.backup import backup_bytes, backup_document, restore_jobs
 from accounts.delete.services import account_delete
 from accounts.models import RestoreJob
 from cards import imports as importing
+from cards.browse.bulk import run_bulk_action
 from cards.imports.anki_media import store_images
 from cards.models import Card, CardMedia, ImportJob, OptimizeJob
 from cards.schedule.services import retention_save
@@ -52,8 +53,8 @@ def give_everything(user, starter, admin, *, tag: str, run_tasks) -> None:
     """One of everything a person can have: the backup tests' account (cards, tags,
     reviews, quizzes, interviews, checklists, mock interviews…), a finished import
     and a finished restore run by their tasks, a kept upload, two sessions, failed
-    and good logins, a group and a permission, and admin log entries by them and
-    about their rows."""
+    and good logins, a group and a permission, an undo of a bulk action, and admin
+    log entries by them and about their rows."""
     build_account(user, starter)
     only = make_topic(owner=user, name=f"Only {tag}")
     alone = make_card(only, user, front="Mine alone", tags=[tag])
@@ -70,6 +71,8 @@ def give_everything(user, starter, admin, *, tag: str, run_tasks) -> None:
         )
     retention_save(user=user, retention=0.85)
     OptimizeJob.objects.create(user=user, status=OptimizeJob.Status.DONE, outcome="Kept.")
+    # A bulk action in the card browser: its undo is kept.
+    run_bulk_action(user=user, action="suspend", ids=[alone.pk], text=None, topic=None, tags=[])
     # A mock interview answer spoken aloud: its recording is a file of theirs.
     spoken = MockAnswer.objects.filter(session__user=user).order_by("pk").first()
     spoken.audio.save("answer.webm", ContentFile(recordings.webm()))

@@ -35,7 +35,7 @@ from accounts.daily_email import unsubscribe_token
 from accounts.models import RestoreJob
 from cards import imports as importing
 from cards.imports.anki_media import store_images
-from cards.models import Card, Topic
+from cards.models import Card, Topic, UndoRecord
 from cards.quiz import services as quiz_services
 from cards.study import services
 from interviews.mock import audio
@@ -106,6 +106,36 @@ def card(owner) -> Target:
     c = make_card(t, owner, front=f"{mark} front", back=f"{mark} back", tags=["mine"])
     data = {"topic": t.pk, "kind": "basic", "front": "Changed", "back": "Changed", "tags": "x"}
     return Target({"pk": c.pk}, data, c)
+
+
+def bulk_suspend(owner) -> Target:
+    """One of the person's cards, ticked in the card browser to suspend."""
+    target = card(owner)
+    return Target({}, {"action": "suspend", "ids": [target.obj.pk]}, target.obj)
+
+
+def bulk_move(owner) -> Target:
+    """One of the person's cards, to move to another topic of theirs."""
+    target = card(owner)
+    topic = make_topic(owner=owner, name=unique(f"{secret(owner)} elsewhere"))
+    data = {"action": "move", "ids": [target.obj.pk], "topic": topic.pk}
+    return Target({}, data, target.obj)
+
+
+def bulk_undo(owner) -> Target:
+    """The person's last bulk action (a card suspended), to undo."""
+    target = card(owner)
+    Card.objects.filter(pk=target.obj.pk).update(suspended=True)
+    target.obj.refresh_from_db()
+    record, _ = UndoRecord.objects.update_or_create(
+        user=owner,
+        defaults={
+            "action": "suspend",
+            "changes": {target.obj.pk: None},
+            "done_at": target.obj.updated_at,
+        },
+    )
+    return Target({}, {"undo": record.pk}, record)
 
 
 def card_image(owner) -> Target:
@@ -715,6 +745,9 @@ FORM_IDS = [
     ("cards:study_undo", study_session, "review"),
     ("cards:quiz_answer", quiz, "item"),
     ("cards:card_edit", card, "topic"),
+    ("cards:card_bulk", bulk_suspend, "ids"),
+    ("cards:card_bulk", bulk_move, "topic"),
+    ("cards:card_bulk_undo", bulk_undo, "undo"),
     ("mock:save", mock_session, "answer"),
     ("mock:submit", mock_session, "answer"),
     ("mock:score", mock_session_handed_in, "answer"),

@@ -32,6 +32,7 @@ from accounts.daily_email import unsubscribe_token
 from accounts.delete.forms import DeleteAccountForm
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
+from cards.browse.forms import BulkForm, BulkUndoForm
 from cards.forms import CardForm, CardPreviewForm, TopicForm
 from cards.imports.anki_media import store_images
 from cards.imports.forms import ImportConfirmForm, ImportUploadForm
@@ -294,6 +295,13 @@ ROUTES = {
     "cards:card_media": Route(ids=("card", "image")),
     "cards:search": Route(query=("q", "page")),
     "cards:card_browser": Route(query=("q", "sort", "cols", "page")),
+    "cards:card_bulk": Route(
+        POST,
+        form=BulkForm,
+        valid={"action": "suspend", "ids": ["card"], "q": "", "topic": "topic", "tags": "a"},
+    ),
+    # No undo is kept in this world: every value is refused in words.
+    "cards:card_bulk_undo": Route(POST, form=BulkUndoForm, valid={"undo": "1"}),
     "cards:progress": Route(),
     "cards:study_start": Route(
         FORM, query=("topic",), form=StudyStartForm, valid={"topics": ["topic"]}

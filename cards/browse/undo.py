@@ -1,0 +1,79 @@
+"""Undoing a person's last bulk action (cards.browse.bulk), once.
+
+Only the cards as the action left them go back: a card edited, moved or
+deleted since keeps what it has now, and the message says how many did."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from prep_site import figures
+
+from ..models import Card, Topic, UndoRecord
+from .bulk import Chosen, add_tags, move_cards, n_cards, remove_tags, suspend_cards
+
+
+def undo_bulk_action(*, record: UndoRecord) -> str:
+    """Put the cards the action changed back as they were, delete the record
+    and say what was done."""
+    user = record.user
+    with transaction.atomic():
+        rows = [
+            Chosen(*row)
+            for row in Card.objects.owned_by(user)
+            .filter(pk__in=record.card_ids, updated_at=record.done_at)
+            .values_list("pk", "owner_id", "topic_id", "suspended")
+        ]
+        now = timezone.now()
+        changes = {int(pk): value for pk, value in record.changes.items()}
+        if record.action == "move":
+            rows = _move_back(rows, changes, user=user, now=now)
+            where = "its topic" if len(rows) == 1 else "their topics"
+            done = f"{n_cards(len(rows))} back in {where}."
+        elif record.action in ("add_tags", "remove_tags"):
+            _tags_back(rows, changes, added=record.action == "add_tags")
+            Card.objects.filter(pk__in=[row.pk for row in rows]).update(updated_at=now)
+            done = f"{n_cards(len(rows))} have their tags as before."
+        else:
+            suspend_cards(rows, suspend=record.action == "unsuspend", now=now)
+            state = "suspended" if record.action == "unsuspend" else "back in your study sessions"
+            done = f"{n_cards(len(rows))} {state} again."
+        record.delete()
+        figures.changed(user.pk)
+    skipped = len(changes) - len(rows)
+    message = f"Undone: {done[0].lower()}{done[1:]}" if rows else "Nothing was undone."
+    if skipped:
+        left = "it was left as it is" if skipped == 1 else "they were left as they are"
+        message += f" {n_cards(skipped)} changed or went since, so {left}."
+    return message
+
+
+def _move_back(rows: list[Chosen], changes: dict, *, user, now) -> list[Chosen]:
+    """Move each card back to its topic, if that topic is still the person's."""
+    kept = set(
+        Topic.objects.owned_by(user)
+        .filter(pk__in={changes[row.pk] for row in rows})
+        .values_list("pk", flat=True)
+    )
+    rows = [row for row in rows if changes[row.pk] in kept]
+    for topic_id in {changes[row.pk] for row in rows}:
+        group = [row for row in rows if changes[row.pk] == topic_id]
+        move_cards(
+            [row.pk for row in group],
+            topic_id=topic_id,
+            offered=[row.pk for row in group if not row.suspended],
+            now=now,
+        )
+    return rows
+
+
+def _tags_back(rows: list[Chosen], changes: dict, *, added: bool) -> None:
+    """Take off the tags the action added, or put back the ones it removed."""
+    by_tag: dict[str, list[int]] = {}
+    for row in rows:
+        for name in changes[row.pk]:
+            by_tag.setdefault(name, []).append(row.pk)
+    for name, ids in by_tag.items():
+        if added:
+            remove_tags(ids, [name])
+        else:
+            add_tags(ids, [name])

@@ -1,0 +1,27 @@
+"""What one bulk action of the card browser changed, kept so that the person
+can undo it once (cards.browse.bulk)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class UndoRecord(models.Model):
+    """A person's last bulk action: one row each, replaced by the next action
+    and deleted when undone. ``changes`` maps each changed card's id to what
+    it was before (a topic id, the tags added or removed, nothing for a
+    suspension); ``done_at`` is the time the action stamped on the cards, so
+    a card edited since is told apart."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_undo"
+    )
+    action = models.CharField(max_length=20)
+    changes = models.JSONField(default=dict)
+    done_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.action} · {len(self.changes)} cards"
+
+    @property
+    def card_ids(self) -> list[int]:
+        return [int(pk) for pk in self.changes]
