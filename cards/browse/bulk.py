@@ -21,6 +21,7 @@ from prep_site import figures
 
 from ..models import MAX_TAGS_PER_CARD, Card, Progress, ReviewLog, StudySession, Topic, UndoRecord
 from ..review_days import count_reviews, uncount_reviews
+from ..services import kept_topics_with_card_counts
 from .query import cards_matching
 from .terms import QueryError
 
@@ -54,6 +55,12 @@ class Chosen:
 class Outcome:
     message: str
     undo: UndoRecord | None = None
+
+
+def topics_to_move_to(user) -> list[Topic]:
+    """The person's own topics, by name, from the counts kept per person (no
+    query once the home page or the browser has read them)."""
+    return [topic for topic in kept_topics_with_card_counts(user) if topic.owner_id == user.pk]
 
 
 def chosen_cards(*, user, ids: list[int], text: str | None) -> list[Chosen]:

@@ -34,6 +34,7 @@ def card_browser(request):
         "chosen": columns,
         "columns": table.COLUMNS.values(),
         "search_help": cards.browse.__doc__,
+        "actions": bulk.ACTIONS,
     }
     try:
         context["table"] = table.browse_cards(
@@ -44,6 +45,8 @@ def card_browser(request):
             page=request.GET.get("page"),
             now=timezone.now(),
         )
+        if context["table"].rows:
+            context["topics"] = bulk.topics_to_move_to(request.user)
     except QueryError as error:
         context["error"] = error
         context["pointer"] = pointer(text, error.position)

@@ -1,7 +1,7 @@
 // The card browser from the keyboard: ArrowUp/ArrowDown move the highlighted
 // row, Enter opens its card, Space ticks its box and "/" goes to the search.
-// Keys typed into a field are left alone; Escape leaves the search box. Without JavaScript the table's links
-// and boxes work as they are; this only adds speed.
+// Keys typed into a field are left alone; Escape leaves the search box. Without JavaScript the table's links,
+// boxes and action bar work as they are; this only adds speed, and hides the bar until a row is selected.
 (function () {
   "use strict";
 
@@ -28,9 +28,29 @@
     highlight(all[next]);
   }
 
+  // The selected count, the box that ticks the whole page, and the action bar:
+  // shown once something is selected, with the topic or the tags its action needs.
   function countSelected() {
+    var boxes = document.querySelectorAll("#browser-results .browser-select");
+    var ticked = document.querySelectorAll("#browser-results .browser-select:checked").length;
+    var all = document.getElementById("bulk-all");
+    var count = all && all.checked ? Number(all.dataset.count) : ticked;
     var shown = document.getElementById("browser-selected");
-    if (shown) shown.textContent = document.querySelectorAll("#browser-results .browser-select:checked").length;
+    if (shown) shown.textContent = count;
+    var page = document.getElementById("browser-select-page");
+    if (page) {
+      page.checked = boxes.length > 0 && ticked === boxes.length;
+      page.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+    var bar = document.getElementById("browser-bulk");
+    if (bar) bar.hidden = count === 0;
+    var action = document.getElementById("bulk-action");
+    if (action) {
+      document.querySelectorAll(".bulk-for-move").forEach(function (part) { part.hidden = action.value !== "move"; });
+      document.querySelectorAll(".bulk-for-tags").forEach(function (part) {
+        part.hidden = action.value !== "add_tags" && action.value !== "remove_tags";
+      });
+    }
   }
 
   function typing(target) {
@@ -75,6 +95,14 @@
     if (row) highlight(row);
   });
   document.addEventListener("change", function (event) {
-    if (event.target.classList && event.target.classList.contains("browser-select")) countSelected();
+    var target = event.target;
+    if (target.id === "browser-select-page") {
+      document.querySelectorAll("#browser-results .browser-select").forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+    if (target.closest && target.closest("#browser-results")) countSelected();
   });
+  countSelected();
+  document.addEventListener("htmx:afterSettle", countSelected);
 })();

@@ -84,3 +84,45 @@ def test_search_sort_and_walk_the_cards_from_the_keyboard(page: Page):
     box = page.locator(".browser-scroll")
     assert box.evaluate("el => el.scrollWidth > el.clientWidth")
     assert search.bounding_box()["width"] > PHONE["width"] * 0.6
+
+
+def test_select_two_rows_suspend_them_and_undo(page: Page):
+    dana = make_user("dana")
+    streams = make_topic(owner=dana, name="Streams")
+    for front in ("Kafka partitions", "Kafka consumer groups", "Redis eviction"):
+        make_card(streams, dana, front=front)
+
+    log_in(page, "dana")
+    page.goto("/cards/?sort=front")
+    rows = page.locator(".browser-row")
+    expect(rows).to_have_count(3)
+    bar = page.get_by_role("form", name="Act on the selected cards")
+    expect(bar).to_be_hidden()  # until something is selected
+
+    # Space ticks the first two rows; the bar appears with the count.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press(" ")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press(" ")
+    expect(page.locator("#browser-selected")).to_have_text("2")
+    expect(bar).to_be_visible()
+    expect(
+        bar.get_by_label("Topic to move the cards to")
+    ).to_be_visible()  # moving is the first action
+    bar.get_by_label("Action").select_option("Suspend")
+    expect(bar.get_by_label("Topic to move the cards to")).to_be_hidden()
+    bar.get_by_role("button", name="Apply").click()
+    message = page.locator("#messages").get_by_role("alert")
+
+    expect(message).to_contain_text("Suspended 2 cards.")
+    expect(rows.filter(has_text="suspended")).to_have_count(2)
+    expect(rows.filter(has_text="Redis eviction")).not_to_contain_text("suspended")
+
+    message.get_by_role("button", name="Undo").click()
+    expect(message).to_contain_text("Undone: 2 cards back in your study sessions again.")
+    expect(rows.filter(has_text="suspended")).to_have_count(0)
+    expect(message.get_by_role("button", name="Undo")).to_have_count(0)
+
+    # The box in the header ticks the whole page.
+    page.get_by_label("Select every card on this page").check()
+    expect(page.locator("#browser-selected")).to_have_text("3")

@@ -312,3 +312,14 @@ def test_an_action_runs_the_same_few_queries_at_any_size(
         response = send(client_in, UNDO, {"undo": undo_id(user)})
     assert said(response)[0].startswith("Undone:")
     assert_copies_right()
+
+
+def test_the_browser_page_offers_the_actions_on_the_persons_own_topics(client_in, world):
+    response = client_in.get(reverse("cards:card_browser"))
+    html = response.content.decode()
+    assert f'action="{BULK}"' in html
+    assert [topic.name for topic in response.context["topics"]] == ["Kafka", "Streams"]
+    assert f'name="ids" value="{world["mine"][0].pk}" form="browser-bulk"' in html
+    assert "All 4 matching" in html  # three of theirs and the starter card
+    for label in ("Move to topic", "Add tags", "Remove tags", "Suspend", "Unsuspend"):
+        assert f">{label}</option>" in html
