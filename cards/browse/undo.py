@@ -9,7 +9,7 @@ from django.utils import timezone
 from prep_site import figures
 
 from ..models import Card, Topic, UndoRecord
-from .bulk import Chosen, add_tags, move_cards, n_cards, remove_tags, suspend_cards
+from .bulk import BulkRefused, Chosen, add_tags, move_cards, n_cards, remove_tags, suspend_cards
 
 
 def undo_bulk_action(*, record: UndoRecord) -> str:
@@ -17,6 +17,10 @@ def undo_bulk_action(*, record: UndoRecord) -> str:
     and say what was done."""
     user = record.user
     with transaction.atomic():
+        # Deleted first: of two undos sent at once, the second finds nothing.
+        deleted, _ = UndoRecord.objects.filter(pk=record.pk).delete()
+        if not deleted:
+            raise BulkRefused("That action was undone already, or a newer one took its place.")
         rows = [
             Chosen(*row)
             for row in Card.objects.owned_by(user)
@@ -37,7 +41,6 @@ def undo_bulk_action(*, record: UndoRecord) -> str:
             suspend_cards(rows, suspend=record.action == "unsuspend", now=now)
             state = "suspended" if record.action == "unsuspend" else "back in your study sessions"
             done = f"{n_cards(len(rows))} {state} again."
-        record.delete()
         figures.changed(user.pk)
     skipped = len(changes) - len(rows)
     message = f"Undone: {done[0].lower()}{done[1:]}" if rows else "Nothing was undone."

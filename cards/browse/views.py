@@ -87,8 +87,11 @@ def card_bulk(request):
 @require_POST
 def card_bulk_undo(request):
     form = BulkUndoForm(request.POST, user=request.user)
-    if form.is_valid():
-        messages.success(request, undo.undo_bulk_action(record=form.cleaned_data["undo"]))
-    else:
+    if not form.is_valid():
         messages.error(request, " ".join(form.errors["undo"]))
+        return redirect("cards:card_browser")
+    try:
+        messages.success(request, undo.undo_bulk_action(record=form.cleaned_data["undo"]))
+    except bulk.BulkRefused as error:
+        messages.error(request, str(error))
     return redirect("cards:card_browser")

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cards import integrity
+from cards.browse.bulk import BulkRefused
+from cards.browse.undo import undo_bulk_action
 from cards.models import Card, Progress, Rating, StudySession, UndoRecord
 from tests.factories import grade_card, make_card, make_collection, make_topic
 from tests.security.outcomes import forget_messages
@@ -323,3 +325,13 @@ def test_the_browser_page_offers_the_actions_on_the_persons_own_topics(client_in
     assert "All 4 matching" in html  # three of theirs and the starter card
     for label in ("Move to topic", "Add tags", "Remove tags", "Suspend", "Unsuspend"):
         assert f">{label}</option>" in html
+
+
+def test_two_undos_sent_at_once_undo_once(client_in, user, world):
+    """Both passed the form before either ran: the second finds the record gone."""
+    post(client_in, "suspend", world["mine"])
+    record = UndoRecord.objects.get(user=user)
+    assert undo_bulk_action(record=record) == "Undone: 3 cards back in your study sessions again."
+    with pytest.raises(BulkRefused, match="undone already"):
+        undo_bulk_action(record=record)
+    assert not Card.objects.filter(suspended=True).exists()
