@@ -11,6 +11,7 @@ their tags and suspension; an action leaves them out and says so."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count
@@ -104,6 +105,9 @@ def run_bulk_action(
     """Run one action on the chosen cards, in one transaction, and keep what it
     changed for an undo (replacing the person's previous one)."""
     with transaction.atomic():
+        # One bulk action of a person at a time: two at the same moment would
+        # each replace the undo record, and one would fail on its uniqueness.
+        get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
         rows = chosen_cards(user=user, ids=ids, text=text)
         own = [row for row in rows if row.owner_id == user.pk]
         starters = len(rows) - len(own)
