@@ -220,7 +220,7 @@ def main() -> int:
     sizes = SIZES["quick" if args.quick else "full"]
     workdir = Path(tempfile.mkdtemp(prefix=f"prep-browser-{args.db}-"))
     log(f"{args.db}, {sizes[BIG][0]:,} cards; work files in {workdir}")
-    server = load = None
+    server = None
     try:
         env = {**os.environ, **fresh_database(args.db, args.pg_url, workdir)}
         build_history(env, sizes, args.db)
@@ -230,14 +230,13 @@ def main() -> int:
         person = prepare_person(BIG, workdir)
         connections.close_all()
         server = Gunicorn(env, workdir)
+        pace = {"cards": args.cards, "think_ms": args.think_ms}
         if args.load:
-            load = start_load(server.url, person, workdir)
-        times = measure(server.url, person, cards=args.cards, think_ms=args.think_ms)
-        return 0 if report(times, loaded=load is not None) else 1
+            times = measure_under_load(server.url, person, workdir, **pace)
+        else:
+            times = measure(server.url, person, **pace)
+        return 0 if report(times, loaded=args.load) else 1
     finally:
-        if load is not None:
-            load.send_signal(signal.SIGINT)
-            load.wait(timeout=30)
         if server is not None:
             server.stop()
         if args.db == "postgresql" and args.pg_url:
