@@ -1,7 +1,7 @@
 """Small factories for the tests: real rows in the real database."""
 
 import itertools
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -16,6 +16,13 @@ from prep_site import planner
 
 _sequence = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
+
+
+def settled_now():
+    """The last minute of yesterday (UTC): a made-up history that ends here is
+    the same whatever the hour the tests run, so a seed gives the same reviews."""
+    today = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(minutes=1)
 
 
 def make_user(username: str | None = None, **profile) -> "get_user_model()":

@@ -12,11 +12,11 @@ from cards.models import SchedulerSettings, Topic
 from prep_site.devtools.history import generate_history
 from prep_site.devtools.history.rows import DEFAULT_PASSWORD
 from tests.browser.helpers import log_in
-from tests.factories import make_interview
+from tests.factories import make_interview, settled_now
 
 
 def test_a_person_tunes_their_schedule_and_sees_the_plan(page: Page):
-    generate_history(username="ines", cards=150, reviews=1_500, days=120, seed=7)
+    generate_history(username="ines", cards=150, reviews=1_500, days=120, seed=7, now=settled_now())
     log_in(page, "ines", DEFAULT_PASSWORD)
 
     page.goto("/accounts/settings/")

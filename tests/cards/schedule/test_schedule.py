@@ -16,7 +16,7 @@ from cards.models import OptimizeJob, Progress, SchedulerSettings
 from cards.schedule import optimizer, services
 from cards.study import services as study
 from prep_site.devtools.history import generate_history
-from tests.factories import make_card
+from tests.factories import make_card, settled_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +29,9 @@ def page(response) -> str:
 
 
 def history(reviews: int, *, cards: int = 400, username: str = "alice"):
-    generate_history(username=username, cards=cards, reviews=reviews, days=120, seed=7)
+    generate_history(
+        username=username, cards=cards, reviews=reviews, days=120, seed=7, now=settled_now()
+    )
     return get_user_model().objects.get(username=username)
 
 

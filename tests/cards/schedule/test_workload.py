@@ -12,6 +12,7 @@ from accounts.models import Profile
 from cards.models import SchedulerSettings
 from cards.schedule import workload
 from prep_site.devtools.history import generate_history
+from tests.factories import settled_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +27,7 @@ def _fresh_cache():
 
 
 def history(*, username: str = "alice"):
-    generate_history(username=username, cards=60, reviews=300, days=60, seed=3)
+    generate_history(username=username, cards=60, reviews=300, days=60, seed=3, now=settled_now())
     return get_user_model().objects.get(username=username)
 
 
