@@ -18,7 +18,7 @@ def image_upload(request):
         image = services.add_image(user=request.user, upload=request.FILES.get("image"))
     except services.ImageRefused as error:
         return JsonResponse({"error": str(error)}, status=400)
-    return JsonResponse({"name": image.name, "size": image.size}, status=201)
+    return JsonResponse({"name": image.name, "size": image.size})
 
 
 @require_safe

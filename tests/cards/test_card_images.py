@@ -70,7 +70,7 @@ def test_a_png_or_a_jpeg_waits_for_its_card_and_only_its_person_sees_it(
     # row locked, what their images weigh (two sums) and the new row; the session.
     with django_assert_max_num_queries(11):
         response = send(client_in, data, name="My Screenshot.png")
-    assert response.status_code == 201
+    assert response.status_code == 200
     name = response.json()["name"]
     assert name.endswith(extension) and "Screenshot" not in name
     image = PendingImage.objects.get(owner=user)
@@ -100,7 +100,7 @@ def test_an_image_past_the_persons_total_is_refused(client_in, user, topic):
     CardMedia.objects.create(
         card=kept, name="old.png", file="card-media/old.png", size=MAX_MEDIA_BYTES_PER_PERSON - 100
     )
-    assert send(client_in, b"\x89PNG\r\n\x1a\n" + b"\x00" * 80).status_code == 201  # it fits
+    assert send(client_in, b"\x89PNG\r\n\x1a\n" + b"\x00" * 80).status_code == 200  # it fits
     assert refused(client_in, png()) == (
         "Your images already take 200.0\xa0MB of the 200.0\xa0MB kept for one person. "
         "Nothing was saved."
