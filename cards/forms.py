@@ -11,6 +11,7 @@ from taggit.utils import edit_string_for_tags, parse_tags
 
 from prep_site.numbers import IdChoiceField, read_id
 
+from .images.services import images_past_limit
 from .markdown import cloze_numbers, cloze_past_limit
 from .models import (
     MAX_FACE_LENGTH,
@@ -126,6 +127,7 @@ class CardForm(forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error(None, error)
         check_cloze(self, cleaned)
+        check_images(self, cleaned, card=self.instance, user=self.user)
         kind = cleaned.get("kind")
         back = (cleaned.get("back") or "").strip()
         if kind in (Card.Kind.BASIC, Card.Kind.REVERSED) and not back:
@@ -144,6 +146,15 @@ class CardForm(forms.ModelForm):
         if cleaned["tags"]:
             values["tags"] = edit_string_for_tags([Tag(name=name) for name in cleaned["tags"]])
         return urlencode(values)
+
+
+def check_images(form: forms.BaseForm, cleaned: dict, *, card: Card, user) -> None:
+    """The card keeps no more images than a card may."""
+    text_format = cleaned.get("text_format") or card.text_format
+    shown = Card(pk=card.pk, front=cleaned.get("front") or "", back=cleaned.get("back") or "")
+    shown.text_format = text_format
+    if problem := images_past_limit(card=shown, user=user):
+        form.add_error("front", problem)
 
 
 def check_cloze(form: forms.BaseForm, cleaned: dict) -> None:

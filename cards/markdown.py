@@ -135,15 +135,27 @@ def render_html(text: str) -> str:
 _OWN_IMAGE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"/:?#]+)(")')
 
 
-def link_images(safe_html: str, base: str) -> str:
-    """Sanitised HTML with each image given by a bare name pointing under
-    ``base``, the address of the card's images."""
+def image_names(safe_html: str) -> set[str]:
+    """The bare names of the images this sanitised HTML shows."""
+    if "<img" not in safe_html:
+        return set()
+    return {html.unescape(match.group(2)).strip() for match in _OWN_IMAGE.finditer(safe_html)}
+
+
+def link_images(safe_html: str, base: str | None, named: dict[str, str] | None = None) -> str:
+    """Sanitised HTML with each image given by a bare name pointing at its
+    address in ``named``, else under ``base``, the address of the card's images
+    (left as it is without one)."""
     if "<img" not in safe_html:
         return safe_html
 
     def link(match: re.Match) -> str:
-        name = quote(html.unescape(match.group(2)).strip(), safe="")
-        return f"{match.group(1)}{base}{name}{match.group(3)}"
+        name = html.unescape(match.group(2)).strip()
+        if named and name in named:
+            return f"{match.group(1)}{named[name]}{match.group(3)}"
+        if base is None:
+            return match.group(0)
+        return f"{match.group(1)}{base}{quote(name, safe='')}{match.group(3)}"
 
     return _OWN_IMAGE.sub(link, safe_html)
 

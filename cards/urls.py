@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .browse.urls import urlpatterns as browse_urlpatterns
 from .exports.urls import urlpatterns as export_urlpatterns
+from .images.urls import urlpatterns as image_urlpatterns
 from .imports.urls import urlpatterns as import_urlpatterns
 from .progress.urls import urlpatterns as progress_urlpatterns
 from .quiz.urls import urlpatterns as quiz_urlpatterns
@@ -35,4 +36,5 @@ urlpatterns += (
     + quiz_urlpatterns
     + import_urlpatterns
     + export_urlpatterns
+    + image_urlpatterns
 )

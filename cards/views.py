@@ -13,7 +13,8 @@ from prep_site.numbers import read_id
 
 from . import services
 from .forms import CardForm, CardPreviewForm, TopicForm, initial_card
-from .models import Card, CardMedia, Topic
+from .images.services import pending_addresses, save_card_and_images
+from .models import MAX_IMAGES_PER_CARD, MAX_MEDIA_BYTES, Card, CardMedia, Topic
 from .models.media import kind_of
 from .preview import preview_card
 
@@ -22,6 +23,9 @@ from .preview import preview_card
 TAG_LIST = Prefetch("tags", to_attr="tag_list")
 
 CARDS_PER_PAGE = 50
+
+# What the editor says of the images a card may keep.
+IMAGE_LIMITS = {"image_max_bytes": MAX_MEDIA_BYTES, "images_per_card": MAX_IMAGES_PER_CARD}
 
 
 # Topics ---------------------------------------------------------------------
@@ -122,12 +126,12 @@ def card_create(request):
     if request.method == "POST" and form.is_valid():
         card = form.save(commit=False)
         card.owner = request.user
-        services.save_card(card=card, tags=form.cleaned_data["tags"])
+        save_card_and_images(card=card, tags=form.cleaned_data["tags"])
         messages.success(request, "Card added.")
         if "save_and_add" in request.POST:
             return redirect(f"{reverse('cards:card_create')}?{form.next_card_query()}")
         return redirect(card.topic)
-    return render(request, "cards/card_form.html", {"form": form})
+    return render(request, "cards/card_form.html", {"form": form, **IMAGE_LIMITS})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -138,10 +142,10 @@ def card_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         card = form.save(commit=False)
-        services.save_card(card=card, tags=form.cleaned_data["tags"])
+        save_card_and_images(card=card, tags=form.cleaned_data["tags"])
         messages.success(request, "Card saved.")
         return redirect(card)
-    return render(request, "cards/card_form.html", {"form": form, "card": card})
+    return render(request, "cards/card_form.html", {"form": form, "card": card, **IMAGE_LIMITS})
 
 
 @require_POST
@@ -157,7 +161,9 @@ def card_preview(request):
     form = CardPreviewForm(request.POST, card=card, user=request.user)
     preview = None
     if form.is_valid():
-        preview = preview_card(card=form.previewed_card(), reader=request.user)
+        card = form.previewed_card()
+        card.unsaved_images = pending_addresses(card=card, reader=request.user)
+        preview = preview_card(card=card, reader=request.user)
     return render(request, "cards/card_form.html#preview", {"form": form, "preview": preview})
 
 

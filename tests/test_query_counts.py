@@ -37,6 +37,7 @@ from accounts.models import RestoreJob
 from cards import imports as importing
 from cards import review_days
 from cards.exports.formats import EXPORT_CHUNK, exportable_cards
+from cards.images.services import add_image
 from cards.imports.anki_media import store_images
 from cards.models import (
     Card,
@@ -85,6 +86,7 @@ class Person:
     collection: object = None  # the topic of `cards` cards, half of them studied
     side: object = None  # a small topic of cards made one by one, with tags (a leech)
     card: object = None  # a studied card of the collection, with its reviews
+    pending_image: object = None  # an image added in the editor, waiting for its card
     study: object = None  # a study session over both topics, two cards graded
     graded_prompt: object = None  # one of those two
     quiz: object = None  # a quiz of the collection, one card marked
@@ -178,6 +180,7 @@ def build(label: str, cards: int, *, imports: bool = True) -> Person:
     write_reviews(user, p.collection, per_card=REVIEWS_PER_CARD)
     p.card = Card.objects.filter(topic=p.collection).order_by("pk").first()
     store_images(p.card, {image_name(p): png()})
+    p.pending_image = add_image(user=user, upload=ContentFile(png(), name="pasted.png"))
     p.side = make_topic(owner=user, name="Side topic")
     side_cards = [
         make_card(p.side, user, front=f"Side question {n}?", tags=["side", f"tag{n}"])
@@ -304,6 +307,10 @@ def image_name(person: Person) -> str:
     return "diagram.png"
 
 
+def pending_image_name(person: Person) -> str:
+    return person.pending_image.name
+
+
 def uid(person: Person) -> str:
     return urlsafe_base64_encode(force_bytes(person.user.pk))
 
@@ -367,6 +374,7 @@ PAGES = [
     Page("cards:card_edit", 6, CARD),
     Page("cards:card_delete", 3, CARD),
     Page("cards:card_media", 3, {"pk": "card", "name": image_name}),
+    Page("cards:pending_image", 3, {"name": pending_image_name}),
     # The card browser: the session, the count, the page's cards, their tags
     # and their progress; a schedule sort adds a subquery, not a query.
     Page("cards:card_browser", 6),
@@ -483,6 +491,7 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "cards:card_bulk": {},  # its queries: tests/cards/browse/test_bulk.py
     "cards:card_bulk_undo": {},
     "cards:card_preview": {},  # its queries: tests/cards/test_card_editor.py
+    "cards:image_upload": {},  # its queries: tests/cards/test_card_images.py
     "cards:study_grade": STUDY,
     "cards:study_undo": STUDY,
     "cards:study_end": STUDY,

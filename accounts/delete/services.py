@@ -5,8 +5,9 @@ points at it, or at a row that does, with CASCADE). What does not point at it
 is found before and cleared here: the tags only their cards used, the admin
 log's entries about their rows, django-q2's records of their jobs' tasks, their
 sessions and django-axes' login records. Their kept files (uploads, spoken
-answers) are deleted from the default storage once the transaction has
-committed. The shared starter library has no owner, so it stays.
+answers, card images and those waiting in the card editor) are deleted from
+the default storage once the transaction has committed. The shared starter
+library has no owner, so it stays.
 
 While an import or a restore of theirs is under way the deletion is refused:
 a worker is reading their file or writing their rows in a transaction of its
@@ -28,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from cards.models import CardMedia
+from cards.models import CardMedia, PendingImage
 from interviews.mock.audio import recordings_of
 from interviews.models import MockAnswer
 from prep_site import jobs
@@ -57,6 +58,7 @@ def account_delete(*, user) -> bool:
         files = [job.upload.name for job in their_jobs if job.upload]
         files += recordings_of(MockAnswer.objects.filter(session__user=user))
         files += CardMedia.objects.filter(card__owner=user).values_list("file", flat=True)
+        files += PendingImage.objects.filter(owner=user).values_list("file", flat=True)
         jobs.forget_tasks(their_jobs)
         tags = _tags_in_use()
         logged = _logged_objects()

@@ -3,6 +3,7 @@ job by id, calls its service and lets the service record the outcome."""
 
 from prep_site import jobs
 
+from ..images import services as image_services
 from . import services
 
 
@@ -23,5 +24,7 @@ def job_failed(task) -> None:
 
 def purge_stale() -> int:
     """Scheduled hourly (migrations 0013, 0014): previews never confirmed, failed
-    jobs, old records of finished ones, and files no import will read."""
+    jobs, old records of finished ones, and files no import will read; and the
+    images added in the card editor that no card took. Returns how many jobs went."""
+    image_services.purge_stale()
     return services.purge_stale()

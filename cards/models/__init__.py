@@ -26,12 +26,20 @@ from .cards import (
     check_tags,
 )
 from .import_jobs import ImportJob
-from .media import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia, delete_files_on_commit
+from .media import (
+    MAX_IMAGES_PER_CARD,
+    MAX_MEDIA_BYTES,
+    MAX_MEDIA_BYTES_PER_PERSON,
+    CardMedia,
+    PendingImage,
+    delete_files_on_commit,
+)
 from .quizzes import Quiz, QuizItem
 from .scheduler import OptimizeJob, SchedulerSettings
 from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
 
 __all__ = [
+    "MAX_IMAGES_PER_CARD",
     "MAX_MEDIA_BYTES",
     "MAX_MEDIA_BYTES_PER_PERSON",
     "MAX_CARDS_PER_PERSON",
@@ -44,6 +52,7 @@ __all__ = [
     "CardQuerySet",
     "ImportJob",
     "OptimizeJob",
+    "PendingImage",
     "Progress",
     "Prompt",
     "PromptQuerySet",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from ..markdown import cloze_numbers, cloze_side, link_images, render_face
+from ..markdown import cloze_numbers, cloze_side, image_names, link_images, render_face
 from ..review_days import move_reviews, uncount_reviews
 from ..search import matching, search_words
 from .study import Progress, ReviewLog, StudySession
@@ -319,14 +319,25 @@ class Card(models.Model):
     def is_html(self) -> bool:
         return self.text_format == self.TextFormat.HTML
 
+    # Images not yet the card's (added in the editor, shown in its preview): name → address.
+    unsaved_images: dict[str, str] = {}
+
     def render(self, text: str) -> str:
         """Safe HTML for a face of this card, read in the card's text format; an
-        image it gives by name is one it keeps (cards:card_media)."""
+        image it gives by name is one it keeps (cards:card_media), or one of
+        ``unsaved_images``."""
         rendered = render_face(text, html=self.is_html)
-        if "<img" not in rendered or self.pk is None:
+        if "<img" not in rendered or (self.pk is None and not self.unsaved_images):
             return rendered
         # The address of any of the card's images, without the name at its end.
-        return link_images(rendered, reverse("cards:card_media", args=[self.pk, "-"])[:-1])
+        base = reverse("cards:card_media", args=[self.pk, "-"])[:-1] if self.pk else None
+        return link_images(rendered, base, self.unsaved_images)
+
+    def image_names(self) -> set[str]:
+        """The bare names of the images the card's front and back show."""
+        return image_names(render_face(self.front, html=self.is_html)) | image_names(
+            render_face(self.back, html=self.is_html)
+        )
 
     def front_html(self) -> str:
         if self.kind == self.Kind.CLOZE:

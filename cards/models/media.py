@@ -1,12 +1,15 @@
-"""Images that came with a card from an Anki package, kept in Django's default
-storage under a random name and served only through ``cards:media`` to those who
-may read the card. Only PNG, JPEG, GIF and WebP are kept (read from the first
-bytes); SVG is refused, since it can carry scripts."""
+"""Images of cards (from an Anki package, or added in the card editor), kept in
+Django's default storage under a random name and served only through
+``cards:card_media`` to those who may read the card. Only PNG, JPEG, GIF and
+WebP are kept (read from the first bytes); SVG is refused, since it can carry
+scripts. An image added in the editor waits as a ``PendingImage`` of its
+person's until the card that shows it is saved (cards/images/services.py)."""
 
 import uuid
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
@@ -15,6 +18,8 @@ from django.template.defaultfilters import filesizeformat
 # The most one image may weigh, and the most a person's images may weigh in all.
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
 MAX_MEDIA_BYTES_PER_PERSON = 200 * 1024 * 1024
+# The most images one card keeps (an Anki note shows a few; a diagram or two is usual).
+MAX_IMAGES_PER_CARD = 20
 
 
 @dataclass(frozen=True)
@@ -75,13 +80,15 @@ def save_image_file(content, extension: str) -> str:
 
 
 def kept_image_bytes(user_id: int) -> int:
-    """What the images of a person's cards weigh in all."""
-    kept = CardMedia.objects.filter(card__owner_id=user_id).aggregate(total=models.Sum("size"))
-    return kept["total"] or 0
+    """What the images of a person's cards, and those waiting for a card, weigh in all."""
+    total = models.Sum("size")
+    kept = CardMedia.objects.filter(card__owner_id=user_id).aggregate(total=total)
+    pending = PendingImage.objects.filter(owner_id=user_id).aggregate(total=total)
+    return (kept["total"] or 0) + (pending["total"] or 0)
 
 
 def delete_files_on_commit(media) -> None:
-    """Delete the files of these images (a CardMedia QuerySet) once the
+    """Delete the files of these images (a CardMedia or PendingImage QuerySet) once the
     transaction that deletes their rows commits (never if it rolls back)."""
     names = list(media.values_list("file", flat=True))
     if names:
@@ -105,3 +112,22 @@ class CardMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} of card {self.card_id}"
+
+
+class PendingImage(models.Model):
+    """An image added in the card editor, waiting for the card that shows it to
+    be saved; then it becomes one of the card's ``CardMedia`` (same file). One
+    no card took is deleted a day after it came (cards.images.services)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_images"
+    )
+    name = models.CharField(
+        max_length=200, unique=True, help_text="The random name the card's text gives it."
+    )
+    file = models.FileField(upload_to=card_media_path, max_length=200)
+    size = models.PositiveIntegerField(help_text="The image's size in bytes.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} of {self.owner_id}, waiting for a card"

@@ -20,8 +20,9 @@ from accounts.delete.services import account_delete
 from accounts.models import RestoreJob
 from cards import imports as importing
 from cards.browse.bulk import run_bulk_action
+from cards.images.services import add_image
 from cards.imports.anki_media import store_images
-from cards.models import Card, CardMedia, ImportJob, OptimizeJob
+from cards.models import Card, CardMedia, ImportJob, OptimizeJob, PendingImage
 from cards.schedule.services import retention_save
 from interviews.models import MockAnswer
 from prep_site.devtools.images import png
@@ -59,6 +60,8 @@ def give_everything(user, starter, admin, *, tag: str, run_tasks) -> None:
     only = make_topic(owner=user, name=f"Only {tag}")
     alone = make_card(only, user, front="Mine alone", tags=[tag])
     store_images(alone, {"diagram.png": png()})  # an image kept with a card: a file of theirs
+    # An image added in the card editor, waiting for its card: a file of theirs too.
+    add_image(user=user, upload=SimpleUploadedFile("pasted.png", png()))
     upload = SimpleUploadedFile("cards.csv", b"front,back,topic\nImported?,Yes,Imported\n")
     with run_tasks(execute=True):
         job = importing.receive_upload(user=user, upload=upload)
@@ -127,7 +130,10 @@ def test_nothing_of_theirs_is_left_and_everyone_elses_stays(
         kept[answer.session.user].append(answer.audio.name)
     for media in CardMedia.objects.select_related("card__owner"):
         kept[media.card.owner].append(media.file.name)
-    assert [len(names) for names in kept.values()] == [3, 3]  # a restore's, a recording, an image
+    for image in PendingImage.objects.select_related("owner"):
+        kept[image.owner].append(image.file.name)
+    # A restore's, a recording, a card's image and one waiting for its card.
+    assert [len(names) for names in kept.values()] == [4, 4]
     assert stored_files(media_root) == sorted(sum(kept.values(), []))
 
     with django_capture_on_commit_callbacks(execute=True):  # the files go once it commits

@@ -2,6 +2,7 @@
 (or anything else) might send, what the page said was wrong, and a snapshot of
 every table a form can write to."""
 
+import json
 import re
 from html.parser import HTMLParser
 from urllib.parse import quote, quote_from_bytes
@@ -14,6 +15,8 @@ from taggit.models import Tag, TaggedItem
 from accounts.models import Profile, RestoreJob
 from cards.models import (
     Card,
+    CardMedia,
+    PendingImage,
     Progress,
     Prompt,
     Quiz,
@@ -105,6 +108,10 @@ def what_was_said(response) -> tuple[list[str], bool]:
     ]
     error_page = False
     content_type = response.get("Content-Type", "")
+    if content_type.startswith("application/json") and response.status_code >= 400:
+        # A script's request: the page shows the answer's "error".
+        error = json.loads(response.content).get("error")
+        said += [error] if isinstance(error, str) else []
     if content_type.startswith("text/html") and response.content:
         parser = ErrorText()
         parser.feed(response.content.decode("utf-8", "replace"))
@@ -123,6 +130,8 @@ TABLES = [
     ReviewDay,
     Topic,
     Card,
+    CardMedia,
+    PendingImage,
     Prompt,
     Progress,
     ReviewLog,

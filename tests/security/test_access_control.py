@@ -34,6 +34,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.daily_email import unsubscribe_token
 from accounts.models import RestoreJob
 from cards import imports as importing
+from cards.images.services import add_image
 from cards.imports.anki_media import store_images
 from cards.models import Card, Topic, UndoRecord
 from cards.quiz import services as quiz_services
@@ -143,6 +144,12 @@ def card_image(owner) -> Target:
     target = card(owner)
     store_images(target.obj, {IMAGE: png()})
     return Target({"pk": target.obj.pk, "name": IMAGE}, {}, target.obj)
+
+
+def pending_image(owner) -> Target:
+    """An image added in the card editor, waiting for its card."""
+    image = add_image(user=owner, upload=SimpleUploadedFile("pasted.png", png()))
+    return Target({"name": image.name}, {}, image)
 
 
 def study_session(owner) -> Target:
@@ -417,6 +424,7 @@ ROUTES: dict[str, Rule] = {
     "cards:card_delete": Rule(card, starter_card),
     "cards:card_suspend": Rule(card, starter_card),
     "cards:card_media": Rule(card_image, starter_card_image, **READ_STARTER),
+    "cards:pending_image": Rule(pending_image),
     "cards:study_session": Rule(study_session),
     "cards:study_grade": Rule(study_session),
     "cards:study_undo": Rule(study_session),

@@ -34,6 +34,7 @@ from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
 from cards.browse.forms import BulkForm, BulkUndoForm
 from cards.forms import CardForm, CardPreviewForm, TopicForm
+from cards.images.services import add_image
 from cards.imports.anki_media import store_images
 from cards.imports.forms import ImportConfirmForm, ImportUploadForm
 from cards.models import ImportJob, Prompt
@@ -105,6 +106,7 @@ POST = ("POST",)
 CSV = "csv file"  # stands for a fresh upload of a small CSV
 BACKUP = "backup file"
 AUDIO = "audio file"  # stands for a fresh upload of a small WebM recording
+IMAGE = "image file"  # stands for a fresh upload of a small PNG
 INTERVIEW = {
     "company": "Acme",
     "role": "SRE",
@@ -293,6 +295,8 @@ ROUTES = {
     "cards:card_delete": Route(POST, ids=("card",)),
     "cards:card_suspend": Route(POST, ids=("card",)),
     "cards:card_media": Route(ids=("card", "image")),
+    "cards:image_upload": Route(POST, by_hand={"image": True}, valid={"image": IMAGE}),
+    "cards:pending_image": Route(ids=("pending",)),
     "cards:search": Route(query=("q", "page")),
     "cards:card_browser": Route(query=("q", "sort", "cols", "page")),
     "cards:card_bulk": Route(
@@ -386,10 +390,12 @@ def ids(world) -> dict:
         answer=recording, upload=SimpleUploadedFile("a.webm", recordings.webm()), seconds=2
     )
     store_images(world["cards"][0], {"dot.png": png()})
+    pending = add_image(user=user, upload=SimpleUploadedFile("pasted.png", png()))
     return {
         "topic": world["topic"].pk,
         "card": world["cards"][0].pk,
         "image": "dot.png",
+        "pending": pending.name,
         "session": world["session"].pk,
         "prompt": prompt.pk,
         "quiz": world["quiz"].pk,
@@ -419,6 +425,8 @@ def valid_body(route: Route, ids: dict) -> dict:
             value = SimpleUploadedFile("backup.json", b"{}", "application/json")
         elif value == AUDIO:
             value = SimpleUploadedFile("answer.webm", recordings.webm(), "audio/webm")
+        elif value == IMAGE:
+            value = SimpleUploadedFile("pasted.png", png(), "image/png")
         elif isinstance(value, list):
             value = [str(v) for item in value for v in _as_list(ids.get(item, item))]
         elif value in ids:
