@@ -482,6 +482,7 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "cards:card_suspend": CARD,
     "cards:card_bulk": {},  # its queries: tests/cards/browse/test_bulk.py
     "cards:card_bulk_undo": {},
+    "cards:card_bulk_export": {},  # its queries: tests/cards/exports/test_selection_export.py
     "cards:card_preview": {},  # its queries: tests/cards/test_card_editor.py
     "cards:study_grade": STUDY,
     "cards:study_undo": STUDY,

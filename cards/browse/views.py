@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import cards.browse
 
+from ..exports.forms import FORMATS
 from . import bulk, syntax, table, undo
 from .forms import BulkForm, BulkUndoForm
 from .syntax import pointer
@@ -35,6 +36,7 @@ def card_browser(request):
         "columns": table.COLUMNS.values(),
         "search_help": cards.browse.__doc__,
         "actions": bulk.ACTIONS,
+        "export_formats": FORMATS,
     }
     try:
         context["table"] = table.browse_cards(
@@ -54,7 +56,7 @@ def card_browser(request):
     return render(request, template, context)
 
 
-def _back_to_browser(text: str | None) -> str:
+def back_to_browser(text: str | None) -> str:
     address = reverse("cards:card_browser")
     return f"{address}?{urlencode({'q': text})}" if text else address
 
@@ -62,7 +64,7 @@ def _back_to_browser(text: str | None) -> str:
 @require_POST
 def card_bulk(request):
     form = BulkForm(request.POST, user=request.user)
-    back = _back_to_browser(request.POST.get("q", "")[: syntax.MAX_LENGTH])
+    back = back_to_browser(request.POST.get("q", "")[: syntax.MAX_LENGTH])
     if not form.is_valid():
         messages.error(request, form.error_text())
         return redirect(back)

@@ -810,6 +810,23 @@ def test_ids_sent_in_a_form_are_checked_too():
     assert not probes.leaks, "\n".join(probes.leaks)
 
 
+def test_the_selection_export_downloads_nothing_of_another_persons():
+    """The card browser's export names cards in its form: Mallory naming Alice's
+    card, alone or beside his own, gets her card in no file; his own downloads."""
+    alice, mallory = make_user("alice"), make_user("mallory")
+    as_mallory = logged_in(mallory)
+    hers, his = card(alice).obj, card(mallory).obj
+    url = reverse("cards:card_bulk_export")
+    probes = Probes()
+    for ids in ([hers.pk], [his.pk, hers.pk]):
+        for format in ("csv", "anki"):
+            response = send(as_mallory, "POST", url, {"format": format, "ids": ids})
+            probes.expect("mallory", "POST", f"{url} naming her card", response, {302})
+    response = send(as_mallory, "POST", url, {"format": "csv", "ids": [his.pk]})
+    assert response.status_code == 200
+    assert not probes.leaks, "\n".join(probes.leaks)
+
+
 def test_the_card_preview_shows_nothing_of_another_persons():
     """The editor's preview names the card being edited and the topic to look for
     the same front in (POST fields, not the URL): Mallory naming Alice's card gets

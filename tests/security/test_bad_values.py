@@ -33,6 +33,7 @@ from accounts.delete.forms import DeleteAccountForm
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
 from cards.browse.forms import BulkForm, BulkUndoForm
+from cards.exports.forms import SelectionExportForm
 from cards.forms import CardForm, CardPreviewForm, TopicForm
 from cards.imports.anki_media import store_images
 from cards.imports.forms import ImportConfirmForm, ImportUploadForm
@@ -299,6 +300,9 @@ ROUTES = {
         POST,
         form=BulkForm,
         valid={"action": "suspend", "ids": ["card"], "q": "", "topic": "topic", "tags": "a"},
+    ),
+    "cards:card_bulk_export": Route(
+        POST, form=SelectionExportForm, valid={"format": "csv", "ids": ["card"], "q": ""}
     ),
     # No undo is kept in this world: every value is refused in words.
     "cards:card_bulk_undo": Route(POST, form=BulkUndoForm, valid={"undo": "1"}),
