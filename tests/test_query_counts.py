@@ -39,6 +39,7 @@ from cards import review_days
 from cards.exports.formats import EXPORT_CHUNK, exportable_cards
 from cards.imports.anki_media import store_images
 from cards.models import (
+    BulkJob,
     Card,
     ImportJob,
     Progress,
@@ -91,6 +92,7 @@ class Person:
     quiz_done: object = None  # a finished quiz
     import_preview: object = None  # an import waiting for confirmation
     import_done: object = None  # an import that has run
+    bulk_job: object = None  # a bulk action on many cards that ran on a worker
     interview: object = None  # upcoming, with both topics and a checklist of three
     item: object = None  # the checklist's first item
     bank_question: object = None  # a question to ask, in the person's bank
@@ -163,6 +165,14 @@ def build_imports(p: Person) -> None:
     )
     p.import_done = importing.run_import(job_id=p.import_done.pk)
     assert p.import_done.status == ImportJob.Status.DONE
+    p.bulk_job = BulkJob.objects.create(
+        user=user,
+        action="suspend",
+        params={"text": "", "topic": None, "tags": []},
+        status=BulkJob.Status.RUNNING,
+        total=3,
+        stage="Reading and changing 5,000 cards",
+    )
 
 
 def build(label: str, cards: int, *, imports: bool = True) -> Person:
@@ -410,6 +420,8 @@ PAGES = [
     Page("cards:import_job", 6, {"pk": "import_preview"}),
     Page("cards:import_job", 3, {"pk": "import_preview"}, htmx=True),
     Page("cards:import_job", 3, {"pk": "import_done"}),
+    Page("cards:card_bulk_job", 3, {"pk": "bulk_job"}),
+    Page("cards:card_bulk_job", 3, {"pk": "bulk_job"}, htmx=True),
     # Interviews and their checklists.
     Page("interviews:list", 4),
     Page("interviews:create", 3),

@@ -4,7 +4,7 @@ the actions on many of its cards at once."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST, require_safe
 import cards.browse
 
 from ..exports.forms import FORMATS
-from . import bulk, syntax, table, undo
+from ..models import BulkJob
+from . import bulk, jobs, syntax, table, undo
 from .forms import BulkForm, BulkUndoForm
 from .syntax import pointer
 from .terms import QueryError
@@ -69,12 +70,22 @@ def card_bulk(request):
         messages.error(request, form.error_text())
         return redirect(back)
     data = form.cleaned_data
+    text = data["q"] if data["all"] else None
     try:
+        if text is not None and jobs.matching_count(request.user, text) > jobs.BACKGROUND_ABOVE:
+            job = jobs.start_bulk_job(
+                user=request.user,
+                action=data["action"],
+                text=text,
+                topic=data["topic"],
+                tags=data["tags"],
+            )
+            return redirect(job)
         outcome = bulk.run_bulk_action(
             user=request.user,
             action=data["action"],
             ids=data["ids"],
-            text=data["q"] if data["all"] else None,
+            text=text,
             topic=data["topic"],
             tags=data["tags"],
         )
@@ -97,3 +108,13 @@ def card_bulk_undo(request):
     except bulk.BulkRefused as error:
         messages.error(request, str(error))
     return redirect("cards:card_browser")
+
+
+@require_safe
+def card_bulk_job(request, pk: int):
+    """A bulk action on many cards, on a worker: its progress, polled by htmx as
+    a fragment, then its message and Undo button."""
+    job = get_object_or_404(BulkJob.objects.filter(user=request.user), pk=pk)
+    context = {"job": job, "back": back_to_browser(job.params.get("text"))}
+    template = "cards/bulk_job.html#status" if request.htmx else "cards/bulk_job.html"
+    return render(request, template, context)

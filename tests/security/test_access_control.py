@@ -35,7 +35,7 @@ from accounts.daily_email import unsubscribe_token
 from accounts.models import RestoreJob
 from cards import imports as importing
 from cards.imports.anki_media import store_images
-from cards.models import Card, Topic, UndoRecord
+from cards.models import BulkJob, Card, Topic, UndoRecord
 from cards.quiz import services as quiz_services
 from cards.study import services
 from interviews.mock import audio
@@ -309,6 +309,18 @@ def import_job(owner) -> Target:
     return Target({"pk": job.pk}, {"on_duplicate": "skip"}, job)
 
 
+def bulk_job(owner) -> Target:
+    """A bulk action on many cards that ran on a worker, with its message."""
+    job = BulkJob.objects.create(
+        user=owner,
+        action="suspend",
+        params={"text": secret(owner), "topic": None, "tags": []},
+        status=BulkJob.Status.DONE,
+        message=f"Suspended {secret(owner)} cards.",
+    )
+    return Target({"pk": job.pk}, {}, job)
+
+
 def restore_job(owner) -> Target:
     """A backup restore that ran in the background and failed, saying why."""
     mark = secret(owner)
@@ -426,6 +438,7 @@ ROUTES: dict[str, Rule] = {
     "cards:quiz_answer": Rule(quiz),
     "cards:quiz_result": Rule(quiz),
     "cards:import_job": Rule(import_job),
+    "cards:card_bulk_job": Rule(bulk_job),
     "cards:import_confirm": Rule(import_job),
     "cards:import_cancel": Rule(import_job),
     "accounts:restore_job": Rule(restore_job),
