@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from prep_site import figures
@@ -124,6 +125,16 @@ def progress_aside(job: JobState) -> Iterator[Callable[[int, int], None]]:
     finally:
         if side is not None:
             side.close()
+
+
+def finish(model: type[JobState], job_id: int, **changes) -> bool:
+    """Move a job that has a ``finished_at`` out of its running states, writing
+    ``changes``: once, whoever tries first (the worker, the failure hook)."""
+    return bool(
+        model._default_manager.filter(pk=job_id, status__in=model.under_way).update(
+            stage="", finished_at=timezone.now(), **changes
+        )
+    )
 
 
 def has_job_under_way(user, *, besides: JobState | None = None) -> bool:

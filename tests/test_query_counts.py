@@ -40,6 +40,7 @@ from cards.exports.formats import EXPORT_CHUNK, exportable_cards
 from cards.images.services import add_image
 from cards.imports.anki_media import store_images
 from cards.models import (
+    BulkJob,
     Card,
     ImportJob,
     Progress,
@@ -93,6 +94,7 @@ class Person:
     quiz_done: object = None  # a finished quiz
     import_preview: object = None  # an import waiting for confirmation
     import_done: object = None  # an import that has run
+    bulk_job: object = None  # a bulk action on many cards that ran on a worker
     interview: object = None  # upcoming, with both topics and a checklist of three
     item: object = None  # the checklist's first item
     bank_question: object = None  # a question to ask, in the person's bank
@@ -165,6 +167,14 @@ def build_imports(p: Person) -> None:
     )
     p.import_done = importing.run_import(job_id=p.import_done.pk)
     assert p.import_done.status == ImportJob.Status.DONE
+    p.bulk_job = BulkJob.objects.create(
+        user=user,
+        action="suspend",
+        params={"text": "", "topic": None, "tags": []},
+        status=BulkJob.Status.RUNNING,
+        total=3,
+        stage="Reading and changing 5,000 cards",
+    )
 
 
 def build(label: str, cards: int, *, imports: bool = True) -> Person:
@@ -418,6 +428,8 @@ PAGES = [
     Page("cards:import_job", 6, {"pk": "import_preview"}),
     Page("cards:import_job", 3, {"pk": "import_preview"}, htmx=True),
     Page("cards:import_job", 3, {"pk": "import_done"}),
+    Page("cards:card_bulk_job", 3, {"pk": "bulk_job"}),
+    Page("cards:card_bulk_job", 3, {"pk": "bulk_job"}, htmx=True),
     # Interviews and their checklists.
     Page("interviews:list", 4),
     Page("interviews:create", 3),
@@ -490,6 +502,7 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "cards:card_suspend": CARD,
     "cards:card_bulk": {},  # its queries: tests/cards/browse/test_bulk.py
     "cards:card_bulk_undo": {},
+    "cards:card_bulk_export": {},  # its queries: tests/cards/exports/test_selection_export.py
     "cards:card_preview": {},  # its queries: tests/cards/test_card_editor.py
     "cards:image_upload": {},  # its queries: tests/cards/test_card_images.py
     "cards:study_grade": STUDY,

@@ -4,14 +4,16 @@ the actions on many of its cards at once."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import cards.browse
 
-from . import bulk, syntax, table, undo
+from ..exports.forms import FORMATS
+from ..models import BulkJob
+from . import bulk, jobs, syntax, table, undo
 from .forms import BulkForm, BulkUndoForm
 from .syntax import pointer
 from .terms import QueryError
@@ -35,6 +37,7 @@ def card_browser(request):
         "columns": table.COLUMNS.values(),
         "search_help": cards.browse.__doc__,
         "actions": bulk.ACTIONS,
+        "export_formats": FORMATS,
     }
     try:
         context["table"] = table.browse_cards(
@@ -54,7 +57,7 @@ def card_browser(request):
     return render(request, template, context)
 
 
-def _back_to_browser(text: str | None) -> str:
+def back_to_browser(text: str | None) -> str:
     address = reverse("cards:card_browser")
     return f"{address}?{urlencode({'q': text})}" if text else address
 
@@ -62,17 +65,27 @@ def _back_to_browser(text: str | None) -> str:
 @require_POST
 def card_bulk(request):
     form = BulkForm(request.POST, user=request.user)
-    back = _back_to_browser(request.POST.get("q", "")[: syntax.MAX_LENGTH])
+    back = back_to_browser(request.POST.get("q", "")[: syntax.MAX_LENGTH])
     if not form.is_valid():
         messages.error(request, form.error_text())
         return redirect(back)
     data = form.cleaned_data
+    text = data["q"] if data["all"] else None
     try:
+        if text is not None and jobs.matching_count(request.user, text) > jobs.BACKGROUND_ABOVE:
+            job = jobs.start_bulk_job(
+                user=request.user,
+                action=data["action"],
+                text=text,
+                topic=data["topic"],
+                tags=data["tags"],
+            )
+            return redirect(job)
         outcome = bulk.run_bulk_action(
             user=request.user,
             action=data["action"],
             ids=data["ids"],
-            text=data["q"] if data["all"] else None,
+            text=text,
             topic=data["topic"],
             tags=data["tags"],
         )
@@ -95,3 +108,13 @@ def card_bulk_undo(request):
     except bulk.BulkRefused as error:
         messages.error(request, str(error))
     return redirect("cards:card_browser")
+
+
+@require_safe
+def card_bulk_job(request, pk: int):
+    """A bulk action on many cards, on a worker: its progress, polled by htmx as
+    a fragment, then its message and Undo button."""
+    job = get_object_or_404(BulkJob.objects.filter(user=request.user), pk=pk)
+    context = {"job": job, "back": back_to_browser(job.params.get("text"))}
+    template = "cards/bulk_job.html#status" if request.htmx else "cards/bulk_job.html"
+    return render(request, template, context)

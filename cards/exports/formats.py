@@ -22,6 +22,8 @@ from itertools import islice
 
 from taggit.utils import edit_string_for_tags
 
+from ..browse.bulk import chosen_cards
+from ..browse.query import cards_matching
 from ..models import Card, Topic
 
 CSV_COLUMNS = ["front", "back", "topic", "tags", "kind"]
@@ -59,6 +61,19 @@ def exportable_cards(*, user, topic: Topic | None = None):
         cards = Card.objects.owned_by(user)
     else:
         cards = Card.objects.visible_to(user).filter(topic=topic)
+    return cards.select_related("topic").order_by("topic__name", "topic_id", "id")
+
+
+def selected_cards(*, user, ids: list[int], text: str | None):
+    """The cards of the card browser's selection, as an export holds them: the
+    ticked ``ids`` or, when ``text`` is not None, every card the search finds.
+    Refuses (bulk.BulkRefused) as a bulk action would: an id that is not the
+    person's, a search it cannot read, nothing chosen."""
+    chosen_cards(user=user, ids=ids, text=text)
+    if text is not None:
+        cards = cards_matching(user, text)
+    else:
+        cards = Card.objects.visible_to(user).filter(pk__in=ids)
     return cards.select_related("topic").order_by("topic__name", "topic_id", "id")
 
 

@@ -9,7 +9,7 @@ The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``quizzes``, ``import_jobs`` and ``scheduler`` (each person's own FSRS). Import them from here.
 """
 
-from .bulk import UndoRecord
+from .bulk import BulkJob, UndoRecord
 from .cards import (
     MAX_CARDS_PER_PERSON,
     MAX_FACE_LENGTH,
@@ -48,6 +48,7 @@ __all__ = [
     "MAX_TAGS_PER_CARD",
     "MAX_TOPICS_PER_PERSON",
     "Card",
+    "BulkJob",
     "CardMedia",
     "CardQuerySet",
     "ImportJob",

@@ -1,8 +1,12 @@
 """What one bulk action of the card browser changed, kept so that the person
-can undo it once (cards.browse.bulk)."""
+can undo it once (cards.browse.bulk), and the jobs that run the large ones."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from prep_site.jobs import JobState
 
 
 class UndoRecord(models.Model):
@@ -25,3 +29,59 @@ class UndoRecord(models.Model):
     @property
     def card_ids(self) -> list[int]:
         return [int(pk) for pk in self.changes]
+
+
+class BulkJob(JobState):
+    """A bulk action on more cards than a request should hold up
+    (cards.browse.jobs): what it was asked to do, how far it has got, and then
+    the message the person would have seen, with the undo it kept."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Working"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs"
+    )
+    action = models.CharField(max_length=20)
+    # The form's choices: {"text": the search, "topic": a topic id, "tags": [names]}.
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # What the action did (or why it changed nothing), in the words of a direct action.
+    message = models.TextField(blank=True)
+    undo = models.ForeignKey(UndoRecord, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="bulk_job_status_valid",
+            ),
+            # One at a time per person (cards.browse.jobs checks it first, with a message).
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status__in=["queued", "running"]),
+                name="bulk_job_one_under_way",
+            ),
+        ]
+
+    under_way = (Status.QUEUED, Status.RUNNING)
+    # Its changes are one transaction that locks the person's row, as every bulk
+    # action does: an import, a restore or an account deletion need not wait.
+    exclusive = False
+    filename = "Action on many cards"  # how lists of jobs name it
+
+    def __str__(self) -> str:
+        return f"{self.action} for {self.user} ({self.status})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.under_way
+
+    def get_absolute_url(self) -> str:
+        return reverse("cards:card_bulk_job", args=[self.pk])

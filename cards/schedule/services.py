@@ -112,11 +112,7 @@ def optimize_start(*, user, fit: bool = True, reschedule: bool = False) -> Optim
 
 def _finish(job_id: int, **changes) -> bool:
     """Move the job out of its running states, once, whoever tries first."""
-    return bool(
-        OptimizeJob.objects.filter(pk=job_id, status__in=OptimizeJob.under_way).update(
-            stage="", finished_at=timezone.now(), **changes
-        )
-    )
+    return jobs.finish(OptimizeJob, job_id, **changes)
 
 
 def optimize_run(*, job_id: int) -> OptimizeJob | None:

@@ -84,6 +84,7 @@ NOT_IN_A_BACKUP = {
     "admin.LogEntry": "the administrators' record of this server",
     "accounts.RestoreJob": "a run on this server's workers; what it restored is backed up",
     "cards.ImportJob": "a run on this server's workers; what it imported is backed up",
+    "cards.BulkJob": "a run on this server's workers; what it changed is backed up",
     "cards.OptimizeJob": "a run on this server's workers; what it fitted is in the schedule",
     "cards.Prompt": "made again from each card",
     "cards.ReviewDay": "counted again from the review log",

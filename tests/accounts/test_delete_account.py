@@ -22,7 +22,7 @@ from cards import imports as importing
 from cards.browse.bulk import run_bulk_action
 from cards.images.services import add_image
 from cards.imports.anki_media import store_images
-from cards.models import Card, CardMedia, ImportJob, OptimizeJob, PendingImage
+from cards.models import BulkJob, Card, CardMedia, ImportJob, OptimizeJob, PendingImage
 from cards.schedule.services import retention_save
 from interviews.models import MockAnswer
 from prep_site.devtools.images import png
@@ -76,6 +76,10 @@ def give_everything(user, starter, admin, *, tag: str, run_tasks) -> None:
     OptimizeJob.objects.create(user=user, status=OptimizeJob.Status.DONE, outcome="Kept.")
     # A bulk action in the card browser: its undo is kept.
     run_bulk_action(user=user, action="suspend", ids=[alone.pk], text=None, topic=None, tags=[])
+    # A bulk action on many cards, run on a worker, with the undo it kept.
+    BulkJob.objects.create(
+        user=user, action="suspend", status=BulkJob.Status.DONE, undo=user.bulk_undo
+    )
     # A mock interview answer spoken aloud: its recording is a file of theirs.
     spoken = MockAnswer.objects.filter(session__user=user).order_by("pk").first()
     spoken.audio.save("answer.webm", ContentFile(recordings.webm()))

@@ -126,3 +126,22 @@ def test_select_two_rows_suspend_them_and_undo(page: Page):
     # The box in the header ticks the whole page.
     page.get_by_label("Select every card on this page").check()
     expect(page.locator("#browser-selected")).to_have_text("3")
+
+
+def test_export_the_ticked_cards_as_a_csv_download(page: Page):
+    dana = make_user("dana")
+    streams = make_topic(owner=dana, name="Streams")
+    make_card(streams, dana, front="Kafka partitions", tags=["kafka"])
+    make_card(streams, dana, front="Redis eviction")
+
+    log_in(page, "dana")
+    page.goto("/cards/?q=kafka")
+    rows = page.locator(".browser-row")
+    expect(rows).to_have_count(1)
+    rows.nth(0).get_by_role("checkbox").check()
+    page.get_by_label("Export format").select_option("csv")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export", exact=True).click()
+    assert re.fullmatch(r"prep-cards-\d{4}-\d{2}-\d{2}\.csv", download.value.suggested_filename)
+    text = download.value.path().read_text(encoding="utf-8")
+    assert "Kafka partitions" in text and "Redis eviction" not in text

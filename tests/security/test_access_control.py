@@ -36,7 +36,7 @@ from accounts.models import RestoreJob
 from cards import imports as importing
 from cards.images.services import add_image
 from cards.imports.anki_media import store_images
-from cards.models import Card, Topic, UndoRecord
+from cards.models import BulkJob, Card, Topic, UndoRecord
 from cards.quiz import services as quiz_services
 from cards.study import services
 from interviews.mock import audio
@@ -316,6 +316,18 @@ def import_job(owner) -> Target:
     return Target({"pk": job.pk}, {"on_duplicate": "skip"}, job)
 
 
+def bulk_job(owner) -> Target:
+    """A bulk action on many cards that ran on a worker, with its message."""
+    job = BulkJob.objects.create(
+        user=owner,
+        action="suspend",
+        params={"text": secret(owner), "topic": None, "tags": []},
+        status=BulkJob.Status.DONE,
+        message=f"Suspended {secret(owner)} cards.",
+    )
+    return Target({"pk": job.pk}, {}, job)
+
+
 def restore_job(owner) -> Target:
     """A backup restore that ran in the background and failed, saying why."""
     mark = secret(owner)
@@ -434,6 +446,7 @@ ROUTES: dict[str, Rule] = {
     "cards:quiz_answer": Rule(quiz),
     "cards:quiz_result": Rule(quiz),
     "cards:import_job": Rule(import_job),
+    "cards:card_bulk_job": Rule(bulk_job),
     "cards:import_confirm": Rule(import_job),
     "cards:import_cancel": Rule(import_job),
     "accounts:restore_job": Rule(restore_job),
@@ -815,6 +828,23 @@ def test_ids_sent_in_a_form_are_checked_too():
         "topic",
     )
     print(f"\n{probes.count} probes of ids in forms, {len(probes.leaks)} leaks")
+    assert not probes.leaks, "\n".join(probes.leaks)
+
+
+def test_the_selection_export_downloads_nothing_of_another_persons():
+    """The card browser's export names cards in its form: Mallory naming Alice's
+    card, alone or beside his own, gets her card in no file; his own downloads."""
+    alice, mallory = make_user("alice"), make_user("mallory")
+    as_mallory = logged_in(mallory)
+    hers, his = card(alice).obj, card(mallory).obj
+    url = reverse("cards:card_bulk_export")
+    probes = Probes()
+    for ids in ([hers.pk], [his.pk, hers.pk]):
+        for format in ("csv", "anki"):
+            response = send(as_mallory, "POST", url, {"format": format, "ids": ids})
+            probes.expect("mallory", "POST", f"{url} naming her card", response, {302})
+    response = send(as_mallory, "POST", url, {"format": "csv", "ids": [his.pk]})
+    assert response.status_code == 200
     assert not probes.leaks, "\n".join(probes.leaks)
 
 

@@ -33,11 +33,12 @@ from accounts.delete.forms import DeleteAccountForm
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
 from cards.browse.forms import BulkForm, BulkUndoForm
+from cards.exports.forms import SelectionExportForm
 from cards.forms import CardForm, CardPreviewForm, TopicForm
 from cards.images.services import add_image
 from cards.imports.anki_media import store_images
 from cards.imports.forms import ImportConfirmForm, ImportUploadForm
-from cards.models import ImportJob, Prompt
+from cards.models import BulkJob, ImportJob, Prompt
 from cards.quiz.forms import MarkForm, QuizStartForm
 from cards.schedule.forms import RetentionForm
 from cards.study.forms import GradeForm, StudyStartForm, UndoForm
@@ -304,6 +305,9 @@ ROUTES = {
         form=BulkForm,
         valid={"action": "suspend", "ids": ["card"], "q": "", "topic": "topic", "tags": "a"},
     ),
+    "cards:card_bulk_export": Route(
+        POST, form=SelectionExportForm, valid={"format": "csv", "ids": ["card"], "q": ""}
+    ),
     # No undo is kept in this world: every value is refused in words.
     "cards:card_bulk_undo": Route(POST, form=BulkUndoForm, valid={"undo": "1"}),
     "cards:progress": Route(),
@@ -340,6 +344,7 @@ ROUTES = {
         FORM, form=ImportUploadForm, valid={"file": CSV, "new_topic": "Imported"}
     ),
     "cards:import_job": Route(ids=("import",)),
+    "cards:card_bulk_job": Route(ids=("bulk_job",)),
     "cards:import_confirm": Route(
         POST, ids=("import",), form=ImportConfirmForm, valid={"on_duplicate": "skip"}
     ),
@@ -385,6 +390,7 @@ def ids(world) -> dict:
     restore = RestoreJob.objects.create(
         user=user, filename="backup.json", size=2, status=RestoreJob.Status.DONE
     )
+    bulk_job = BulkJob.objects.create(user=user, action="suspend", status=BulkJob.Status.DONE)
     recording = world["answers"][-1]
     audio.save_answer_audio(
         answer=recording, upload=SimpleUploadedFile("a.webm", recordings.webm()), seconds=2
@@ -410,6 +416,7 @@ def ids(world) -> dict:
         "recording": recording.pk,
         "import": import_job.pk,
         "restore": restore.pk,
+        "bulk_job": bulk_job.pk,
         "uidb64": "MQ",
         "token": "set-password",
         "unsubscribe": unsubscribe_token(user.pk),
