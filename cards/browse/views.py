@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import cards.browse
 
-from . import bulk, syntax, table, undo
+from . import bulk, confirm, syntax, table, undo
 from .forms import BulkForm, BulkUndoForm
 from .syntax import pointer
 from .terms import QueryError
@@ -67,6 +67,8 @@ def card_bulk(request):
         messages.error(request, form.error_text())
         return redirect(back)
     data = form.cleaned_data
+    if data["action"] in bulk.ASKS_FIRST and not data["confirmed"]:
+        return _ask_first(request, data, back)
     try:
         outcome = bulk.run_bulk_action(
             user=request.user,
@@ -82,6 +84,25 @@ def card_bulk(request):
     undo = f"undo-{outcome.undo.pk}" if outcome.undo else ""
     messages.success(request, outcome.message, extra_tags=undo)
     return redirect(back)
+
+
+def _ask_first(request, data: dict, back: str):
+    """The page that says what the action will do, with the button that does it."""
+    text = data["q"] if data["all"] else None
+    try:
+        question = confirm.ask(user=request.user, action=data["action"], ids=data["ids"], text=text)
+    except bulk.BulkRefused as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    context = {
+        "question": question,
+        "action": data["action"],
+        "ids": data["ids"],
+        "all": data["all"],
+        "text": data["q"],
+        "back": back,
+    }
+    return render(request, "cards/card_bulk_confirm.html", context)
 
 
 @require_POST

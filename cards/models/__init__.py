@@ -9,7 +9,7 @@ The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``quizzes``, ``import_jobs`` and ``scheduler`` (each person's own FSRS). Import them from here.
 """
 
-from .bulk import UndoRecord
+from .bulk import HiddenCard, UndoRecord
 from .cards import (
     MAX_CARDS_PER_PERSON,
     MAX_FACE_LENGTH,
@@ -42,6 +42,7 @@ __all__ = [
     "Card",
     "CardMedia",
     "CardQuerySet",
+    "HiddenCard",
     "ImportJob",
     "OptimizeJob",
     "Progress",

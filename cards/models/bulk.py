@@ -25,3 +25,24 @@ class UndoRecord(models.Model):
     @property
     def card_ids(self) -> list[int]:
         return [int(pk) for pk in self.changes]
+
+
+class HiddenCard(models.Model):
+    """A starter card a person deleted from their own view: shared by everyone,
+    it stays in the library, and is left out of everything this person lists,
+    counts and studies (``CardQuerySet.visible_to``; their progress rows on it
+    are kept, with their ``suspended`` copy set, until they unhide it)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_cards"
+    )
+    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="hidden_by")
+    hidden_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "card"], name="hidden_card_unique_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · hid card {self.card_id}"
