@@ -134,6 +134,8 @@ def test_is_hidden_finds_them_and_unhide_shows_them_again(client_in, user, world
     confirmed(client_in, [hidden])
     found = client_in.get(reverse("cards:card_browser"), {"q": "is:hidden"}).content.decode()
     assert "Starter 0" in found and "Starter 1" not in found
+    detail = client_in.get(reverse("cards:card_detail", args=[hidden.pk]))
+    assert detail.status_code == 200  # still readable from there
     response = post(client_in, "unhide", [hidden])
     assert said(response) == ["1 card of the starter library shown again."]
     assert not HiddenCard.objects.exists()
