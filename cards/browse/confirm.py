@@ -29,9 +29,10 @@ def ask(*, user, action: str, ids: list[int], text: str | None) -> Question:
         return Question(
             title=f"Reset the progress of {n_cards(len(rows))}?",
             lines=[
-                f"{n_cards(len(rows)).capitalize()} become new for you: "
-                f"{n_cards(studied)} you have studied lose their progress, and their "
-                f"{reviews:,} review{'' if reviews == 1 else 's'} are removed from your "
+                f"{n_cards(len(rows)).capitalize()} {'becomes' if len(rows) == 1 else 'become'} "
+                f"new for you: {n_cards(studied)} you have studied "
+                f"{'loses its' if studied == 1 else 'lose their'} progress, and "
+                f"{reviews:,} review{' is' if reviews == 1 else 's are'} removed from your "
                 "history (streak, heatmap and retention count them no more).",
                 "Other people's progress on starter cards stays theirs.",
                 "The message that follows has an Undo button that puts it all back once.",

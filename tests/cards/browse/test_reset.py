@@ -52,6 +52,8 @@ def test_reset_asks_first_and_writes_nothing_until_confirmed(client_in, user, wo
     assert "3 reviews are removed" in page
     assert 'name="confirmed" value="1"' in page
     assert page.count('name="ids"') == 4
+    one = post(client_in, "reset", world["mine"][:1]).content.decode()
+    assert "1 card you have studied loses its progress, and 1 review is removed" in one
     assert rows_of(user) == before
     assert not UndoRecord.objects.exists()
 
