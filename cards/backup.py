@@ -30,10 +30,12 @@ from accounts.models import Profile
 
 from . import review_days
 from .backup_fields import NoDay, Ordinal, Previous, Tags, card_number, prompt_of, prompts
+from .backup_hidden import HiddenCards
 from .backup_media import CardImages
 from .models import (
     Card,
     CardMedia,
+    HiddenCard,
     Progress,
     Prompt,
     Quiz,
@@ -443,11 +445,21 @@ def contents(user) -> dict[str, int]:
         "study sessions": StudySession.objects.filter(user=user).count(),
         "quizzes": Quiz.objects.filter(user=user).count(),
         "card images": CardMedia.objects.filter(card__owner=user).count(),
+        "hidden starter cards": HiddenCard.objects.filter(user=user).count(),
     }
 
 
 PART = Part(
-    sections=(TOPICS, CARDS, CardImages(), SESSIONS, ProgressRows(), Reviews(), Quizzes()),
+    sections=(
+        TOPICS,
+        CARDS,
+        CardImages(),
+        SESSIONS,
+        ProgressRows(),
+        Reviews(),
+        Quizzes(),
+        HiddenCards(),
+    ),
     contents=contents,
     singular={
         "topics": "topic",
@@ -458,5 +470,7 @@ PART = Part(
         "quizzes": "quiz",
         "quiz items": "quiz item",
         "card images": "card image",
+        "hidden starter cards": "hidden starter card",
+        "hidden cards": "hidden card",
     },
 )

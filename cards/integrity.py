@@ -19,7 +19,16 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Subquery
 
 from . import review_days
 from .markdown import cloze_numbers
-from .models import Card, Progress, Prompt, QuizItem, ReviewDay, ReviewLog, StudySession
+from .models import (
+    Card,
+    HiddenCard,
+    Progress,
+    Prompt,
+    QuizItem,
+    ReviewDay,
+    ReviewLog,
+    StudySession,
+)
 
 
 @dataclass(frozen=True)
@@ -182,7 +191,14 @@ def fix_card_prompts(found: list[Difference]) -> None:
 
 
 def _progress_off():
-    return Progress.objects.exclude(topic_id=F("card__topic_id"), suspended=F("card__suspended"))
+    """Progress rows whose copies differ from their card's: the suspension copy
+    is also set for a starter card the person hid (HiddenCard)."""
+    hid = Exists(HiddenCard.objects.filter(user=OuterRef("user_id"), card=OuterRef("card_id")))
+    return (
+        Progress.objects.alias(hid=hid)
+        .exclude(topic_id=F("card__topic_id"), suspended=F("card__suspended"), hid=False)
+        .exclude(topic_id=F("card__topic_id"), suspended=True, hid=True)
+    )
 
 
 def find_progress_copies() -> list[Difference]:
@@ -212,6 +228,8 @@ def fix_progress_copies(found: list[Difference]) -> None:
     _progress_off().update(
         topic_id=Subquery(card.values("topic_id")), suspended=Subquery(card.values("suspended"))
     )
+    hid = HiddenCard.objects.filter(user=OuterRef("user_id"), card=OuterRef("card_id"))
+    Progress.objects.filter(Exists(hid), suspended=False).update(suspended=True)
 
 
 # 4. ReviewDay: the review log counted by person, local day and card's topic. ----------------

@@ -93,7 +93,9 @@ def topic_delete(request, pk: int):
 
 @require_safe
 def card_detail(request, pk: int):
-    card = get_object_or_404(Card.objects.visible_to(request.user).select_related("topic"), pk=pk)
+    # A starter card the person hid stays readable here, from the browser's is:hidden.
+    cards = Card.objects.readable_by(request.user)
+    card = get_object_or_404(cards.select_related("topic"), pk=pk)
     reviews, states = services.card_history(user=request.user, card=card, now=timezone.now())
     return render(
         request, "cards/card_detail.html", {"card": card, "reviews": reviews, "states": states}
@@ -104,7 +106,7 @@ def card_detail(request, pk: int):
 def card_media(request, pk: int, name: str):
     """An image of a card the person may read; any other, or none, is a 404."""
     media = get_object_or_404(
-        CardMedia.objects.filter(card__in=Card.objects.visible_to(request.user)),
+        CardMedia.objects.filter(card__in=Card.objects.readable_by(request.user)),
         card_id=pk,
         name=name,
     )

@@ -9,6 +9,7 @@ back (or a tag of that name). Put a phrase or a word such as "or" in quotes.
   is:new                  a prompt of the card you have never studied
   is:suspended            the card is suspended
   is:leech                one of your leeches (tagged leech, or forgotten 8 times)
+  is:hidden               a starter card you deleted (hidden from you only)
   mine / starter          your own cards / the starter library's
   kind:cloze              basic, reversed or cloze
   added:7                 added in the last 7 days (1 is today)

@@ -1,5 +1,6 @@
 """Actions on many cards at once, from the card browser: move them to a topic,
-add or remove tags, suspend or unsuspend them.
+add or remove tags, suspend or unsuspend them; reset their progress
+(reset.py); delete them, hide starter cards or unhide them (hide.py).
 
 The cards are the ones ticked (their ids) or every card a search finds. Ids
 that are not the person's, or no longer exist, refuse the whole action. Each
@@ -24,6 +25,7 @@ from prep_site import figures
 from ..models import MAX_TAGS_PER_CARD, Card, Progress, ReviewLog, StudySession, Topic, UndoRecord
 from ..review_days import count_reviews, uncount_reviews
 from ..services import kept_topics_with_card_counts
+from . import hide, reset
 from .query import cards_matching
 from .terms import QueryError
 
@@ -33,7 +35,12 @@ ACTIONS = {
     "remove_tags": "Remove tags",
     "suspend": "Suspend",
     "unsuspend": "Unsuspend",
+    "reset": "Reset progress…",
+    "delete": "Delete…",
+    "unhide": "Unhide",
 }
+# Asked first: the form comes back as a page saying what will happen (confirm.py).
+ASKS_FIRST = ("reset", "delete")
 # Ids ticked by hand, under Django's 1,000 fields a form may send; "all matching"
 # sends the search instead.
 MAX_SELECTED = 500
@@ -76,7 +83,7 @@ def chosen_cards(*, user, ids: list[int], text: str | None) -> list[Chosen]:
     elif not ids:
         raise BulkRefused("Select at least one card first.")
     else:
-        cards = Card.objects.visible_to(user).filter(pk__in=ids)
+        cards = Card.objects.readable_by(user).filter(pk__in=ids)  # hidden ones, to unhide
     rows = [Chosen(*row) for row in cards.values_list("pk", "owner_id", "topic_id", "suspended")]
     if text is None and len(rows) < len(set(ids)):
         missing = len(set(ids)) - len(rows)
@@ -129,9 +136,13 @@ def run_bulk_action(
         elif action in ("add_tags", "remove_tags"):
             message, changes = _tag_chosen(own, tags=tags, add=action == "add_tags", now=now)
             message += _starters_left(starters, "their tags are shared by everyone")
-        else:
+        elif action in ("suspend", "unsuspend"):
             message, changes = _suspend_chosen(own, suspend=action == "suspend", now=now)
             message += _starters_left(starters, "their suspension is shared by everyone")
+        elif action == "reset":
+            message, changes = reset.reset_chosen(rows, user=user)
+        else:
+            message, changes = hide.ACTIONS[action](rows, user=user, now=now)
         if not changes:
             return Outcome(message)
         UndoRecord.objects.filter(user=user).delete()
@@ -288,8 +299,14 @@ def suspend_cards(rows: list[Chosen], *, suspend: bool, now: datetime) -> None:
     Card.objects.filter(pk__in=ids).update(suspended=suspend, updated_at=now)
     Progress.objects.filter(card_id__in=ids).update(suspended=suspend)
     if not suspend:
-        first: dict[int, int] = {}
-        for row in rows:
-            first[row.topic_id] = min(row.pk, first.get(row.topic_id, row.pk))
-        for topic_id, pk in first.items():
-            _offer_again(topic_id, pk)
+        offer_again_from(rows)
+
+
+def offer_again_from(rows: list[Chosen]) -> None:
+    """Open study sessions look for new cards from the first of ``rows`` in each
+    topic on."""
+    first: dict[int, int] = {}
+    for row in rows:
+        first[row.topic_id] = min(row.pk, first.get(row.topic_id, row.pk))
+    for topic_id, pk in first.items():
+        _offer_again(topic_id, pk)

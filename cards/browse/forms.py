@@ -33,6 +33,7 @@ class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS.items())
     ids = CardIdsField(required=False)
     all = forms.BooleanField(required=False)
+    confirmed = forms.BooleanField(required=False)  # bulk.ASKS_FIRST, asked by confirm.py
     q = forms.CharField(required=False, max_length=MAX_LENGTH, strip=False)
     topic = IdChoiceField(queryset=Topic.objects.none(), required=False)
     tags = CheckedTagField(required=False, max_length=MAX_TAGS_PER_CARD * (MAX_TAG_LENGTH + 2))

@@ -27,6 +27,7 @@ from accounts.models import Profile
 from cards import scheduling
 from cards.leeches import leech_filter
 from cards.models import Card, Progress, Prompt, ReviewLog
+from cards.models.cards import hidden_from
 from cards.search import MAX_WORDS, matching
 from cards.services import never_studied, start_of_day
 
@@ -43,11 +44,20 @@ def cards_matching(user, text: str, *, now: datetime | None = None):
     """The cards ``user`` may read that the search ``text`` finds (a QuerySet,
     unordered as Card's default). Raises terms.QueryError for a search it
     cannot read."""
-    cards = Card.objects.visible_to(user)
     tree = parse(text)
     if tree is None:
-        return cards
+        return Card.objects.visible_to(user)
+    # The starter cards the person hid are found by is:hidden alone.
+    cards = Card.objects.readable_by(user) if _asks_hidden(tree) else Card.objects.visible_to(user)
     return cards.filter(search_filter(tree, Reader(user=user, now=now or timezone.now())))
+
+
+def _asks_hidden(node: Node) -> bool:
+    if isinstance(node, And | Or):
+        return any(_asks_hidden(part) for part in node.parts)
+    if isinstance(node, Not):
+        return _asks_hidden(node.part)
+    return isinstance(node, Is) and node.what == "hidden"
 
 
 @dataclass
@@ -120,6 +130,8 @@ def _is(term: Is, reader: Reader) -> Q:
     if term.what == "suspended":
         # The progress rows keep a copy of the card's suspension (Card.save).
         return Q(suspended=True)
+    if term.what == "hidden":
+        return Q(pk__in=hidden_from(reader.user))
     return leech_filter(reader.user)
 
 

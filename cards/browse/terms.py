@@ -13,7 +13,7 @@ MAX_COUNT = 1_000_000  # prop:lapses and prop:reps
 MAX_STABILITY = 36_500  # prop:s, in days (FSRS keeps intervals under 100 years)
 MAX_VALUE_LENGTH = 100  # a topic's or a tag's name
 
-IS_VALUES = ("due", "new", "suspended", "leech")
+IS_VALUES = ("due", "new", "suspended", "leech", "hidden")
 KINDS = tuple(Card.Kind.values)
 PROPERTIES = ("r", "d", "s", "lapses", "reps")
 OPERATORS = ("<=", ">=", "!=", "<", ">", "=")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from prep_site import figures
 
 from ..models import Card, Topic, UndoRecord
+from . import hide, reset
 from .bulk import BulkRefused, Chosen, add_tags, move_cards, n_cards, remove_tags, suspend_cards
 
 
@@ -21,6 +22,10 @@ def undo_bulk_action(*, record: UndoRecord) -> str:
         deleted, _ = UndoRecord.objects.filter(pk=record.pk).delete()
         if not deleted:
             raise BulkRefused("That action was undone already, or a newer one took its place.")
+        if record.action in OWN_UNDO:
+            back, skipped, done = _undo_per_person(record)
+            figures.changed(user.pk)
+            return _said(back, skipped, done)
         rows = [
             Chosen(*row)
             for row in Card.objects.owned_by(user)
@@ -42,8 +47,27 @@ def undo_bulk_action(*, record: UndoRecord) -> str:
             state = "suspended" if record.action == "unsuspend" else "back in your study sessions"
             done = f"{n_cards(len(rows))} {state} again."
         figures.changed(user.pk)
-    skipped = len(changes) - len(rows)
-    message = f"Undone: {done[0].lower()}{done[1:]}" if rows else "Nothing was undone."
+    return _said(len(rows), len(changes) - len(rows), done)
+
+
+# Undone from the person's own rows (their progress, the cards they hid), not the
+# cards' own: these actions also change starter cards, which have no updated_at
+# of the person's.
+OWN_UNDO = ("reset", "delete", "unhide")
+
+
+def _undo_per_person(record: UndoRecord) -> tuple[int, int, str]:
+    if record.action == "reset":
+        back, skipped = reset.reset_back(record)
+        have = "has its" if back == 1 else "have their"
+        return back, skipped, f"{n_cards(back)} {have} progress and reviews back."
+    back, skipped = hide.undo(record, now=timezone.now())
+    state = "shown again" if record.action == "delete" else "hidden again"
+    return back, skipped, f"{n_cards(back)} of the starter library {state}."
+
+
+def _said(back: int, skipped: int, done: str) -> str:
+    message = f"Undone: {done[0].lower()}{done[1:]}" if back else "Nothing was undone."
     if skipped:
         left = "it was left as it is" if skipped == 1 else "they were left as they are"
         message += f" {n_cards(skipped)} changed or went since, so {left}."

@@ -13,7 +13,7 @@ import cards.browse
 
 from ..exports.forms import FORMATS
 from ..models import BulkJob
-from . import bulk, jobs, syntax, table, undo
+from . import bulk, confirm, jobs, syntax, table, undo
 from .forms import BulkForm, BulkUndoForm
 from .syntax import pointer
 from .terms import QueryError
@@ -70,6 +70,8 @@ def card_bulk(request):
         messages.error(request, form.error_text())
         return redirect(back)
     data = form.cleaned_data
+    if data["action"] in bulk.ASKS_FIRST and not data["confirmed"]:
+        return _ask_first(request, data, back)
     text = data["q"] if data["all"] else None
     try:
         if text is not None and jobs.matching_count(request.user, text) > jobs.BACKGROUND_ABOVE:
@@ -95,6 +97,25 @@ def card_bulk(request):
     undo = f"undo-{outcome.undo.pk}" if outcome.undo else ""
     messages.success(request, outcome.message, extra_tags=undo)
     return redirect(back)
+
+
+def _ask_first(request, data: dict, back: str):
+    """The page that says what the action will do, with the button that does it."""
+    text = data["q"] if data["all"] else None
+    try:
+        question = confirm.ask(user=request.user, action=data["action"], ids=data["ids"], text=text)
+    except bulk.BulkRefused as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    context = {
+        "question": question,
+        "action": data["action"],
+        "ids": data["ids"],
+        "all": data["all"],
+        "text": data["q"],
+        "back": back,
+    }
+    return render(request, "cards/card_bulk_confirm.html", context)
 
 
 @require_POST

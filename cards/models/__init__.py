@@ -9,7 +9,7 @@ The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``quizzes``, ``import_jobs`` and ``scheduler`` (each person's own FSRS). Import them from here.
 """
 
-from .bulk import BulkJob, UndoRecord
+from .bulk import BulkJob, HiddenCard, UndoRecord
 from .cards import (
     MAX_CARDS_PER_PERSON,
     MAX_FACE_LENGTH,
@@ -51,6 +51,7 @@ __all__ = [
     "BulkJob",
     "CardMedia",
     "CardQuerySet",
+    "HiddenCard",
     "ImportJob",
     "OptimizeJob",
     "PendingImage",

@@ -85,3 +85,24 @@ class BulkJob(JobState):
 
     def get_absolute_url(self) -> str:
         return reverse("cards:card_bulk_job", args=[self.pk])
+
+
+class HiddenCard(models.Model):
+    """A starter card a person deleted from their own view: shared by everyone,
+    it stays in the library, and is left out of everything this person lists,
+    counts and studies (``CardQuerySet.visible_to``; their progress rows on it
+    are kept, with their ``suspended`` copy set, until they unhide it)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_cards"
+    )
+    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="hidden_by")
+    hidden_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "card"], name="hidden_card_unique_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · hid card {self.card_id}"

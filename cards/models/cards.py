@@ -7,7 +7,7 @@ The study models (``study``) refer to these by name, so these can use them."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Lower, Trim
 from django.urls import reverse
 from django.utils.text import slugify
@@ -16,6 +16,7 @@ from taggit.managers import TaggableManager
 from ..markdown import cloze_numbers, cloze_side, image_names, link_images, render_face
 from ..review_days import move_reviews, uncount_reviews
 from ..search import matching, search_words
+from .bulk import HiddenCard
 from .study import Progress, ReviewLog, StudySession
 
 # Limits on what a person keeps (README, "Limits"): round and generous, so no real
@@ -116,9 +117,19 @@ class Topic(models.Model):
         return self.owner_id is None
 
 
+def hidden_from(user) -> models.QuerySet:
+    """The ids of the starter cards the person hid (HiddenCard), as a subquery."""
+    return HiddenCard.objects.filter(user=user).values("card_id")
+
+
 class CardQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CardQuerySet":
-        """Cards the person may read: their own and the starter library."""
+        """Cards the person may read: their own and the starter library, but
+        the starter cards they hid."""
+        return self.readable_by(user).exclude(pk__in=hidden_from(user))
+
+    def readable_by(self, user) -> "CardQuerySet":
+        """``visible_to`` with the starter cards the person hid (to unhide them)."""
         return self.filter(Q(owner=user) | Q(owner__isnull=True))
 
     def owned_by(self, user) -> "CardQuerySet":
@@ -136,7 +147,7 @@ class CardQuerySet(models.QuerySet):
         words = search_words(query)
         if not words:
             return self.none() if query.strip() else self.visible_to(reader)
-        return self.filter(matching(reader, words))
+        return self.filter(matching(reader, words)).exclude(pk__in=hidden_from(reader))
 
     def with_front(self, front: str) -> "CardQuerySet":
         """Cards whose front is ``front``, give or take case and the spaces around it."""
@@ -304,6 +315,9 @@ class Card(models.Model):
         if moved:
             move_reviews(self, from_topic_id=topic_before)
         Progress.objects.filter(card=self).update(topic_id=self.topic_id, suspended=self.suspended)
+        if self.is_starter and not self.suspended:  # still left out for who hid it
+            hid = HiddenCard.objects.filter(card=self, user=OuterRef("user_id"))
+            Progress.objects.filter(Exists(hid), card=self).update(suspended=True)
         if not self.suspended:
             self.offer_again()
 

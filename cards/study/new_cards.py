@@ -19,7 +19,7 @@ from taggit.models import TaggedItem
 
 from accounts.models import NewCardOrder, NewCardSource, NewCardSpread, Profile
 
-from ..models import Card, Progress, Prompt, ReviewLog, Topic
+from ..models import Card, HiddenCard, Progress, Prompt, ReviewLog, Topic
 
 # A day's shuffle: card ids times a multiplier that changes with the day and the
 # person, modulo a prime (2**31 - 1). Products stay below 2**62 on either database.
@@ -101,6 +101,12 @@ def _candidates_sql(walk: _Walk, *, owned: bool) -> tuple[str, list]:
         params += [walk.user_id, walk.new_from]
     else:
         where.append("c.owner_id IS NULL")
+        # Not one the person hid (HiddenCard).
+        where.append(
+            f"NOT EXISTS (SELECT 1 FROM {_table(HiddenCard)} h"
+            " WHERE h.card_id = c.id AND h.user_id = %s)"
+        )
+        params.append(walk.user_id)
     if walk.skip:
         where.append(f"c.id NOT IN ({', '.join(['%s'] * len(walk.skip))})")
         params += walk.skip

@@ -28,8 +28,10 @@ from accounts.backup import (
 )
 from accounts.backup.profile import FOLLOWUP_CARDS, NEW_CARD_ORDER
 from accounts.models import Profile
+from cards.browse.hide import hide_cards, unhide_cards
 from cards.models import (
     Card,
+    HiddenCard,
     Progress,
     Quiz,
     QuizItem,
@@ -77,6 +79,8 @@ class Starter:
 def make_starter() -> Starter:
     topic = make_topic(owner=None, name="System design", slug="system-design")
     card = make_card(topic, owner=None, front="What is a load balancer?", starter_key="sd-lb")
+    # One a person hides from themself (a bulk delete in the card browser).
+    make_card(topic, owner=None, front="What is a CDN?", starter_key="sd-cdn")
     question = InterviewerQuestion.objects.create(
         owner=None,
         area="behavioral",
@@ -250,6 +254,7 @@ def build_account(user, starter: Starter) -> None:
         session=mock, question=mine, position=2, started_at=NOW, timed_out=True, covered=[]
     )
     MockSession.objects.create(user=user, areas=["system-design"])
+    hide_cards([Card.objects.get(starter_key="sd-cdn").pk], user=user, now=NOW)
 
 
 @pytest.fixture
@@ -323,6 +328,7 @@ def snapshot(user) -> dict:
         "mocks": rows(MockSession.objects.filter(user=user)),
         "answers": rows(MockAnswer.objects.filter(session__user=user)),
         "own_model_answers": rows(OwnModelAnswer.objects.filter(user=user)),
+        "hidden_cards": rows(HiddenCard.objects.filter(user=user)),
     }
 
 
@@ -346,7 +352,7 @@ def test_document_holds_every_part(full_user, starter):
     document = backup_document(user=full_user, now=NOW)
     assert list(document) == list(backup.TOP_LEVEL)
     assert document["format"] == "prep-backup"
-    assert document["version"] == 6
+    assert document["version"] == 7
     assert document["exported_at"] == "2026-03-01T09:30:15.123456Z"
     assert document["user"] == {"username": "alice"}
     assert document["settings"] == {
@@ -379,6 +385,9 @@ def test_document_holds_every_part(full_user, starter):
     assert len(document["reviews"]) == ReviewLog.objects.filter(user=full_user).count() == 10
     assert document["mock_sessions"][0]["answers"][0]["question"] == "starter:beh-conflict"
     assert document["mock_sessions"][0]["answers"][0]["score"] == 2 / 3
+    assert document["hidden_cards"] == [
+        {"card": "starter:sd-cdn", "hidden_at": "2026-03-01T09:30:15.123456Z"}
+    ]
     # The starter library itself is not in anyone's backup.
     assert "What is a load balancer?" not in backup_bytes(document).decode()
 
@@ -398,7 +407,7 @@ def test_the_download_streams_the_same_bytes_as_the_whole_document(full_user):
 
 def test_each_row_of_a_section_is_a_line_of_its_own(full_user):
     lines = backup_bytes(backup_document(user=full_user, now=NOW)).decode().splitlines()
-    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 6,']
+    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 7,']
     reviews = lines.index(' "reviews": [')
     rows = [json.loads(line.strip().rstrip(",")) for line in lines[reviews + 1 : reviews + 11]]
     assert lines[reviews + 11] == " ],"
@@ -609,7 +618,7 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
         (lambda d: _bad(d, "topics", {}), "topics: must be a list"),
         (lambda d: _bad(d, "quizzes", delete=True), "quizzes: missing"),
         (lambda d: _bad(d, "extra", []), "extra: is not a part of a prep backup"),
-        (lambda d: _bad(d, "version", 7), "newer version of prep (format 7); this version reads"),
+        (lambda d: _bad(d, "version", 8), "newer version of prep (format 8); this version reads"),
         (lambda d: _bad(d, "format", "other"), "not a prep backup"),
     ],
 )
@@ -627,11 +636,11 @@ def test_a_broken_row_is_named_and_nothing_is_written(full_user, change, message
 
 def test_newer_format_message_is_exact(user):
     document = backup_document(user=user, now=NOW)
-    document["version"] = 7
+    document["version"] = 8
     with pytest.raises(BackupRejected) as error:
         restore_backup(user=make_user("x"), data=document, merge=False)
     assert str(error.value) == (
-        "This backup was made by a newer version of prep (format 7); this version reads format 6."
+        "This backup was made by a newer version of prep (format 8); this version reads format 7."
     )
 
 
@@ -865,8 +874,8 @@ def test_upload_into_a_non_empty_account_is_refused_then_merged(client_in, user,
         (b"", "The file is empty."),
         (b"\xff\xd8\xff\xe0 binary", "it is binary, not JSON text"),
         (
-            b'{"format": "prep-backup", "version": 7}',
-            "made by a newer version of prep (format 7); this version reads format 6",
+            b'{"format": "prep-backup", "version": 8}',
+            "made by a newer version of prep (format 8); this version reads format 7",
         ),
     ],
 )
@@ -956,7 +965,8 @@ def test_export_user_needs_an_existing_user(db):
 
 
 def in_format(document: dict, version: int) -> dict:
-    """The document as an older prep wrote it: format 5 had no card images;
+    """The document as an older prep wrote it: format 6 had no hidden starter
+    cards; format 5 had no card images;
     format 4 had no text format on
     cards (all were Markdown); format 3 had no coaching (key point
     synonyms, suggested key points), no model answers nor cards of missed key
@@ -964,6 +974,8 @@ def in_format(document: dict, version: int) -> dict:
     had no review days either."""
     document = json.loads(json.dumps(document))
     document["version"] = version
+    if version < 7:
+        del document["hidden_cards"]
     if version < 6:
         del document["card_images"]
     if version < 5:
@@ -1053,6 +1065,8 @@ def test_a_version_2_backup_restores_the_default_order_and_schedule(full_user):
         assert restored.ical_uid != interview.ical_uid
         Interview.objects.filter(pk=restored.pk).update(ical_uid=interview.ical_uid)
     Card.objects.filter(owner=full_user).update(text_format=Card.TextFormat.MARKDOWN)
+    # Nor the hidden starter cards of format 7: shown again, as they were.
+    unhide_cards(list(HiddenCard.objects.values_list("card_id", flat=True)), user=full_user)
     assert snapshot(target) | {"profile": None, "scheduler": None} == snapshot(full_user) | {
         "profile": None,
         "scheduler": None,

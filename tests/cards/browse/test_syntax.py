@@ -111,7 +111,8 @@ def test_positions_count_from_one():
         ('say "hello', "The quote at position 5 is never closed", 5),
         (
             "is:foo",
-            "Unknown filter “is:foo” at position 1: use is:due, is:new, is:suspended or is:leech",
+            "Unknown filter “is:foo” at position 1: use is:due, is:new, is:suspended, "
+            "is:leech or is:hidden",
             1,
         ),
         (
