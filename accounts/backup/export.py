@@ -11,7 +11,7 @@ from .file import READ_CHUNK
 from .sections import Section, sections
 
 FORMAT = "prep-backup"
-VERSION = 6
+VERSION = 7
 # The rows of a section are fetched from the database this many at a time.
 FETCH_CHUNK = 2000
 

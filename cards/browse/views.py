@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import cards.browse
 
-from . import bulk, syntax, table, undo
+from . import bulk, searches, syntax, table, undo
 from .forms import BulkForm, BulkUndoForm
 from .syntax import pointer
 from .terms import QueryError
@@ -50,11 +50,13 @@ def card_browser(request):
     except QueryError as error:
         context["error"] = error
         context["pointer"] = pointer(text, error.position)
-    template = "cards/card_browser.html#results" if request.htmx else "cards/card_browser.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "cards/card_browser.html#results", context)
+    context["saved"] = searches.saved_searches(request.user)
+    return render(request, "cards/card_browser.html", context)
 
 
-def _back_to_browser(text: str | None) -> str:
+def back_to_browser(text: str | None) -> str:
     address = reverse("cards:card_browser")
     return f"{address}?{urlencode({'q': text})}" if text else address
 
@@ -62,7 +64,7 @@ def _back_to_browser(text: str | None) -> str:
 @require_POST
 def card_bulk(request):
     form = BulkForm(request.POST, user=request.user)
-    back = _back_to_browser(request.POST.get("q", "")[: syntax.MAX_LENGTH])
+    back = back_to_browser(request.POST.get("q", "")[: syntax.MAX_LENGTH])
     if not form.is_valid():
         messages.error(request, form.error_text())
         return redirect(back)

@@ -6,7 +6,8 @@ it through the app, and each person's progress on it is their own.
 
 The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``study`` (progress, sessions, the review log and its daily counts),
-``quizzes``, ``import_jobs`` and ``scheduler`` (each person's own FSRS). Import them from here.
+``quizzes``, ``import_jobs``, ``scheduler`` (each person's own FSRS) and
+``searches`` (the card browser's saved searches). Import them from here.
 """
 
 from .bulk import UndoRecord
@@ -29,9 +30,12 @@ from .import_jobs import ImportJob
 from .media import MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_PER_PERSON, CardMedia, delete_files_on_commit
 from .quizzes import Quiz, QuizItem
 from .scheduler import OptimizeJob, SchedulerSettings
+from .searches import MAX_SAVED_SEARCHES, MAX_SEARCH_NAME, SavedSearch
 from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
 
 __all__ = [
+    "MAX_SAVED_SEARCHES",
+    "MAX_SEARCH_NAME",
     "MAX_MEDIA_BYTES",
     "MAX_MEDIA_BYTES_PER_PERSON",
     "MAX_CARDS_PER_PERSON",
@@ -52,6 +56,7 @@ __all__ = [
     "Rating",
     "ReviewDay",
     "ReviewLog",
+    "SavedSearch",
     "SchedulerSettings",
     "State",
     "StudySession",

@@ -34,6 +34,7 @@ from cards.models import (
     Quiz,
     QuizItem,
     ReviewLog,
+    SavedSearch,
     SchedulerSettings,
     StudySession,
     Topic,
@@ -175,8 +176,12 @@ def build_account(user, starter: Starter) -> None:
             grade(user, session, prompt, rating, when)
     grade(user, None, reverse_card.prompts.get(ordinal=0), 3, when + timedelta(days=2))
 
-    quiz = Quiz.objects.create(user=user, mode="weakest", size=2, count_as_reviews=False)
+    quiz = Quiz.objects.create(
+        user=user, mode="weakest", size=2, count_as_reviews=False, search_text="kafka -is:new"
+    )
     quiz.topics.set([kafka, starter.topic])
+    SavedSearch.objects.create(user=user, name="Kafka due", text="kafka is:due")
+    SavedSearch.objects.create(user=user, name="Starter – “quoted”", text='starter "a phrase"')
     QuizItem.objects.create(
         quiz=quiz,
         prompt=basic.prompts.get(),
@@ -346,7 +351,7 @@ def test_document_holds_every_part(full_user, starter):
     document = backup_document(user=full_user, now=NOW)
     assert list(document) == list(backup.TOP_LEVEL)
     assert document["format"] == "prep-backup"
-    assert document["version"] == 6
+    assert document["version"] == 7
     assert document["exported_at"] == "2026-03-01T09:30:15.123456Z"
     assert document["user"] == {"username": "alice"}
     assert document["settings"] == {
@@ -398,7 +403,7 @@ def test_the_download_streams_the_same_bytes_as_the_whole_document(full_user):
 
 def test_each_row_of_a_section_is_a_line_of_its_own(full_user):
     lines = backup_bytes(backup_document(user=full_user, now=NOW)).decode().splitlines()
-    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 6,']
+    assert lines[:3] == ["{", ' "format": "prep-backup",', ' "version": 7,']
     reviews = lines.index(' "reviews": [')
     rows = [json.loads(line.strip().rstrip(",")) for line in lines[reviews + 1 : reviews + 11]]
     assert lines[reviews + 11] == " ],"
@@ -609,7 +614,7 @@ def _bad(document: dict, path: str, value=..., *, delete: bool = False) -> dict:
         (lambda d: _bad(d, "topics", {}), "topics: must be a list"),
         (lambda d: _bad(d, "quizzes", delete=True), "quizzes: missing"),
         (lambda d: _bad(d, "extra", []), "extra: is not a part of a prep backup"),
-        (lambda d: _bad(d, "version", 7), "newer version of prep (format 7); this version reads"),
+        (lambda d: _bad(d, "version", 8), "newer version of prep (format 8); this version reads"),
         (lambda d: _bad(d, "format", "other"), "not a prep backup"),
     ],
 )
@@ -627,11 +632,11 @@ def test_a_broken_row_is_named_and_nothing_is_written(full_user, change, message
 
 def test_newer_format_message_is_exact(user):
     document = backup_document(user=user, now=NOW)
-    document["version"] = 7
+    document["version"] = 8
     with pytest.raises(BackupRejected) as error:
         restore_backup(user=make_user("x"), data=document, merge=False)
     assert str(error.value) == (
-        "This backup was made by a newer version of prep (format 7); this version reads format 6."
+        "This backup was made by a newer version of prep (format 8); this version reads format 7."
     )
 
 
@@ -865,8 +870,8 @@ def test_upload_into_a_non_empty_account_is_refused_then_merged(client_in, user,
         (b"", "The file is empty."),
         (b"\xff\xd8\xff\xe0 binary", "it is binary, not JSON text"),
         (
-            b'{"format": "prep-backup", "version": 7}',
-            "made by a newer version of prep (format 7); this version reads format 6",
+            b'{"format": "prep-backup", "version": 8}',
+            "made by a newer version of prep (format 8); this version reads format 7",
         ),
     ],
 )
@@ -956,7 +961,8 @@ def test_export_user_needs_an_existing_user(db):
 
 
 def in_format(document: dict, version: int) -> dict:
-    """The document as an older prep wrote it: format 5 had no card images;
+    """The document as an older prep wrote it: format 6 had no saved searches
+    and no quiz from a search; format 5 had no card images;
     format 4 had no text format on
     cards (all were Markdown); format 3 had no coaching (key point
     synonyms, suggested key points), no model answers nor cards of missed key
@@ -964,6 +970,10 @@ def in_format(document: dict, version: int) -> dict:
     had no review days either."""
     document = json.loads(json.dumps(document))
     document["version"] = version
+    if version < 7:
+        del document["saved_searches"]
+        for quiz in document["quizzes"]:
+            del quiz["search_text"]
     if version < 6:
         del document["card_images"]
     if version < 5:
@@ -990,6 +1000,27 @@ def in_format(document: dict, version: int) -> dict:
         for review in document["reviews"]:
             del review["day"]
     return document
+
+
+def test_a_version_6_backup_restores_without_saved_searches(full_user):
+    document = in_format(backup_document(user=full_user, now=NOW), 6)
+    target = make_user("target")
+
+    restore_backup(user=target, data=document, merge=False)
+
+    assert not SavedSearch.objects.filter(user=target).exists()
+    assert set(Quiz.objects.filter(user=target).values_list("search_text", flat=True)) == {""}
+
+
+def test_saved_searches_come_back_and_a_merge_keeps_those_of_the_same_name(full_user):
+    document = backup_document(user=full_user, now=NOW)
+    target = make_user("target")
+    SavedSearch.objects.create(user=target, name="KAFKA DUE", text="kept as it is")
+
+    restore_backup(user=target, data=document, merge=True)
+
+    saved = dict(SavedSearch.objects.filter(user=target).values_list("name", "text"))
+    assert saved == {"KAFKA DUE": "kept as it is", "Starter – “quoted”": 'starter "a phrase"'}
 
 
 def test_a_version_1_backup_without_days_restores_with_days_in_the_persons_zone(full_user):
@@ -1047,6 +1078,9 @@ def test_a_version_2_backup_restores_the_default_order_and_schedule(full_user):
     )
     MockAnswer.objects.filter(session__user=full_user).update(suggested=None)
     OwnModelAnswer.objects.filter(user=full_user).delete()
+    # Nor the saved searches of format 7.
+    Quiz.objects.filter(user=full_user).update(search_text="")
+    SavedSearch.objects.filter(user=full_user).delete()
     # Nor the calendar ids of format 5: each interview got a new one.
     for interview in Interview.objects.filter(user=full_user):
         restored = Interview.objects.get(user=target, company=interview.company)

@@ -35,7 +35,7 @@ from accounts.daily_email import unsubscribe_token
 from accounts.models import RestoreJob
 from cards import imports as importing
 from cards.imports.anki_media import store_images
-from cards.models import Card, Topic, UndoRecord
+from cards.models import Card, SavedSearch, Topic, UndoRecord
 from cards.quiz import services as quiz_services
 from cards.study import services
 from interviews.mock import audio
@@ -143,6 +143,12 @@ def card_image(owner) -> Target:
     target = card(owner)
     store_images(target.obj, {IMAGE: png()})
     return Target({"pk": target.obj.pk, "name": IMAGE}, {}, target.obj)
+
+
+def saved_search(owner) -> Target:
+    mark = secret(owner)
+    saved = SavedSearch.objects.create(user=owner, name=unique(f"{mark} search"), text=mark)
+    return Target({"pk": saved.pk}, {"name": unique("Renamed"), "q": ""}, saved)
 
 
 def study_session(owner) -> Target:
@@ -423,6 +429,8 @@ ROUTES: dict[str, Rule] = {
     "cards:study_end": Rule(study_session),
     "cards:study_summary": Rule(study_session),
     "cards:quiz_detail": Rule(quiz),
+    "cards:saved_search_rename": Rule(saved_search),
+    "cards:saved_search_delete": Rule(saved_search),
     "cards:quiz_answer": Rule(quiz),
     "cards:quiz_result": Rule(quiz),
     "cards:import_job": Rule(import_job),
