@@ -1,5 +1,5 @@
 """The cards app's part of a backup: topics, cards with their tags, study
-sessions, FSRS progress, the review log and quizzes.
+sessions, FSRS progress, the review log, quizzes and saved searches.
 
 Progress, reviews and quiz items point at a prompt of a card by the card's
 reference and the prompt's ordinal. A restore writes the rows already in the
@@ -42,6 +42,7 @@ from .models import (
     QuizItem,
     ReviewDay,
     ReviewLog,
+    SavedSearch,
     StudySession,
     Topic,
 )
@@ -215,7 +216,17 @@ class StudySessions(Section):
     # Its narrowing to own cards or tags is the choice of the day it was started
     # (the tags are rows shared by everyone, with other ids elsewhere): a
     # restored session, long finished, shows all its topics' cards.
-    not_backed_up = ("user", "new_from", "own_only", "tag_ids")
+    # A session from a search keeps the cards it found by their ids here: a
+    # restored one, long finished, shows all its topics' cards too.
+    not_backed_up = (
+        "user",
+        "new_from",
+        "own_only",
+        "tag_ids",
+        "search_text",
+        "search_card_ids",
+        "search_found",
+    )
 
     def rows(self, user):
         return StudySession.objects.filter(user=user).order_by("pk")
@@ -405,12 +416,17 @@ class Quizzes(Section):
         Text("mode"),
         Integer("size"),
         Boolean("count_as_reviews"),
+        Text("search_text"),
         When("started_at"),
         When("finished_at", null=True),
         Children("items", QuizItems()),
     )
     match = ("started_at",)
     not_backed_up = ("user",)
+
+    def file_keys(self, version):
+        # Before format 7 no quiz came from a search.
+        return self.keys if version >= 7 else tuple(k for k in self.keys if k != "search_text")
 
     def rows(self, user):
         return Quiz.objects.filter(user=user).order_by("pk")
@@ -433,6 +449,31 @@ class Quizzes(Section):
         restore.report.added[self.name] += len(new)
 
 
+class SavedSearches(Section):
+    name, model, one = "saved_searches", SavedSearch, "a saved search"
+    fields = (Text("name"), Text("text"), When("created_at"))
+    match = ("name",)
+    not_backed_up = ("id", "user")
+    since = 7
+
+    def rows(self, user):
+        return SavedSearch.objects.filter(user=user).order_by("pk")
+
+    def write(self, restore, checked):
+        # Names are told apart in any case, as the person's list does.
+        have = {row.name.lower() for row in self.rows(restore.user)}
+        new = []
+        for each in checked:
+            if each.row.name.lower() in have:
+                restore.report.kept[self.name] += 1
+                continue
+            have.add(each.row.name.lower())
+            each.row.user = restore.user
+            new.append(each.row)
+        self.create(new)
+        restore.report.added[self.name] += len(new)
+
+
 TOPICS, CARDS, SESSIONS = Topics(), Cards(), StudySessions()
 
 
@@ -444,6 +485,7 @@ def contents(user) -> dict[str, int]:
         "reviews": ReviewLog.objects.filter(user=user).count(),
         "study sessions": StudySession.objects.filter(user=user).count(),
         "quizzes": Quiz.objects.filter(user=user).count(),
+        "saved searches": SavedSearch.objects.filter(user=user).count(),
         "card images": CardMedia.objects.filter(card__owner=user).count(),
         "hidden starter cards": HiddenCard.objects.filter(user=user).count(),
     }
@@ -459,6 +501,7 @@ PART = Part(
         Reviews(),
         Quizzes(),
         HiddenCards(),
+        SavedSearches(),
     ),
     contents=contents,
     singular={
@@ -472,5 +515,6 @@ PART = Part(
         "card images": "card image",
         "hidden starter cards": "hidden starter card",
         "hidden cards": "hidden card",
+        "saved searches": "saved search",
     },
 )

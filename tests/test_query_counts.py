@@ -36,6 +36,7 @@ from accounts.daily_email import unsubscribe_token
 from accounts.models import RestoreJob
 from cards import imports as importing
 from cards import review_days
+from cards.browse import from_search
 from cards.exports.formats import EXPORT_CHUNK, exportable_cards
 from cards.images.services import add_image
 from cards.imports.anki_media import store_images
@@ -48,6 +49,7 @@ from cards.models import (
     QuizItem,
     ReviewDay,
     ReviewLog,
+    SavedSearch,
     State,
     StudySession,
     Topic,
@@ -103,6 +105,8 @@ class Person:
     mock_done: object = None  # a mock interview scored to the end
     recorded: object = None  # an answer of it, with its recording
     restore: object = None  # a backup restore that ran in the background
+    saved_search: object = None  # a search of the card browser kept under a name
+    search_study: object = None  # a study session over the cards a search found
 
 
 def write_reviews(user, topic, *, per_card: int) -> None:
@@ -209,6 +213,9 @@ def build(label: str, cards: int, *, imports: bool = True) -> Person:
             now=now,
         )
     p.graded_prompt = side_cards[0].prompts.get()
+    searched = "is:due OR is:new"
+    p.saved_search = SavedSearch.objects.create(user=user, name="Due or new", text=searched)
+    p.search_study = from_search.study_search(user=user, text=searched, now=now)
 
     # Quizzes.
     p.quiz = quiz_services.start_quiz(
@@ -387,10 +394,12 @@ PAGES = [
     Page("cards:pending_image", 3, {"name": pending_image_name}),
     # The card browser: the session, the count, the page's cards, their tags
     # and their progress; a schedule sort adds a subquery, not a query.
-    Page("cards:card_browser", 6),
-    Page("cards:card_browser", 6, query={"q": "Q1 OR is:due", "page": "2"}),
-    Page("cards:card_browser", 6, query={"sort": "-due"}),
+    # + 1 on the whole page: the person's saved searches.
+    Page("cards:card_browser", 7),
+    Page("cards:card_browser", 7, query={"q": "Q1 OR is:due", "page": "2"}),
+    Page("cards:card_browser", 7, query={"sort": "-due"}),
     Page("cards:card_browser", 6, query={"sort": "reviews", "cols": "front,recall"}, htmx=True),
+    Page("cards:saved_search_menu", 3),  # the navigation's menu, fetched when opened
     Page("cards:search", 2),
     Page("cards:search", 5, query={"q": "Q1"}),
     Page("cards:search", 5, query={"q": "Q1", "page": "2"}),
@@ -410,6 +419,9 @@ PAGES = [
     Page("cards:study_session", 11, STUDY, {"prefetch": "0"}),
     # A given card (after an undo) with the session's counts, as on any step.
     Page("cards:study_session", 19, STUDY, {"prompt": Of("graded_prompt")}, htmx=True),
+    # A session from a search keeps to its cards' ids, read with the session.
+    Page("cards:study_session", 18, {"pk": "search_study"}),
+    Page("cards:study_session", 18, {"pk": "search_study"}, htmx=True),
     Page("cards:study_summary", 5, STUDY),
     Page("cards:schedule", 6),  # the workload: the new cards a day and the cards to study
     Page("cards:schedule", 4, htmx=True),
@@ -503,6 +515,12 @@ POST_ONLY: dict[str, dict[str, Ref]] = {
     "cards:card_bulk": {},  # its queries: tests/cards/browse/test_bulk.py
     "cards:card_bulk_undo": {},
     "cards:card_bulk_export": {},  # its queries: tests/cards/exports/test_selection_export.py
+    # Their queries: tests/cards/browse/test_saved_searches.py.
+    "cards:saved_search_create": {},
+    "cards:saved_search_rename": {"pk": "saved_search"},
+    "cards:saved_search_delete": {"pk": "saved_search"},
+    "cards:search_study": {},
+    "cards:search_quiz": {},
     "cards:card_preview": {},  # its queries: tests/cards/test_card_editor.py
     "cards:image_upload": {},  # its queries: tests/cards/test_card_images.py
     "cards:study_grade": STUDY,

@@ -13,7 +13,7 @@ import cards.browse
 
 from ..exports.forms import FORMATS
 from ..models import BulkJob
-from . import bulk, confirm, jobs, syntax, table, undo
+from . import bulk, confirm, jobs, searches, syntax, table, undo
 from .forms import BulkForm, BulkUndoForm
 from .syntax import pointer
 from .terms import QueryError
@@ -53,8 +53,10 @@ def card_browser(request):
     except QueryError as error:
         context["error"] = error
         context["pointer"] = pointer(text, error.position)
-    template = "cards/card_browser.html#results" if request.htmx else "cards/card_browser.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "cards/card_browser.html#results", context)
+    context["saved"] = searches.saved_searches(request.user)
+    return render(request, "cards/card_browser.html", context)
 
 
 def back_to_browser(text: str | None) -> str:

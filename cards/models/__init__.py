@@ -6,7 +6,8 @@ it through the app, and each person's progress on it is their own.
 
 The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``study`` (progress, sessions, the review log and its daily counts),
-``quizzes``, ``import_jobs`` and ``scheduler`` (each person's own FSRS). Import them from here.
+``quizzes``, ``import_jobs``, ``scheduler`` (each person's own FSRS) and
+``searches`` (the card browser's saved searches). Import them from here.
 """
 
 from .bulk import BulkJob, HiddenCard, UndoRecord
@@ -36,10 +37,13 @@ from .media import (
 )
 from .quizzes import Quiz, QuizItem
 from .scheduler import OptimizeJob, SchedulerSettings
+from .searches import MAX_SAVED_SEARCHES, MAX_SEARCH_NAME, SavedSearch
 from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
 
 __all__ = [
     "MAX_IMAGES_PER_CARD",
+    "MAX_SAVED_SEARCHES",
+    "MAX_SEARCH_NAME",
     "MAX_MEDIA_BYTES",
     "MAX_MEDIA_BYTES_PER_PERSON",
     "MAX_CARDS_PER_PERSON",
@@ -63,6 +67,7 @@ __all__ = [
     "Rating",
     "ReviewDay",
     "ReviewLog",
+    "SavedSearch",
     "SchedulerSettings",
     "State",
     "StudySession",

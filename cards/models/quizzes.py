@@ -30,6 +30,8 @@ class Quiz(models.Model):
     count_as_reviews = models.BooleanField(
         default=False, help_text="Also grade the cards in your study schedule."
     )
+    # The card browser's search the cards were drawn from, if any.
+    search_text = models.CharField(max_length=500, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

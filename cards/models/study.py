@@ -96,6 +96,14 @@ class StudySession(models.Model):
     # these tags (ids of taggit tags; none: every card of the topics).
     own_only = models.BooleanField(default=False)
     tag_ids = models.JSONField(default=list, blank=True)
+    # A session started from a search of the card browser: the search, and the
+    # ids of the cards it found then (the first SEARCH_CARDS of them, in the
+    # browser's order), to which the session keeps; None for any other session.
+    search_text = models.CharField(max_length=500, blank=True)
+    search_card_ids = models.JSONField(null=True, blank=True)
+    search_found = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many cards the search found at the start."
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -105,6 +113,12 @@ class StudySession(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cards:study_session", args=[self.pk])
+
+    @property
+    def search_capped(self) -> bool:
+        """Whether the search found more cards than the session keeps."""
+        ids = self.search_card_ids
+        return ids is not None and (self.search_found or 0) > len(ids)
 
     @cached_property
     def topic_ids(self) -> list[int]:

@@ -96,11 +96,23 @@ def start_quiz(*, user, topics: list[Topic], size: int, mode: str, count_as_revi
 
 
 def create_quiz(
-    *, user, topic_ids: list[int], drawn: list[tuple], mode: str, count_as_reviews: bool
+    *,
+    user,
+    topic_ids: list[int],
+    drawn: list[tuple],
+    mode: str,
+    count_as_reviews: bool,
+    search_text: str = "",
 ) -> Quiz:
     """The quiz over ``drawn`` (prompt id, card id) pairs, asked in that order:
     three queries (the quiz, its topics, its items). Call it in a transaction."""
-    quiz = Quiz(user=user, mode=mode, size=len(drawn), count_as_reviews=count_as_reviews)
+    quiz = Quiz(
+        user=user,
+        mode=mode,
+        size=len(drawn),
+        count_as_reviews=count_as_reviews,
+        search_text=search_text,
+    )
     quiz.full_clean(exclude=["user"])
     quiz.save()
     quiz.topics.add(*topic_ids)

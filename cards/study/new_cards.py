@@ -29,11 +29,13 @@ PRIME = 2_147_483_647
 @dataclass(frozen=True)
 class Scope:
     """What a session studies: its topics, and optionally only the person's
-    own cards, or only cards with one of some tags."""
+    own cards, only cards with one of some tags, or only some cards (those a
+    search found)."""
 
     topic_ids: list[int]
     own_only: bool = False
     tag_ids: tuple[int, ...] = ()
+    card_ids: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -123,6 +125,11 @@ def _candidates_sql(walk: _Walk, *, owned: bool) -> tuple[str, list]:
             f" AND ti.content_type_id = %s AND ti.tag_id IN ({marks}))"
         )
         params += [ContentType.objects.get_for_model(Card).pk, *walk.scope.tag_ids]
+    if walk.scope.card_ids is not None:
+        # Numbers written into the statement: up to thousands, twice (own and
+        # starter), past what some SQLite builds take as parameters.
+        listed = ", ".join(str(int(pk)) for pk in walk.scope.card_ids)
+        where.append(f"c.id IN ({listed})" if listed else "1 = 0")
     # A prompt never graded (no progress), and no prompt of the card graded today.
     where.append(
         f"EXISTS (SELECT 1 FROM {prompt} np WHERE np.card_id = c.id AND NOT EXISTS"

@@ -21,13 +21,20 @@ from . import new_cards
 
 
 def session_scope(session: StudySession) -> new_cards.Scope:
+    ids = session.search_card_ids
     return new_cards.Scope(
-        topic_ids=session.topic_ids, own_only=session.own_only, tag_ids=tuple(session.tag_ids)
+        topic_ids=session.topic_ids,
+        own_only=session.own_only,
+        tag_ids=tuple(session.tag_ids),
+        card_ids=None if ids is None else tuple(ids),
     )
 
 
 def in_scope(progress, session: StudySession):
-    """Progress rows narrowed to the session's own-cards-only or tags choice."""
+    """Progress rows narrowed to the session's own-cards-only or tags choice,
+    or to the cards its search found."""
+    if session.search_card_ids is not None:
+        progress = progress.filter(card_id__in=session.search_card_ids)
     if session.own_only:
         progress = progress.filter(card__owner_id=session.user_id)
     if session.tag_ids:
@@ -465,13 +472,18 @@ def summarize_session(session: StudySession) -> SessionSummary:
 
 
 @transaction.atomic
-def start_session(*, user, topics: list[Topic], own_only: bool = False, tags=()) -> StudySession:
+def start_session(
+    *, user, topics: list[Topic], own_only: bool = False, tags=(), search=None
+) -> StudySession:
     """A new session over the topics. Its search for the person's new cards
     starts where their furthest session over these topics (or more) has got
     to: each session's ``new_from`` is kept so that every studiable prompt of
     the person's own cards in its topics before it is studied, so a large
     collection is not walked again from the start; from there it walks to
-    their first new card once, here (keep_new_from)."""
+    their first new card once, here (keep_new_from).
+
+    ``search`` (browse.from_search.Found) keeps the session to the cards a
+    search of the card browser found."""
     wanted = {topic.pk for topic in topics}
     new_from = (
         StudySession.objects.filter(user=user, topics__in=wanted)
@@ -487,6 +499,9 @@ def start_session(*, user, topics: list[Topic], own_only: bool = False, tags=())
         new_from=new_from or 0,
         own_only=own_only,
         tag_ids=sorted(tag.pk for tag in tags),
+        search_text=search.text if search else "",
+        search_card_ids=search.card_ids if search else None,
+        search_found=search.total if search else None,
     )
     session.topics.set(topics)
     # Walk the person's own cards once now, so that the session's pages start

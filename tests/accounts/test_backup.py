@@ -36,6 +36,7 @@ from cards.models import (
     Quiz,
     QuizItem,
     ReviewLog,
+    SavedSearch,
     SchedulerSettings,
     StudySession,
     Topic,
@@ -179,8 +180,12 @@ def build_account(user, starter: Starter) -> None:
             grade(user, session, prompt, rating, when)
     grade(user, None, reverse_card.prompts.get(ordinal=0), 3, when + timedelta(days=2))
 
-    quiz = Quiz.objects.create(user=user, mode="weakest", size=2, count_as_reviews=False)
+    quiz = Quiz.objects.create(
+        user=user, mode="weakest", size=2, count_as_reviews=False, search_text="kafka -is:new"
+    )
     quiz.topics.set([kafka, starter.topic])
+    SavedSearch.objects.create(user=user, name="Kafka due", text="kafka is:due")
+    SavedSearch.objects.create(user=user, name="Starter – “quoted”", text='starter "a phrase"')
     QuizItem.objects.create(
         quiz=quiz,
         prompt=basic.prompts.get(),
@@ -966,7 +971,7 @@ def test_export_user_needs_an_existing_user(db):
 
 def in_format(document: dict, version: int) -> dict:
     """The document as an older prep wrote it: format 6 had no hidden starter
-    cards; format 5 had no card images;
+    cards, no saved searches and no quiz from a search; format 5 had no card images;
     format 4 had no text format on
     cards (all were Markdown); format 3 had no coaching (key point
     synonyms, suggested key points), no model answers nor cards of missed key
@@ -976,6 +981,9 @@ def in_format(document: dict, version: int) -> dict:
     document["version"] = version
     if version < 7:
         del document["hidden_cards"]
+        del document["saved_searches"]
+        for quiz in document["quizzes"]:
+            del quiz["search_text"]
     if version < 6:
         del document["card_images"]
     if version < 5:
@@ -1002,6 +1010,27 @@ def in_format(document: dict, version: int) -> dict:
         for review in document["reviews"]:
             del review["day"]
     return document
+
+
+def test_a_version_6_backup_restores_without_saved_searches(full_user):
+    document = in_format(backup_document(user=full_user, now=NOW), 6)
+    target = make_user("target")
+
+    restore_backup(user=target, data=document, merge=False)
+
+    assert not SavedSearch.objects.filter(user=target).exists()
+    assert set(Quiz.objects.filter(user=target).values_list("search_text", flat=True)) == {""}
+
+
+def test_saved_searches_come_back_and_a_merge_keeps_those_of_the_same_name(full_user):
+    document = backup_document(user=full_user, now=NOW)
+    target = make_user("target")
+    SavedSearch.objects.create(user=target, name="KAFKA DUE", text="kept as it is")
+
+    restore_backup(user=target, data=document, merge=True)
+
+    saved = dict(SavedSearch.objects.filter(user=target).values_list("name", "text"))
+    assert saved == {"KAFKA DUE": "kept as it is", "Starter – “quoted”": 'starter "a phrase"'}
 
 
 def test_a_version_1_backup_without_days_restores_with_days_in_the_persons_zone(full_user):
@@ -1059,6 +1088,9 @@ def test_a_version_2_backup_restores_the_default_order_and_schedule(full_user):
     )
     MockAnswer.objects.filter(session__user=full_user).update(suggested=None)
     OwnModelAnswer.objects.filter(user=full_user).delete()
+    # Nor the saved searches of format 7.
+    Quiz.objects.filter(user=full_user).update(search_text="")
+    SavedSearch.objects.filter(user=full_user).delete()
     # Nor the calendar ids of format 5: each interview got a new one.
     for interview in Interview.objects.filter(user=full_user):
         restored = Interview.objects.get(user=target, company=interview.company)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from cards.models import SavedSearch
 from cards.quiz import services as quiz_services
 from cards.study import services
 from interviews.checklists import services as interview_services
@@ -34,6 +35,7 @@ def world(client):
         )
         for n in range(3)
     ]
+    saved = SavedSearch.objects.create(user=user, name="Fuzzy ones", text="fuzz")
     mock = mock_services.start_mock(
         user=user, areas=["technical"], count=3, time_limit_seconds=3600
     ).session
@@ -44,6 +46,7 @@ def world(client):
         "cards": cards,
         "session": session,
         "quiz": quiz,
+        "saved": saved,
         "interview": interview,
         "items": items,
         "bank": list(QuestionToAsk.objects.filter(user=user)),

@@ -36,7 +36,7 @@ from accounts.models import RestoreJob
 from cards import imports as importing
 from cards.images.services import add_image
 from cards.imports.anki_media import store_images
-from cards.models import BulkJob, Card, Topic, UndoRecord
+from cards.models import BulkJob, Card, SavedSearch, Topic, UndoRecord
 from cards.quiz import services as quiz_services
 from cards.study import services
 from interviews.mock import audio
@@ -150,6 +150,12 @@ def pending_image(owner) -> Target:
     """An image added in the card editor, waiting for its card."""
     image = add_image(user=owner, upload=SimpleUploadedFile("pasted.png", png()))
     return Target({"name": image.name}, {}, image)
+
+
+def saved_search(owner) -> Target:
+    mark = secret(owner)
+    saved = SavedSearch.objects.create(user=owner, name=unique(f"{mark} search"), text=mark)
+    return Target({"pk": saved.pk}, {"name": unique("Renamed"), "q": ""}, saved)
 
 
 def study_session(owner) -> Target:
@@ -443,6 +449,8 @@ ROUTES: dict[str, Rule] = {
     "cards:study_end": Rule(study_session),
     "cards:study_summary": Rule(study_session),
     "cards:quiz_detail": Rule(quiz),
+    "cards:saved_search_rename": Rule(saved_search),
+    "cards:saved_search_delete": Rule(saved_search),
     "cards:quiz_answer": Rule(quiz),
     "cards:quiz_result": Rule(quiz),
     "cards:import_job": Rule(import_job),

@@ -33,6 +33,7 @@ from accounts.delete.forms import DeleteAccountForm
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
 from cards.browse.forms import BulkForm, BulkUndoForm
+from cards.browse.searches import SaveSearchForm, SearchNameForm
 from cards.exports.forms import SelectionExportForm
 from cards.forms import CardForm, CardPreviewForm, TopicForm
 from cards.images.services import add_image
@@ -310,6 +311,16 @@ ROUTES = {
     ),
     # No undo is kept in this world: every value is refused in words.
     "cards:card_bulk_undo": Route(POST, form=BulkUndoForm, valid={"undo": "1"}),
+    "cards:saved_search_menu": Route(),
+    "cards:saved_search_create": Route(
+        POST, form=SaveSearchForm, valid={"name": "Fuzz again", "q": "fuzz is:new"}
+    ),
+    "cards:saved_search_rename": Route(
+        POST, ids=("saved",), form=SearchNameForm, valid={"name": "Renamed"}
+    ),
+    "cards:saved_search_delete": Route(POST, ids=("saved",), by_hand={"q": False}),
+    "cards:search_study": Route(POST, by_hand={"q": False}, valid={"q": "fuzz"}),
+    "cards:search_quiz": Route(POST, by_hand={"q": False}, valid={"q": "fuzz"}),
     "cards:progress": Route(),
     "cards:study_start": Route(
         FORM, query=("topic",), form=StudyStartForm, valid={"topics": ["topic"]}
@@ -405,6 +416,7 @@ def ids(world) -> dict:
         "session": world["session"].pk,
         "prompt": prompt.pk,
         "quiz": world["quiz"].pk,
+        "saved": world["saved"].pk,
         "quiz_item": world["quiz"].items.order_by("position").first().pk,
         "interview": world["interview"].pk,
         "item": world["items"][0].pk,
