@@ -68,7 +68,7 @@ def test_a_large_backup_restores_in_the_background(client, history_user, backgro
     page = client.get(response.url).content.decode()
     assert "Backup restored: 8 topics, 60 cards" in page
     assert 'aria-valuenow="100"' in page
-    assert "hx-get" not in page  # finished: nothing to poll
+    assert "every 1s" not in page  # finished: nothing to poll
     data_page = client.get(reverse("accounts:data")).content.decode()
     assert response.url in data_page and "Restored" in data_page
 
@@ -150,7 +150,7 @@ def test_a_restore_started_too_often_ends_as_stopped(client, user, media_root):
     client.force_login(user)
     page = client.get(reverse("accounts:restore_job", args=[job.pk])).content.decode()
     assert restore_jobs.STOPPED in page
-    assert "hx-get" not in page
+    assert "every 1s" not in page  # nothing to poll
     job.refresh_from_db()
     assert (job.status, job.failure, job.upload.name) == ("failed", restore_jobs.STOPPED, "")
     assert job.finished_at is not None

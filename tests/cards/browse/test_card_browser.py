@@ -235,7 +235,7 @@ def test_htmx_gets_the_results_alone(client_in, shelf, htmx_headers):
 
 def test_the_navigation_links_to_it(client_in):
     html = client_in.get(reverse("cards:topic_list")).content.decode()
-    assert f'<a class="nav-link" href="{URL}">Cards</a>' in html
+    assert f'<a class="nav-link d-inline-block" href="{URL}">Cards</a>' in html
 
 
 @pytest.mark.parametrize(
