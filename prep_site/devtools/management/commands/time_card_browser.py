@@ -230,7 +230,8 @@ class Command(BaseCommand):
             failed |= self.bulk_line(action, len(record.changes), seconds)
             seconds = self.post(client, "card_bulk_undo", {"undo": record.pk})
             failed |= self.bulk_line(f"undo {action}", len(record.changes), seconds)
-        self.post(client, "card_bulk", {"action": "unsuspend", "all": "1", "q": search})
+            if action == "unsuspend":  # the undo suspended them again
+                self.post(client, "card_bulk", {"action": "unsuspend", "all": "1", "q": search})
         return failed
 
     def post(self, client, route: str, data: dict) -> float:
