@@ -3,7 +3,8 @@
 Each card-level term (``kind:``, ``topic:``, ``mine``, ``added:``, ...) is a
 test on the card's row. A prompt-level term (``is:due``, ``is:new``,
 ``rated:``, ``prop:``) matches a card when any one of its prompts does, as an
-EXISTS over the person's progress or reviews; two such terms may be met by
+EXISTS over the person's progress or reviews (``is:due`` and ``rated:`` as the
+cards IN the few rows an index finds); two such terms may be met by
 different prompts of the card. Free words use the full-text index
 (cards/search.py), one look-up per run of words joined by AND.
 
@@ -123,7 +124,9 @@ def _free_words(term: Words, reader: Reader) -> Q:
 
 def _is(term: Is, reader: Reader) -> Q:
     if term.what == "due":
-        return Q(reader.progress(suspended=False, due__lte=reader.now))
+        # The few due rows first, from the live due index, not a look-up per card.
+        due = Progress.objects.filter(user=reader.user, suspended=False, due__lte=reader.now)
+        return Q(pk__in=due.values("card_id"))
     if term.what == "new":
         prompts = Prompt.objects.filter(card=OuterRef("pk"))
         return Q(Exists(never_studied(prompts, user_id=reader.user.pk)))
@@ -162,12 +165,12 @@ def _added(term: Added, reader: Reader) -> Q:
 
 
 def _rated(term: Rated, reader: Reader) -> Q:
-    reviews = ReviewLog.objects.filter(
-        user=reader.user, card=OuterRef("pk"), reviewed_at__gte=reader.since(term.days)
-    )
+    # The reviews of those days first, from the person's time index: a look-up
+    # per card would read every review of every card the search walks.
+    reviews = ReviewLog.objects.filter(user=reader.user, reviewed_at__gte=reader.since(term.days))
     if term.rating is not None:
         reviews = reviews.filter(rating=term.rating)
-    return Q(Exists(reviews))
+    return Q(pk__in=reviews.values("card_id"))
 
 
 def _prop(term: Prop, reader: Reader) -> Q:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import F, IntegerField, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from cards import scheduling
@@ -209,7 +209,10 @@ def sorted_cards(cards: QuerySet, *, user, sort: str) -> QuerySet:
     else:
         progress = person_progress(user)
         if name == "due":
-            figure = Subquery(progress.filter(suspended=False).order_by("due").values("due")[:1])
+            # The earliest as a MIN over the card's rows: ordered by due,
+            # SQLite would walk the person's live due index for every card.
+            earliest = progress.filter(suspended=False).order_by().values("card")
+            figure = Subquery(earliest.annotate(first=Min("due")).values("first"))
         elif name in ("stability", "difficulty"):
             figure = Subquery(progress.order_by("due").values(name)[:1])
         else:
