@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, F, Q
+from django.db.models.functions import Greatest
 
 REVIEW_STATE = 2  # State.REVIEW
 AGAIN = 1  # Rating.AGAIN
@@ -74,36 +74,44 @@ def uncount_reviews(logs) -> None:
 def count_reviews(logs) -> None:
     """Add reviews to the days and topics they count on now (cards that moved
     topic in bulk, after ``uncount_reviews`` took them off the old ones): the
-    missing day rows are made, then one UPDATE adds to them all."""
-    ReviewDay = _model("ReviewDay")
-    keys = logs.values_list("user_id", "day", "card__topic_id").distinct().order_by()
-    ReviewDay.objects.bulk_create(
-        [ReviewDay(user_id=user_id, day=day, topic_id=topic_id) for user_id, day, topic_id in keys],
-        ignore_conflicts=True,
-        batch_size=500,
-    )
+    missing day rows are made, then the counts are added to them all."""
     _shift_reviews(logs, 1)
 
 
 def _shift_reviews(logs, sign: int) -> None:
     """Add (sign 1) or take (sign -1, never below zero) the reviews ``logs``
-    selects to or from the day rows they count on, in one UPDATE."""
+    selects to or from the day rows they count on: one pass over the reviews
+    to total them per day and topic, then the day rows, locked, read and
+    written back in batches, whatever the number of reviews."""
     ReviewDay = _model("ReviewDay")
-    same_row = logs.filter(
-        user_id=OuterRef("user_id"), day=OuterRef("day"), card__topic_id=OuterRef("topic_id")
-    ).order_by()
-
-    def shifted(name: str, condition: Q | None = None):
-        counted = same_row.filter(condition or Q()).values("user_id").annotate(n=Count("pk"))
-        amount = Coalesce(Subquery(counted.values("n")), 0)
-        return F(name) + amount if sign > 0 else Greatest(F(name) - amount, 0)
-
-    in_review = Q(state_before=REVIEW_STATE)
-    ReviewDay.objects.filter(Exists(same_row)).update(
-        reviews=shifted("reviews"),
-        in_review=shifted("in_review", in_review),
-        passed=shifted("passed", in_review & ~Q(rating=AGAIN)),
-    )
+    totals = {
+        (row["user_id"], row["day"], row["card__topic_id"]): row
+        for row in _totals(logs.values("user_id", "day", "card__topic_id"))
+    }
+    if not totals:
+        return
+    if sign > 0:
+        ReviewDay.objects.bulk_create(
+            [ReviewDay(user_id=user, day=day, topic_id=topic) for user, day, topic in totals],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+    users, days, topics = (sorted({key[i] for key in totals}) for i in range(3))
+    names = ("reviews", "in_review", "passed")
+    with transaction.atomic():
+        # Locked: a grade meanwhile adds to a row after this writes it, not before.
+        rows = ReviewDay.objects.select_for_update().filter(
+            user_id__in=users, day__in=days, topic_id__in=topics
+        )
+        changed = []
+        for row in rows.order_by("pk"):
+            total = totals.get((row.user_id, row.day, row.topic_id))
+            if total is None:
+                continue
+            for name in names:
+                setattr(row, name, max(getattr(row, name) + sign * total[name], 0))
+            changed.append(row)
+        ReviewDay.objects.bulk_update(changed, names, batch_size=500)
 
 
 def _totals(grouped):
