@@ -18,6 +18,7 @@ is gone since stays deleted (its images' files go then). Quiz items of the
 deleted cards are not kept: past quizzes lose those questions for good."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Model
 from taggit.models import TaggedItem
 
@@ -100,8 +101,10 @@ def kept_files(changes: dict) -> list[str]:
 
 def bring_back(kept: dict[str, dict], *, user) -> list[int]:
     """Write the kept cards back, each whose topic is still the person's and
-    whose pk is free; the ids of the cards brought back."""
-    from .bulk import Chosen, offer_again_from, tags_named
+    whose pk is free; the ids of the cards brought back. BulkRefused when they
+    would take the person past their most cards (the caller's transaction
+    then keeps the record)."""
+    from .bulk import BulkRefused, Chosen, offer_again_from, tags_named
 
     copies = {int(pk): _row(Card, CARD, value["card"]) for pk, value in kept.items()}
     topics = set(
@@ -113,6 +116,10 @@ def bring_back(kept: dict[str, dict], *, user) -> list[int]:
     back = sorted(
         pk for pk, copy in copies.items() if copy["topic_id"] in topics and pk not in taken
     )
+    try:  # cards added since may leave no room
+        Card.objects.check_room(user, adding=len(back))
+    except ValidationError as error:
+        raise BulkRefused(f"{error.messages[0]} Nothing was undone.") from None
     cards = [Card(pk=pk, owner=user, **copies[pk]) for pk in back]
     Card.objects.bulk_create(cards, batch_size=BATCH)
     for card in cards:  # the insert stamped them now

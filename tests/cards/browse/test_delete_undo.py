@@ -21,6 +21,7 @@ from cards.models import (
     ReviewLog,
     UndoRecord,
 )
+from cards.models import cards as card_models
 from prep_site.devtools.images import png
 from tests.cards.browse.test_bulk import UNDO, assert_copies_right, post, said, send
 from tests.cards.browse.test_delete import confirmed, undo
@@ -153,6 +154,19 @@ def test_a_card_whose_topic_went_stays_deleted(client_in, user, mine, media_root
     assert_copies_right()
 
 
+def test_an_undo_past_the_most_cards_is_refused_and_kept(client_in, user, mine, monkeypatch):
+    confirmed(client_in, mine)
+    make_card(mine[0].topic, user, front="Added since")
+    monkeypatch.setattr(card_models, "MAX_CARDS_PER_PERSON", 3)
+    response = undo(client_in, user)
+    assert said(response) == [
+        "This would add 4 cards to your 1; one person can keep at most 3, so 2 more fit. "
+        "Nothing was undone."
+    ]
+    assert Card.objects.filter(owner=user).count() == 1
+    assert UndoRecord.objects.filter(user=user).exists()  # to use once there is room
+
+
 def test_replacing_the_undo_deletes_the_kept_images(
     client_in, user, mine, media_root, django_capture_on_commit_callbacks
 ):
@@ -203,9 +217,9 @@ def test_deleting_and_bringing_back_cost_the_same_few_queries_at_any_size(
     with django_assert_max_num_queries(32):
         response = confirmed(client_in, cards)
     assert said(response) == [f"Deleted {size} cards."]
-    # 25 on PostgreSQL at either size; SQLite takes at most 999 values a
+    # 26 on PostgreSQL at either size; SQLite takes at most 999 values a
     # statement, so 76 cards an insert: 3 more at 200.
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(29):
         response = undo(client_in, user)
     assert said(response) == [f"Undone: {size} cards of your own back, as they were."]
     assert Card.objects.filter(owner=user).count() == size
