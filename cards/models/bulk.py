@@ -14,7 +14,8 @@ class UndoRecord(models.Model):
     """A person's last bulk action: one row each, replaced by the next action
     and deleted when undone. ``changes`` maps each changed card's id to what
     it was before (a topic id, the tags added or removed, nothing for a
-    suspension); ``done_at`` is the time the action stamped on the cards, so
+    suspension or a hidden starter card, a copy of a deleted card of the
+    person's: cards.browse.deleted); ``done_at`` is the time the action stamped on the cards, so
     a card edited since is told apart."""
 
     user = models.OneToOneField(
