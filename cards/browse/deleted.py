@@ -38,8 +38,9 @@ def _names(model: type[Model], *left_out: str) -> tuple[str, ...]:
     )
 
 
-# Every column, pks included; the card's own id is the key of its copy.
-CARD = _names(Card, "id")
+# Every column, pks included, but the ones the copy is kept by: the card's id
+# (its key), its card and its person (the record's).
+CARD = _names(Card, "id", "owner_id")
 PROMPT = _names(Prompt, "card_id")
 PROGRESS = _names(Progress, "card_id", "user_id")
 REVIEW = _names(ReviewLog, "card_id", "user_id")
