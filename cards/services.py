@@ -166,20 +166,22 @@ def delete_topic(topic: Topic) -> None:
         topic.delete()
 
 
-def delete_cards(cards: QuerySet) -> None:
+def delete_cards(cards: QuerySet, *, files: bool = True) -> None:
     """Delete many cards as ``delete_card`` does one, whatever their number in
     one statement a table (``delete_topic``), their reviews taken off their
-    days first."""
+    days first. ``files=False`` leaves their images' files in storage (a copy
+    kept for an undo names them)."""
     with transaction.atomic():
         uncount_reviews(ReviewLog.objects.filter(card__in=cards.values("pk")))
-        _delete_card_rows(cards)
+        _delete_card_rows(cards, files=files)
 
 
-def _delete_card_rows(cards: QuerySet) -> None:
+def _delete_card_rows(cards: QuerySet, *, files: bool = True) -> None:
     """Delete the cards and every row that points at them, children first, and
-    their images' files once that commits."""
+    their images' files once that commits (unless ``files`` is False)."""
     card_ids = cards.values("pk")
-    delete_files_on_commit(CardMedia.objects.filter(card__in=card_ids))
+    if files:
+        delete_files_on_commit(CardMedia.objects.filter(card__in=card_ids))
     for rows in (
         CardMedia.objects.filter(card__in=card_ids),
         TaggedItem.objects.filter(

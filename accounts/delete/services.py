@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from cards.models import CardMedia, PendingImage
+from cards.models import CardMedia, PendingImage, UndoRecord
 from interviews.mock.audio import recordings_of
 from interviews.models import MockAnswer
 from prep_site import jobs
@@ -59,6 +59,8 @@ def account_delete(*, user) -> bool:
         files += recordings_of(MockAnswer.objects.filter(session__user=user))
         files += CardMedia.objects.filter(card__owner=user).values_list("file", flat=True)
         files += PendingImage.objects.filter(owner=user).values_list("file", flat=True)
+        for record in UndoRecord.objects.filter(user=user):
+            record.release_files()  # a delete's kept images
         jobs.forget_tasks(their_jobs)
         tags = _tags_in_use()
         logged = _logged_objects()

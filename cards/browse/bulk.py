@@ -145,7 +145,9 @@ def run_bulk_action(
             message, changes = hide.ACTIONS[action](rows, user=user, now=now)
         if not changes:
             return Outcome(message)
-        UndoRecord.objects.filter(user=user).delete()
+        for previous in UndoRecord.objects.filter(user=user):
+            previous.release_files()  # a delete's kept images, no longer to come back
+            previous.delete()
         record = UndoRecord.objects.create(user=user, action=action, changes=changes, done_at=now)
         figures.changed(user.pk)
     return Outcome(message, record)
@@ -220,13 +222,19 @@ def _items():
     return TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Card))
 
 
-def add_tags(ids: list[int], names: list[str]) -> dict[int, list[str]]:
-    """Tag the cards with each name they lack; the names each card gained."""
+def tags_named(names) -> list[Tag]:
+    """The tags of these names, each made if missing."""
     tags = list(Tag.objects.filter(name__in=names))
     for name in set(names) - {tag.name for tag in tags}:
         tag = Tag(name=name)
         tag.save()  # taggit gives it a unique slug
         tags.append(tag)
+    return tags
+
+
+def add_tags(ids: list[int], names: list[str]) -> dict[int, list[str]]:
+    """Tag the cards with each name they lack; the names each card gained."""
+    tags = tags_named(names)
     had = set(_items().filter(object_id__in=ids, tag__in=tags).values_list("object_id", "tag_id"))
     gained: dict[int, list[str]] = {}
     for pk in ids:

@@ -5,6 +5,7 @@ from the same choice the action will make. Nothing is written."""
 from dataclasses import dataclass
 
 from ..models import Progress, ReviewLog
+from . import deleted
 from .bulk import chosen_cards, n_cards
 
 
@@ -41,15 +42,26 @@ def ask(*, user, action: str, ids: list[int], text: str | None) -> Question:
             danger=True,
         )
     lines = []
-    if own:
+    if own > deleted.MAX_KEPT:
         lines.append(
             f"{n_cards(own).capitalize()} of your own will be deleted for good, with their "
-            "tags, images, progress and reviews. This cannot be undone."
+            "tags, images, progress and reviews. This cannot be undone: "
+            f"only a delete of up to {deleted.MAX_KEPT:,} of your own cards can be."
+        )
+    elif own:
+        lines.append(
+            f"{n_cards(own).capitalize()} of your own will be deleted, with their "
+            "tags, images, progress and reviews, and taken out of your past quizzes."
         )
     if starters:
         lines.append(
             f"{n_cards(starters).capitalize()} of the starter library will be hidden from you "
             "(nobody else): search is:hidden to see them, and Unhide or Undo to show them again."
+        )
+    if 0 < own <= deleted.MAX_KEPT:
+        lines.append(
+            "The message that follows has an Undo button that puts it all back once "
+            "(quizzes aside)."
         )
     return Question(
         title=f"Delete {n_cards(len(rows))}?", lines=lines, button="Delete", danger=True

@@ -1,11 +1,12 @@
 """Deleting cards, a bulk action of the card browser, and unhiding.
 
 The person's own cards are deleted as the card's delete view deletes one:
-their reviews come off their days' counts, their images' files go once that
-commits, and their tags, prompts, progress and reviews go with them. That is
-for good: the undo does not bring them back (a copy of all of it would make
-every delete write the cards a second time), and both the confirmation and
-the message say so.
+their reviews come off their days' counts, and their tags, prompts, progress,
+reviews, images and quiz items go with them. Up to deleted.MAX_KEPT own cards,
+a copy of them goes in the undo record first (deleted.py), and the undo
+brings them back, quiz items aside; their images' files stay until the record
+goes (UndoRecord.release_files). Past that, the delete is for good, their
+files go once it commits, and both the confirmation and the message say so.
 
 Starter cards are shared by everyone and never deleted: they are hidden for
 this person only (HiddenCard), and left out of everything they list, count
@@ -20,6 +21,7 @@ from prep_site import figures
 
 from ..models import Card, HiddenCard, Progress
 from ..services import delete_cards
+from . import deleted
 
 
 def delete_chosen(rows, *, user, now: datetime) -> tuple[str, dict]:
@@ -30,10 +32,14 @@ def delete_chosen(rows, *, user, now: datetime) -> tuple[str, dict]:
     own = [row.pk for row in rows if row.owner_id == user.pk]
     starters = [row.pk for row in rows if row.owner_id is None]
     parts = []
+    kept = deleted.keep(own, user=user) if len(own) <= deleted.MAX_KEPT else {}
     if own:
-        delete_cards(Card.objects.filter(pk__in=own))
-        figures.changed(user.pk)  # the undo record, if any, is for the starters alone
-        parts.append(f"Deleted {n_cards(len(own))} for good (this cannot be undone).")
+        delete_cards(Card.objects.filter(pk__in=own), files=not kept)
+        figures.changed(user.pk)  # the undo record, if any, may be for the starters alone
+        if kept:
+            parts.append(f"Deleted {n_cards(len(own))}.")
+        else:
+            parts.append(f"Deleted {n_cards(len(own))} for good (this cannot be undone).")
     hidden = hide_cards(starters, user=user, now=now)
     if hidden:
         parts.append(
@@ -43,7 +49,7 @@ def delete_chosen(rows, *, user, now: datetime) -> tuple[str, dict]:
     if not parts:
         which = "That starter card is" if len(starters) == 1 else "Those starter cards are"
         parts.append(f"{which} hidden already.")
-    return " ".join(parts), dict.fromkeys(hidden)
+    return " ".join(parts), {**kept, **dict.fromkeys(hidden)}
 
 
 def unhide_chosen(rows, *, user, now: datetime) -> tuple[str, dict]:
@@ -95,11 +101,17 @@ def unhide_cards(ids: list[int], *, user) -> list[int]:
 ACTIONS = {"delete": delete_chosen, "unhide": unhide_chosen}
 
 
-def undo(record, *, now: datetime) -> tuple[int, int]:
-    """Undo a delete (unhide the starter cards it hid; own cards stay deleted)
-    or an unhide (hide them again). The cards put back and the cards left."""
-    if record.action == "delete":
-        done = unhide_cards(record.card_ids, user=record.user)
-    else:
+def undo(record, *, now: datetime) -> tuple[int, int, int, int]:
+    """Undo a delete (bring back the own cards it kept, unhide the starter
+    cards it hid) or an unhide (hide them again). The own cards brought back
+    and left deleted (their topic went since), the starter cards put back and
+    left (unhidden or hidden since)."""
+    if record.action == "unhide":
         done = hide_cards(record.card_ids, user=record.user, now=now)
-    return len(done), len(record.card_ids) - len(done)
+        return 0, 0, len(done), len(record.card_ids) - len(done)
+    kept = {pk: value for pk, value in record.changes.items() if value is not None}
+    starters = [int(pk) for pk, value in record.changes.items() if value is None]
+    back = deleted.bring_back(kept, user=record.user) if kept else []
+    record.release_files(used=frozenset(back))
+    shown = unhide_cards(starters, user=record.user)
+    return len(back), len(kept) - len(back), len(shown), len(starters) - len(shown)

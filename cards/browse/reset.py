@@ -43,7 +43,7 @@ MOMENTS = {"due", "last_review", "reviewed_at", "due_after"}
 BATCH = 500
 
 
-def _kept(value):
+def json_value(value):
     """A value as JSON keeps it, to the microsecond."""
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -79,10 +79,10 @@ def reset_chosen(rows, *, user) -> tuple[str, dict]:
     changes: dict[int, dict] = {}
     for card_id, *values in progress.order_by("pk").values_list("card_id", *PROGRESS):
         changes.setdefault(card_id, {"progress": [], "reviews": []})
-        changes[card_id]["progress"].append([_kept(value) for value in values])
+        changes[card_id]["progress"].append([json_value(value) for value in values])
     for card_id, *values in reviews.order_by("pk").values_list("card_id", *REVIEW):
         changes.setdefault(card_id, {"progress": [], "reviews": []})
-        changes[card_id]["reviews"].append([_kept(value) for value in values])
+        changes[card_id]["reviews"].append([json_value(value) for value in values])
     if not changes:
         which = "That card is" if len(rows) == 1 else "Those cards are"
         return f"{which} new already: nothing to reset.", {}

@@ -23,9 +23,9 @@ def undo_bulk_action(*, record: UndoRecord) -> str:
         if not deleted:
             raise BulkRefused("That action was undone already, or a newer one took its place.")
         if record.action in OWN_UNDO:
-            back, skipped, done = _undo_per_person(record)
+            back, skipped, done, left = _undo_per_person(record)
             figures.changed(user.pk)
-            return _said(back, skipped, done)
+            return _said(back, skipped, done, left)
         rows = [
             Chosen(*row)
             for row in Card.objects.owned_by(user)
@@ -56,21 +56,35 @@ def undo_bulk_action(*, record: UndoRecord) -> str:
 OWN_UNDO = ("reset", "delete", "unhide")
 
 
-def _undo_per_person(record: UndoRecord) -> tuple[int, int, str]:
+def _undo_per_person(record: UndoRecord) -> tuple[int, int, str, str]:
     if record.action == "reset":
         back, skipped = reset.reset_back(record)
         have = "has its" if back == 1 else "have their"
-        return back, skipped, f"{n_cards(back)} {have} progress and reviews back."
-    back, skipped = hide.undo(record, now=timezone.now())
-    state = "shown again" if record.action == "delete" else "hidden again"
-    return back, skipped, f"{n_cards(back)} of the starter library {state}."
+        return back, skipped, f"{n_cards(back)} {have} progress and reviews back.", ""
+    own, gone, starters, skipped = hide.undo(record, now=timezone.now())
+    if record.action == "unhide":
+        return starters, skipped, f"{n_cards(starters)} of the starter library hidden again.", ""
+    parts = []
+    if own:
+        was = "it was" if own == 1 else "they were"
+        parts.append(f"{n_cards(own)} of your own back, as {was}.")
+    if starters:
+        parts.append(f"{n_cards(starters)} of the starter library shown again.")
+    left = ""
+    if gone:
+        which = "its topic was" if gone == 1 else "their topics were"
+        left = f"{n_cards(gone).capitalize()} of your own stayed deleted: {which} deleted since."
+    return own + starters, skipped, " ".join(parts), left
 
 
-def _said(back: int, skipped: int, done: str) -> str:
+def _said(back: int, skipped: int, done: str, left: str = "") -> str:
+    """What an undo did; ``left`` says why some cards were left, if it did."""
     message = f"Undone: {done[0].lower()}{done[1:]}" if back else "Nothing was undone."
+    if left:
+        message += f" {left}"
     if skipped:
-        left = "it was left as it is" if skipped == 1 else "they were left as they are"
-        message += f" {n_cards(skipped)} changed or went since, so {left}."
+        how = "it was left as it is" if skipped == 1 else "they were left as they are"
+        message += f" {n_cards(skipped)} changed or went since, so {how}."
     return message
 
 

@@ -2,7 +2,8 @@
 can undo it once (cards.browse.bulk), and the jobs that run the large ones."""
 
 from django.conf import settings
-from django.db import models
+from django.core.files.storage import default_storage
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -13,7 +14,8 @@ class UndoRecord(models.Model):
     """A person's last bulk action: one row each, replaced by the next action
     and deleted when undone. ``changes`` maps each changed card's id to what
     it was before (a topic id, the tags added or removed, nothing for a
-    suspension); ``done_at`` is the time the action stamped on the cards, so
+    suspension or a hidden starter card, a copy of a deleted card of the
+    person's: cards.browse.deleted); ``done_at`` is the time the action stamped on the cards, so
     a card edited since is told apart."""
 
     user = models.OneToOneField(
@@ -29,6 +31,19 @@ class UndoRecord(models.Model):
     @property
     def card_ids(self) -> list[int]:
         return [int(pk) for pk in self.changes]
+
+    def release_files(self, *, used: frozenset[int] = frozenset()) -> None:
+        """Delete the image files of the own cards a delete kept (cards.browse.deleted),
+        but those of the cards ``used`` (brought back by the undo), once the
+        transaction that lets the record go commits. Called wherever the record
+        goes: replaced by the next action, undone, or with the account."""
+        from ..browse.deleted import kept_files
+
+        if self.action != "delete":
+            return
+        names = kept_files({pk: value for pk, value in self.changes.items() if int(pk) not in used})
+        if names:
+            transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 
 
 class BulkJob(JobState):
