@@ -119,9 +119,9 @@ def images_past_limit(*, card: Card, user) -> str | None:
 def save_card_and_images(*, card: Card, tags: list[str]) -> Card:
     """Save the card (``services.save_card``) and make the pending images of its
     owner's that its text names its own, all in one transaction."""
+    names = card.image_names()  # rendered before the write lock is taken
     with transaction.atomic():
         services.save_card(card=card, tags=tags)
-        names = card.image_names()
         if names:
             names -= set(card.media.filter(name__in=names).values_list("name", flat=True))
             pending = list(

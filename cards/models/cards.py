@@ -349,6 +349,9 @@ class Card(models.Model):
 
     def image_names(self) -> set[str]:
         """The bare names of the images the card's front and back show."""
+        text = f"{self.front}\n{self.back}".lower()
+        if "![" not in text and "<img" not in text:
+            return set()  # no image: nothing to render (a cloze card's may be long)
         return image_names(render_face(self.front, html=self.is_html)) | image_names(
             render_face(self.back, html=self.is_html)
         )

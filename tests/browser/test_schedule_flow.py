@@ -29,7 +29,7 @@ def test_a_person_tunes_their_schedule_and_sees_the_plan(page: Page):
     light = (timezone.localdate() + timedelta(days=30)).isoformat()
     page.get_by_label("Light dates").fill(light)
     expect(page.get_by_label("Interview days are light")).to_be_checked()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("main").get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved: your next intervals follow these settings.")).to_be_visible()
     expect(page.get_by_label("Light dates")).to_have_value(light)
     row = SchedulerSettings.objects.get(user__username="ines")
