@@ -71,28 +71,37 @@ class BoundedPage:
         return (self.number - 1) * self.per_page + len(self.object_list)
 
 
-def bounded_page(cards: QuerySet, matching: QuerySet, *, per_page: int, page: str | None):
-    """The page ``page`` of ``cards`` (sorted), with the number of ``matching``
-    (the same cards, unsorted) counted up to COUNT_BOUND: two queries. A page
-    past the last shows the last one (a third query, and a fourth to count
-    them all when there are more than COUNT_BOUND)."""
+def bounded_page(
+    cards: QuerySet, rows: QuerySet, *, per_page: int, page: str | None
+) -> BoundedPage:
+    """The page ``page`` of ``cards`` (sorted), with their number counted up to
+    COUNT_BOUND: two queries, the ids of the first COUNT_BOUND + 1 cards in
+    order (the count, and the page's ids among them), then the page's cards
+    from ``rows`` by their ids.
+    The search is run once, not once to count and again for the page. A page
+    past the bound reads the ids of its own cards and one more; a page past
+    the last shows the last one (a query more, and one to count them all when
+    there are more than COUNT_BOUND)."""
     number = read_number(page)
-    counted = matching.order_by().values("pk")[: COUNT_BOUND + 1].count()
-    count = counted if counted <= COUNT_BOUND else None
+    ids = cards.values_list("pk", flat=True)
+    first = list(ids[: COUNT_BOUND + 1])
+    count = len(first) if len(first) <= COUNT_BOUND else None
     if count is not None:
         number = min(number, max(1, -(-count // per_page)))
-    rows = _rows(cards, number, per_page)
-    if not rows and number > 1:  # past the last page of more than COUNT_BOUND
-        count = matching.order_by().count()
-        number = max(1, -(-count // per_page))
-        rows = _rows(cards, number, per_page)
-    has_next = len(rows) > per_page
-    rows = rows[:per_page]
-    if not has_next:  # the last page: every card was seen or counted
-        count = (number - 1) * per_page + len(rows)
-    return BoundedPage(number, per_page, rows, count, has_next)
-
-
-def _rows(cards: QuerySet, number: int, per_page: int) -> list:
     start = (number - 1) * per_page
-    return list(cards[start : start + per_page + 1])
+    shown = first[start : start + per_page + 1]
+    if count is None and start + per_page + 1 > len(first):  # past the ids read
+        shown = list(ids[start : start + per_page + 1])
+        if not shown and number > 1:  # past the last page of more than COUNT_BOUND
+            count = cards.order_by().count()
+            number = max(1, -(-count // per_page))
+            start = (number - 1) * per_page
+            shown = list(ids[start : start + per_page + 1])
+    has_next = len(shown) > per_page
+    shown = shown[:per_page]
+    if not has_next:  # the last page: every card was seen or counted
+        count = start + len(shown)
+    found = {card.pk: card for card in rows.filter(pk__in=shown)} if shown else {}
+    # A card deleted between the two queries is left out.
+    shown = [found[pk] for pk in shown if pk in found]
+    return BoundedPage(number, per_page, shown, count, has_next)

@@ -184,11 +184,11 @@ def browse_cards(
 ) -> Table:
     """The page ``page`` of the cards ``user`` may read that the search ``text``
     finds, sorted by ``sort``. Raises terms.QueryError for a search it cannot read."""
-    matching = cards_matching(user, text, now=now)
-    cards = sorted_cards(matching, user=user, sort=sort).select_related("topic")
+    cards = sorted_cards(cards_matching(user, text, now=now), user=user, sort=sort)
+    shown = Card.objects.select_related("topic")
     if "tags" in columns:
-        cards = cards.prefetch_related(Prefetch("tags", to_attr="tag_list"))
-    found = bounded_page(cards, matching, per_page=PER_PAGE, page=page)
+        shown = shown.prefetch_related(Prefetch("tags", to_attr="tag_list"))
+    found = bounded_page(cards, shown, per_page=PER_PAGE, page=page)
     rows = schedule_rows(
         list(found.object_list), user=user, now=now, with_recall="recall" in columns
     )
