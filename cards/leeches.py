@@ -114,8 +114,10 @@ def kept_leeches_of(user) -> LeechList:
 def leech_filter(user) -> Q:
     """The person's leeches among cards: their own cards tagged leech, and any
     card with LEECH_LAPSES lapses or more of theirs (the search's is:leech too)."""
+    # Rows with no lapse add nothing to a sum: two in three are left out
+    # before the grouping.
     lapsed = (
-        Progress.objects.filter(user=user)
+        Progress.objects.filter(user=user, lapses__gt=0)
         .values("card_id")
         .annotate(total=Sum("lapses"))
         .filter(total__gte=LEECH_LAPSES)
