@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.core.paginator import Page, Paginator
 from django.db.models import F, IntegerField, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from cards import scheduling
 from cards.models import Card, Progress
 
+from .pages import BoundedPage, bounded_page
 from .query import cards_matching
 
 PER_PAGE = 50
@@ -152,7 +152,7 @@ class Table:
     text: str
     columns: tuple[Column, ...]
     sort: str
-    page: Page
+    page: BoundedPage
     rows: list[Row]
 
     def headers(self) -> list[Header]:
@@ -185,10 +185,10 @@ def browse_cards(
     """The page ``page`` of the cards ``user`` may read that the search ``text``
     finds, sorted by ``sort``. Raises terms.QueryError for a search it cannot read."""
     cards = sorted_cards(cards_matching(user, text, now=now), user=user, sort=sort)
-    cards = cards.select_related("topic")
+    shown = Card.objects.select_related("topic")
     if "tags" in columns:
-        cards = cards.prefetch_related(Prefetch("tags", to_attr="tag_list"))
-    found = Paginator(cards, PER_PAGE).get_page(page)
+        shown = shown.prefetch_related(Prefetch("tags", to_attr="tag_list"))
+    found = bounded_page(cards, shown, per_page=PER_PAGE, page=page)
     rows = schedule_rows(
         list(found.object_list), user=user, now=now, with_recall="recall" in columns
     )

@@ -34,7 +34,8 @@
     var boxes = document.querySelectorAll("#browser-results .browser-select");
     var ticked = document.querySelectorAll("#browser-results .browser-select:checked").length;
     var all = document.getElementById("bulk-all");
-    var count = all && all.checked ? Number(all.dataset.count) : ticked;
+    // All matching: the count the page shows, "1,000+" past the bound.
+    var count = all && all.checked ? all.dataset.count : ticked;
     var shown = document.getElementById("browser-selected");
     if (shown) shown.textContent = count;
     var page = document.getElementById("browser-select-page");

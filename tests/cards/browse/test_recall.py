@@ -55,6 +55,17 @@ def test_recall_is_the_one_fsrs_predicts(user, memories, sign, value):
     assert found(user, f"prop:r{sign}{value}") == wanted
 
 
+@pytest.mark.parametrize("sign", ["<", ">="])
+def test_recall_beside_is_due_finds_the_same(user, memories, sign):
+    """Beside is:due (or rated:), recall is tested on each card it finds, not
+    over all the person's rows: the cards found are the same."""
+    Progress.objects.filter(user=user).update(due=NOW - timedelta(hours=1))
+    wanted = expected(user, sign, 0.8, by=scheduling.SCHEDULER)
+    assert wanted and found(user, f"prop:r{sign}0.8") == wanted
+    assert found(user, f"is:due prop:r{sign}0.8") == wanted
+    assert found(user, f"prop:r{sign}0.8 is:due mine") == wanted
+
+
 def test_recall_follows_the_persons_own_parameters(user, memories):
     parameters = list(DEFAULT_PARAMETERS)
     parameters[20] = 0.5  # a faster fall of recall after the first days
