@@ -101,13 +101,20 @@ def reset_back(record) -> tuple[int, int]:
     deleted or hidden since. The cards put back and the cards left."""
     user = record.user
     wanted = [int(pk) for pk in record.changes]
-    cards = dict(
-        Card.objects.visible_to(user)
-        .filter(pk__in=wanted)
-        .exclude(pk__in=Progress.objects.filter(user=user).values("card_id"))
-        .exclude(pk__in=ReviewLog.objects.filter(user=user).values("card_id"))
-        .values_list("pk", "topic_id")
+    # Studied since: read among the wanted cards only (a NOT IN over all the
+    # person's rows took PostgreSQL minutes at 100,000 cards).
+    studied = set(
+        Progress.objects.filter(user=user, card_id__in=wanted).values_list("card_id", flat=True)
+    ) | set(
+        ReviewLog.objects.filter(user=user, card_id__in=wanted).values_list("card_id", flat=True)
     )
+    cards = {
+        pk: topic_id
+        for pk, topic_id in Card.objects.visible_to(user)
+        .filter(pk__in=wanted)
+        .values_list("pk", "topic_id")
+        if pk not in studied
+    }
     suspended = set(
         Card.objects.filter(pk__in=list(cards), suspended=True).values_list("pk", flat=True)
     )

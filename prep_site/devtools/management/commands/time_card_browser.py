@@ -232,6 +232,7 @@ class Command(BaseCommand):
             ("suspend", {}),
             ("unsuspend", {}),
             ("move", {"topic": topic.pk}),
+            ("reset", {"confirmed": "1"}),  # progress and reviews kept for the undo
         ]
         failed = False
         for action, fields in steps:
