@@ -32,9 +32,9 @@ def start(client, *topics) -> str:
 
 
 def shown(body: str) -> str:
-    match = re.search(r'data-testid="card-front"[^>]*>(.*?)</', body, re.S)
-    text = match.group(1) if match else body
-    return FRONT.search(text).group(0)
+    match = re.search(r'data-testid="question"[^>]*>(.*?)</div>', body, re.S)
+    assert match, "no card is shown"
+    return FRONT.search(match.group(1)).group(0)
 
 
 def walk(client, url: str, count: int) -> list[str]:
