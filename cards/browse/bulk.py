@@ -140,17 +140,27 @@ def run_bulk_action(
             message, changes = _suspend_chosen(own, suspend=action == "suspend", now=now)
             message += _starters_left(starters, "their suspension is shared by everyone")
         elif action == "reset":
-            message, changes = reset.reset_chosen(rows, user=user)
+            # Its copy is written once the record is there to keep it.
+            message, record = reset.reset_chosen(
+                rows, user=user, keep=lambda changes: _keep_undo(user, action, changes, now)
+            )
+            if record is not None:
+                figures.changed(user.pk)
+            return Outcome(message, record)
         else:
             message, changes = hide.ACTIONS[action](rows, user=user, now=now)
         if not changes:
             return Outcome(message)
-        for previous in UndoRecord.objects.filter(user=user):
-            previous.release_files()  # a delete's kept images, no longer to come back
-            previous.delete()
-        record = UndoRecord.objects.create(user=user, action=action, changes=changes, done_at=now)
+        record = _keep_undo(user, action, changes, now)
         figures.changed(user.pk)
     return Outcome(message, record)
+
+
+def _keep_undo(user, action: str, changes: dict, now: datetime) -> UndoRecord:
+    """The person's undo record of this action, in place of the one before."""
+    for previous in UndoRecord.objects.filter(user=user):
+        previous.let_go()
+    return UndoRecord.objects.create(user=user, action=action, changes=changes, done_at=now)
 
 
 # Moving -----------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ itself (SQLite's triggers, PostgreSQL's expression index). A card whose topic
 is gone since stays deleted (its images' files go then). Quiz items of the
 deleted cards are not kept: past quizzes lose those questions for good."""
 
+from datetime import date, datetime
+from uuid import UUID
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -24,7 +27,6 @@ from taggit.models import TaggedItem
 
 from ..models import Card, CardMedia, Progress, Prompt, ReviewLog, StudySession, Topic
 from ..review_days import count_reviews
-from .reset import json_value
 
 # Past this many own cards a delete keeps no copy: the copy is written to one
 # JSON value, read back whole by the undo.
@@ -50,6 +52,15 @@ TABLES = {
     "progress": (Progress, PROGRESS),
     "reviews": (ReviewLog, REVIEW),
 }
+
+
+def json_value(value):
+    """A value as JSON keeps it, to the microsecond."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
 
 
 def _row(model: type[Model], names: tuple[str, ...], values: list) -> dict:

@@ -12,95 +12,80 @@ every one of these reads the cards as never studied, as they now are. The
 reviews are taken off their days' counts (streak, heatmap, retention) as a
 deleted card's are.
 
-Undo puts the rows back exactly, from the copy kept in UndoRecord.changes:
-per card, its progress rows and its reviews, each as a list of values in the
-order of PROGRESS and REVIEW. A card studied since (it has progress or reviews
-of the person again), deleted, or hidden keeps what it has now."""
+Undo puts the rows back as they were, from the copy the reset kept in
+ResetProgress and ResetReview: one INSERT … SELECT a table each way, so that
+10,000 cards with 100,000 reviews take seconds, not minutes. A card studied
+since (it has progress or reviews of the person again), deleted, or hidden
+keeps what it has now; a prompt a cloze lost since stays gone."""
 
-from datetime import date, datetime
-from uuid import UUID
+from collections.abc import Callable
 
-from ..models import Card, Progress, ReviewLog, StudySession
-from ..review_days import count_reviews, uncount_reviews
-from ..scheduling import PROGRESS_FIELDS
+from django.db import connection
+from django.db.models import F, Model, QuerySet
 
-PROGRESS = ("prompt_id", *PROGRESS_FIELDS, "reps", "lapses")
-REVIEW = (
-    "prompt_id",
-    "session_id",
-    "rating",
-    "reviewed_at",
-    "duration_ms",
-    "review_number",
-    "state_before",
-    "state_after",
-    "due_after",
-    "day",
-    "previous",
-    "client_key",
+from ..models import (
+    Card,
+    Progress,
+    ResetProgress,
+    ResetReview,
+    ReviewLog,
+    StudySession,
+    UndoRecord,
 )
-MOMENTS = {"due", "last_review", "reviewed_at", "due_after"}
-BATCH = 500
+from ..models.reset import forget_reset_copy
+from ..review_days import count_reviews, uncount_reviews
 
 
-def json_value(value):
-    """A value as JSON keeps it, to the microsecond."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    return value
+def _columns(copy: type[Model]) -> list[str]:
+    """The columns a copy shares with the table it copies: all but its pk."""
+    return [field.column for field in copy._meta.concrete_fields if not field.primary_key]
 
 
-def _read(name: str, value):
-    if value is None:
-        return None
-    if name in MOMENTS:
-        return datetime.fromisoformat(value)
-    if name == "day":
-        return date.fromisoformat(value)
-    if name == "client_key":
-        return UUID(value)
-    return value
+def _insert(into: type[Model], columns: list[str], rows: QuerySet) -> None:
+    """INSERT INTO ``into`` (``columns``) the rows the query ``rows`` selects,
+    its values in the same order, without bringing them into Python."""
+    select, params = rows.order_by().query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(into._meta.db_table)} ({names}) {select}", params)
 
 
-def _fields(names: tuple[str, ...], values: list):
-    return ((name, _read(name, value)) for name, value in zip(names, values, strict=True))
-
-
-def reset_chosen(rows, *, user) -> tuple[str, dict]:
+def reset_chosen(
+    rows, *, user, keep: Callable[[dict], UndoRecord]
+) -> tuple[str, UndoRecord | None]:
     """Make the cards ``rows`` (bulk.Chosen) new for the person: the message and
-    what an undo needs."""
+    the undo record ``keep`` made for the cards reset."""
     from .bulk import n_cards, offer_again_from
 
     ids = [row.pk for row in rows]
     progress = Progress.objects.filter(user=user, card_id__in=ids)
     reviews = ReviewLog.objects.filter(user=user, card_id__in=ids)
-    changes: dict[int, dict] = {}
-    for card_id, *values in progress.order_by("pk").values_list("card_id", *PROGRESS):
-        changes.setdefault(card_id, {"progress": [], "reviews": []})
-        changes[card_id]["progress"].append([json_value(value) for value in values])
-    for card_id, *values in reviews.order_by("pk").values_list("card_id", *REVIEW):
-        changes.setdefault(card_id, {"progress": [], "reviews": []})
-        changes[card_id]["reviews"].append([json_value(value) for value in values])
-    if not changes:
+    reset = set(progress.values_list("card_id", flat=True)) | set(
+        reviews.order_by().values_list("card_id", flat=True).distinct()
+    )
+    if not reset:
         which = "That card is" if len(rows) == 1 else "Those cards are"
-        return f"{which} new already: nothing to reset.", {}
+        return f"{which} new already: nothing to reset.", None
+    record = keep(dict.fromkeys(sorted(reset)))  # the previous copy goes with its record
+    for copy, rows_of in ((ResetProgress, progress), (ResetReview, reviews)):
+        columns = _columns(copy)
+        _insert(copy, columns, rows_of.values_list(*columns))
     uncount_reviews(reviews)
     reviews.delete()
     progress.delete()
-    offer_again_from([row for row in rows if row.pk in changes and not row.suspended])
+    offer_again_from([row for row in rows if row.pk in reset and not row.suspended])
     return (
-        f"Reset {n_cards(len(changes))}: new again, without their progress and reviews.",
-        changes,
+        f"Reset {n_cards(len(reset))}: new again, without their progress and reviews.",
+        record,
     )
 
 
-def reset_back(record) -> tuple[int, int]:
+def reset_back(record: UndoRecord) -> tuple[int, int]:
     """Undo a reset: put back the progress and reviews of each card not studied,
     deleted or hidden since. The cards put back and the cards left."""
     user = record.user
-    wanted = [int(pk) for pk in record.changes]
+    wanted = record.card_ids
     # Studied since: read among the wanted cards only (a NOT IN over all the
     # person's rows took PostgreSQL minutes at 100,000 cards).
     studied = set(
@@ -108,40 +93,31 @@ def reset_back(record) -> tuple[int, int]:
     ) | set(
         ReviewLog.objects.filter(user=user, card_id__in=wanted).values_list("card_id", flat=True)
     )
-    cards = {
-        pk: topic_id
-        for pk, topic_id in Card.objects.visible_to(user)
-        .filter(pk__in=wanted)
-        .values_list("pk", "topic_id")
+    back = [
+        pk
+        for pk in Card.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True)
         if pk not in studied
-    }
-    suspended = set(
-        Card.objects.filter(pk__in=list(cards), suspended=True).values_list("pk", flat=True)
+    ]
+    left = set(wanted) - set(back)
+    kept_progress = ResetProgress.objects.filter(user=user).exclude(card_id__in=left)
+    kept_reviews = ResetReview.objects.filter(user=user).exclude(card_id__in=left)
+    # A session deleted since: its reviews come back without one.
+    kept_reviews.exclude(session=None).exclude(
+        session_id__in=StudySession.objects.filter(user=user).values("pk")
+    ).update(session=None)
+    # Through the card and the prompt (a cloze's prompt edited away since
+    # stays gone): the topic and suspension the progress row copies come
+    # from the card as it is now.
+    columns = _columns(ResetProgress)
+    _insert(
+        Progress,
+        [*columns, "topic_id", "suspended"],
+        kept_progress.filter(prompt__card=F("card")).values_list(
+            *columns, "card__topic", "card__suspended"
+        ),
     )
-    prompts = set(Card.objects.filter(pk__in=list(cards)).values_list("prompts__pk", flat=True))
-    sessions = set(StudySession.objects.filter(user=user).values_list("pk", flat=True))
-    progress, reviews = [], []
-    for pk, topic_id in cards.items():
-        kept = record.changes[str(pk)]
-        for values in kept["progress"]:
-            fields = dict(_fields(PROGRESS, values))
-            if fields["prompt_id"] in prompts:  # a cloze edited away since stays gone
-                progress.append(
-                    Progress(
-                        user=user,
-                        card_id=pk,
-                        topic_id=topic_id,
-                        suspended=pk in suspended,
-                        **fields,
-                    )
-                )
-        for values in kept["reviews"]:
-            fields = dict(_fields(REVIEW, values))
-            if fields["prompt_id"] in prompts:
-                if fields["session_id"] not in sessions:
-                    fields["session_id"] = None
-                reviews.append(ReviewLog(user=user, card_id=pk, **fields))
-    Progress.objects.bulk_create(progress, batch_size=BATCH)
-    ReviewLog.objects.bulk_create(reviews, batch_size=BATCH)
-    count_reviews(ReviewLog.objects.filter(user=user, card_id__in=list(cards)))
-    return len(cards), len(wanted) - len(cards)
+    columns = _columns(ResetReview)
+    _insert(ReviewLog, columns, kept_reviews.filter(prompt__card=F("card")).values_list(*columns))
+    forget_reset_copy(user.pk)
+    count_reviews(ReviewLog.objects.filter(user=user, card_id__in=back))
+    return len(back), len(left)

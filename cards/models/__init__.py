@@ -6,8 +6,9 @@ it through the app, and each person's progress on it is their own.
 
 The models live by what they are about: ``cards`` (topics, cards, prompts),
 ``study`` (progress, sessions, the review log and its daily counts),
-``quizzes``, ``import_jobs``, ``scheduler`` (each person's own FSRS) and
-``searches`` (the card browser's saved searches). Import them from here.
+``quizzes``, ``import_jobs``, ``scheduler`` (each person's own FSRS),
+``searches`` (the card browser's saved searches), and ``bulk`` and ``reset``
+(its bulk actions' undo and jobs). Import them from here.
 """
 
 from .bulk import BulkJob, HiddenCard, UndoRecord
@@ -36,6 +37,7 @@ from .media import (
     delete_files_on_commit,
 )
 from .quizzes import Quiz, QuizItem
+from .reset import ResetProgress, ResetReview
 from .scheduler import OptimizeJob, SchedulerSettings
 from .searches import MAX_SAVED_SEARCHES, MAX_SEARCH_NAME, SavedSearch
 from .study import Progress, Rating, ReviewDay, ReviewLog, State, StudySession
@@ -65,6 +67,8 @@ __all__ = [
     "Quiz",
     "QuizItem",
     "Rating",
+    "ResetProgress",
+    "ResetReview",
     "ReviewDay",
     "ReviewLog",
     "SavedSearch",

@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from prep_site.jobs import JobState
 
+from .reset import forget_reset_copy
+
 
 class UndoRecord(models.Model):
     """A person's last bulk action: one row each, replaced by the next action
@@ -31,6 +33,14 @@ class UndoRecord(models.Model):
     @property
     def card_ids(self) -> list[int]:
         return [int(pk) for pk in self.changes]
+
+    def let_go(self) -> None:
+        """Delete the record, with what it keeps outside itself: a delete's
+        image files, a reset's copy of the progress and reviews."""
+        self.release_files()
+        if self.action == "reset":
+            forget_reset_copy(self.user_id)
+        self.delete()
 
     def release_files(self, *, used: frozenset[int] = frozenset()) -> None:
         """Delete the image files of the own cards a delete kept (cards.browse.deleted),

@@ -131,13 +131,23 @@ class ReviewLog(models.Model):
     """One grade. ``review_number`` counts the person's reviews of the prompt, and
     is unique with it: the same grade can never be written twice."""
 
+    # Indexed by the indexes below (each first in one), not each on its own: every
+    # index is written again for each of the thousands of reviews a bulk action
+    # deletes or puts back.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews", db_index=False
     )
-    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="reviews")
+    card = models.ForeignKey(
+        "cards.Card", on_delete=models.CASCADE, related_name="reviews", db_index=False
+    )
     prompt = models.ForeignKey("cards.Prompt", on_delete=models.CASCADE, related_name="reviews")
     session = models.ForeignKey(
-        StudySession, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+        StudySession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        db_index=False,
     )
     rating = models.PositiveSmallIntegerField(choices=Rating.choices)
     reviewed_at = models.DateTimeField()
@@ -177,6 +187,9 @@ class ReviewLog(models.Model):
             # With the id, which breaks ties of time: a session's last grade (the
             # undo's, read on every study step) is then the index's last entry.
             models.Index(fields=["session", "reviewed_at", "id"], name="review_session_time"),
+            # A card's reviews (all of them as it is deleted), or a person's
+            # reviews of chosen cards (the card browser's bulk actions).
+            models.Index(fields=["card", "user"], name="review_card_user"),
         ]
 
     def __str__(self) -> str:

@@ -85,7 +85,13 @@ SQLITE_OPTIONS = {
     # busy timeout instead of failing halfway through a transaction.
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;",
+    # A page cache of up to 64 MiB a connection (SQLite's default is 2 MiB),
+    # filled only as used: a bulk action writing 100,000 reviews through their
+    # indexes took twice as long with the default.
+    "init_command": (
+        "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+        "PRAGMA cache_size=-65536;"
+    ),
 }
 
 

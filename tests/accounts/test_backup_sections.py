@@ -89,6 +89,8 @@ NOT_IN_A_BACKUP = {
     "cards.Prompt": "made again from each card",
     "cards.ReviewDay": "counted again from the review log",
     "cards.UndoRecord": "the undo of the last bulk action, offered once right after it",
+    "cards.ResetProgress": "a reset's copy for its undo, offered once right after it",
+    "cards.ResetReview": "a reset's copy for its undo, offered once right after it",
     "cards.PendingImage": "an image added in the card editor, kept a day for its card; the "
     "saved card's images are backed up",
 }

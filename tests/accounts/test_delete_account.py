@@ -22,7 +22,7 @@ from cards import imports as importing
 from cards.browse.bulk import run_bulk_action
 from cards.images.services import add_image
 from cards.imports.anki_media import store_images
-from cards.models import BulkJob, Card, CardMedia, ImportJob, OptimizeJob, PendingImage
+from cards.models import BulkJob, Card, CardMedia, ImportJob, OptimizeJob, PendingImage, ReviewLog
 from cards.schedule.services import retention_save
 from interviews.models import MockAnswer
 from prep_site.devtools.images import png
@@ -74,8 +74,10 @@ def give_everything(user, starter, admin, *, tag: str, run_tasks) -> None:
         )
     retention_save(user=user, retention=0.85)
     OptimizeJob.objects.create(user=user, status=OptimizeJob.Status.DONE, outcome="Kept.")
-    # A bulk action in the card browser: its undo is kept.
-    run_bulk_action(user=user, action="suspend", ids=[alone.pk], text=None, topic=None, tags=[])
+    # A bulk action in the card browser: its undo is kept, a reset's with its
+    # copy of the progress and reviews.
+    studied = ReviewLog.objects.filter(user=user).values_list("card_id", flat=True).first()
+    run_bulk_action(user=user, action="reset", ids=[studied], text=None, topic=None, tags=[])
     # A bulk action on many cards, run on a worker, with the undo it kept.
     BulkJob.objects.create(
         user=user, action="suspend", status=BulkJob.Status.DONE, undo=user.bulk_undo

@@ -8,7 +8,20 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cards.models import Card, Progress, Rating, ReviewDay, ReviewLog, StudySession, UndoRecord
+from cards.browse.bulk import run_bulk_action
+from cards.models import (
+    Card,
+    HiddenCard,
+    Progress,
+    Rating,
+    ResetProgress,
+    ResetReview,
+    ReviewDay,
+    ReviewLog,
+    StudySession,
+    UndoRecord,
+)
+from cards.study.services import grade_prompt
 from tests.cards.browse.test_bulk import BULK, UNDO, assert_copies_right, post, said, send
 from tests.factories import grade_card, make_card, make_collection, make_topic
 
@@ -170,3 +183,76 @@ def test_reset_and_its_undo_run_the_same_few_queries_at_any_size(
         response = send(client_in, UNDO, {"undo": str(UndoRecord.objects.get(user=user).pk)})
     assert said(response)[0].startswith("Undone:")
     assert_copies_right()
+
+
+def undo(client, user):
+    return send(client, UNDO, {"undo": str(UndoRecord.objects.get(user=user).pk)})
+
+
+def test_undo_leaves_a_starter_card_hidden_since(client_in, user, world):
+    confirmed(client_in, [world["starter"], *world["mine"]])
+    record = UndoRecord.objects.get(user=user)
+    # Hidden from another tab meanwhile (its own undo would take the reset's place).
+    HiddenCard.objects.create(user=user, card=world["starter"], hidden_at=timezone.now())
+    response = send(client_in, UNDO, {"undo": str(record.pk)})
+    assert said(response) == [
+        "Undone: 2 cards have their progress and reviews back. "
+        "1 card changed or went since, so it was left as it is."
+    ]
+    assert not Progress.objects.filter(user=user, card=world["starter"]).exists()
+    assert Progress.objects.filter(user=user).count() == 2
+
+
+def test_undo_brings_back_the_cards_that_remain(client_in, user, world):
+    cloze = make_card(world["kafka"], user, front="{{c1::Leader}} and {{c2::ISR}}", kind="cloze")
+    session = StudySession.objects.create(user=user, new_from=cloze.pk)
+    for prompt in cloze.prompts.all():
+        grade_prompt(
+            user=user,
+            session=session,
+            prompt=prompt,
+            rating=Rating.GOOD,
+            expected_reps=0,
+            duration_ms=1000,
+            now=timezone.now() - AGO,
+        )
+    kept_prompt = cloze.prompts.get(ordinal=1)
+    confirmed(client_in, [cloze, world["starter"], world["mine"][0]])
+    cloze.front = "{{c1::Leader}} and followers"
+    cloze.save()
+    cloze.sync_prompts()  # as the editor does
+    session.delete()
+    world["mine"][0].delete()
+    response = undo(client_in, user)
+    assert said(response) == [
+        "Undone: 2 cards have their progress and reviews back. "
+        "1 card changed or went since, so it was left as it is."
+    ]
+    assert [row.prompt_id for row in Progress.objects.filter(user=user, card=cloze)] == [
+        kept_prompt.pk
+    ]
+    back = ReviewLog.objects.get(user=user, card=cloze)
+    assert back.prompt_id == kept_prompt.pk and back.session_id is None
+    assert ReviewLog.objects.filter(user=user, card=world["starter"]).count() == 1
+    assert reviews_counted(user) == ReviewLog.objects.filter(user=user).count()
+    assert not ResetProgress.objects.exists() and not ResetReview.objects.exists()
+    assert_copies_right()
+
+
+def test_the_copy_goes_with_its_undo(client_in, user, other_user, world):
+    confirmed(client_in, world["mine"])
+    # Another person's reset keeps its own copy, whatever this person does.
+    other_card = make_card(make_topic(owner=other_user), other_user)
+    grade_card(other_user, other_card, Rating.GOOD, timezone.now() - AGO)
+    run_bulk_action(
+        user=other_user, action="reset", ids=[other_card.pk], text=None, topic=None, tags=[]
+    )
+    assert ResetProgress.objects.filter(user=user).count() == 2
+    assert ResetReview.objects.filter(user=user).count() == 2
+    post(client_in, "suspend", world["mine"][:1])  # the next action's undo takes its place
+    assert not ResetProgress.objects.filter(user=user).exists()
+    assert not ResetReview.objects.filter(user=user).exists()
+    assert ResetProgress.objects.filter(user=other_user).count() == 1
+    response = undo(client_in, user)
+    assert said(response)[0].startswith("Undone: 1 card ")
+    assert Progress.objects.filter(user=user).count() == 1  # the starter card's
