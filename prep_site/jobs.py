@@ -226,6 +226,26 @@ def start_one(
     return job
 
 
+def purge_finished(*, older_than: datetime) -> int:
+    """Delete the records of queued jobs of every kind that ended (done or
+    failed) before ``older_than``, but each person's latest of each kind, which
+    its page shows. Returns how many went."""
+    deleted = 0
+    for model in apps.get_models():
+        if not issubclass(model, QueuedJob):
+            continue
+        person = model.person_field
+        rows = model._default_manager
+        newer = rows.filter(**{person: models.OuterRef(person)}).filter(
+            models.Q(created_at__gt=models.OuterRef("created_at"))
+            | models.Q(created_at=models.OuterRef("created_at"), pk__gt=models.OuterRef("pk"))
+        )
+        ended = [model.Status.DONE, model.Status.FAILED]
+        stale = rows.filter(status__in=ended, finished_at__lt=older_than)
+        deleted += stale.filter(models.Exists(newer)).delete()[0]
+    return deleted
+
+
 def settle_failure(task, settle: Callable[..., None]) -> None:
     """For a django-q2 hook: call ``settle(job_id=, reason=)`` if the task failed."""
     reason = failure_of(task)
