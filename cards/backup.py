@@ -29,8 +29,8 @@ from accounts.backup.sections import Children, Part, Section
 from accounts.models import Profile
 
 from . import review_days
+from .backup_browse import HiddenCards, SavedSearches
 from .backup_fields import NoDay, Ordinal, Previous, Tags, card_number, prompt_of, prompts
-from .backup_hidden import HiddenCards
 from .backup_media import CardImages
 from .models import (
     Card,
@@ -446,31 +446,6 @@ class Quizzes(Section):
                 child.row.prompt_id, child.row.card_id = prompt
                 items.append(child.row)
         QuizItem.objects.bulk_create(items)
-        restore.report.added[self.name] += len(new)
-
-
-class SavedSearches(Section):
-    name, model, one = "saved_searches", SavedSearch, "a saved search"
-    fields = (Text("name"), Text("text"), When("created_at"))
-    match = ("name",)
-    not_backed_up = ("id", "user")
-    since = 7
-
-    def rows(self, user):
-        return SavedSearch.objects.filter(user=user).order_by("pk")
-
-    def write(self, restore, checked):
-        # Names are told apart in any case, as the person's list does.
-        have = {row.name.lower() for row in self.rows(restore.user)}
-        new = []
-        for each in checked:
-            if each.row.name.lower() in have:
-                restore.report.kept[self.name] += 1
-                continue
-            have.add(each.row.name.lower())
-            each.row.user = restore.user
-            new.append(each.row)
-        self.create(new)
         restore.report.added[self.name] += len(new)
 
 

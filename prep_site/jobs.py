@@ -24,7 +24,14 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -125,6 +132,125 @@ def progress_aside(job: JobState) -> Iterator[Callable[[int, int], None]]:
     finally:
         if side is not None:
             side.close()
+
+
+class QueuedJob(JobState):
+    """A job a person starts from a page and a worker runs: it waits for a
+    worker, runs, and ends done or failed, one of its kind under way per person
+    (``start_one``). A model names the text field that says why it failed
+    (``failure_field``), and declares ``queued_constraints`` in its Meta."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Working"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    under_way = (Status.QUEUED, Status.RUNNING)
+    # Such a job locks what it changes as a request would: an import, a restore
+    # or an account deletion need not wait for it (has_job_under_way).
+    exclusive = False
+    failure_field = "failure"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.under_way
+
+    @classmethod
+    def mark_running(cls, job_id: int, **changes) -> None:
+        cls._default_manager.filter(pk=job_id).update(status=cls.Status.RUNNING, **changes)
+
+    @classmethod
+    def mark_done(cls, job_id: int, **changes) -> bool:
+        return finish(cls, job_id, status=cls.Status.DONE, **changes)
+
+    @classmethod
+    def mark_failed(cls, job_id: int, text: str) -> bool:
+        """Fail the job, saying why in ``text``: once, whoever tries first."""
+        return finish(cls, job_id, status=cls.Status.FAILED, **{cls.failure_field: text})
+
+    @classmethod
+    def claim(cls, job_id: int, *, stopped: str) -> bool:
+        """Count one more start of the job; False when it must not run. A job
+        started too often is failed, saying ``stopped``."""
+        running = {"status__in": cls.under_way}
+        if claim_attempt(cls, job_id, running=running):
+            return True
+        if cls._default_manager.filter(pk=job_id, **running).exists():
+            cls.mark_failed(job_id, stopped)
+        return False
+
+
+def queued_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """A QueuedJob's constraints: its status is one of its statuses, and one is
+    under way per person (``start_one`` checks it first, with a message)."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+            name=f"{prefix}_status_valid",
+        ),
+        models.UniqueConstraint(
+            fields=["user"],
+            condition=models.Q(status__in=["queued", "running"]),
+            name=f"{prefix}_one_under_way",
+        ),
+    ]
+
+
+def start_one(
+    model: type[QueuedJob], *, user, task: str, on_failure: str, **fields
+) -> QueuedJob | None:
+    """Create the person's job and have a worker run ``task`` on it once the job
+    is committed (``on_failure`` as for enqueue_after_commit). None, writing
+    nothing, when they already have one of its kind under way (checked under a
+    lock, and by the table's constraint in a race)."""
+    try:
+        with transaction.atomic():
+            under_way = model._default_manager.select_for_update().filter(
+                user=user, status__in=model.under_way
+            )
+            if under_way.exists():
+                return None
+            job = model._default_manager.create(user=user, **fields)
+            enqueue_after_commit(task, job, on_failure=on_failure)
+    except IntegrityError:
+        return None
+    return job
+
+
+def purge_finished(*, older_than: datetime) -> int:
+    """Delete the records of queued jobs of every kind that ended (done or
+    failed) before ``older_than``, but each person's latest of each kind, which
+    its page shows. Returns how many went."""
+    deleted = 0
+    for model in apps.get_models():
+        if not issubclass(model, QueuedJob):
+            continue
+        person = model.person_field
+        rows = model._default_manager
+        newer = rows.filter(**{person: models.OuterRef(person)}).filter(
+            models.Q(created_at__gt=models.OuterRef("created_at"))
+            | models.Q(created_at=models.OuterRef("created_at"), pk__gt=models.OuterRef("pk"))
+        )
+        ended = [model.Status.DONE, model.Status.FAILED]
+        stale = rows.filter(status__in=ended, finished_at__lt=older_than)
+        deleted += stale.filter(models.Exists(newer)).delete()[0]
+    return deleted
+
+
+def settle_failure(task, settle: Callable[..., None]) -> None:
+    """For a django-q2 hook: call ``settle(job_id=, reason=)`` if the task failed."""
+    reason = failure_of(task)
+    if reason is not None:
+        settle(job_id=task.args[0], reason=reason)
 
 
 def finish(model: type[JobState], job_id: int, **changes) -> bool:

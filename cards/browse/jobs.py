@@ -15,8 +15,6 @@ action of a few seconds (10,000 cards take about 1 s).
 The person has one such job at a time; a second submit while one is under
 way is refused in words (and by the table's constraint, in a race)."""
 
-from django.db import IntegrityError, transaction
-
 from prep_site import jobs
 
 from ..models import BulkJob, Topic
@@ -49,45 +47,35 @@ def start_bulk_job(*, user, action: str, text: str, topic: Topic | None, tags: l
     """Have a worker run the action on every card ``text`` finds, once the job
     is committed."""
     params = {"text": text, "topic": topic.pk if topic else None, "tags": tags}
-    try:
-        with transaction.atomic():
-            under_way = BulkJob.objects.select_for_update().filter(
-                user=user, status__in=BulkJob.under_way
-            )
-            if under_way.exists():
-                raise BulkRefused(UNDER_WAY)
-            job = BulkJob.objects.create(
-                user=user, action=action, params=params, total=STEPS, stage="Waiting for a worker"
-            )
-            jobs.enqueue_after_commit(
-                "cards.browse.tasks.run_job", job, on_failure="cards.browse.tasks.job_failed"
-            )
-    except IntegrityError:  # the constraint behind the check, in a race
-        raise BulkRefused(UNDER_WAY) from None
+    job = jobs.start_one(
+        BulkJob,
+        user=user,
+        task="cards.browse.tasks.run_job",
+        on_failure="cards.browse.tasks.job_failed",
+        action=action,
+        params=params,
+        total=STEPS,
+        stage="Waiting for a worker",
+    )
+    if job is None:
+        raise BulkRefused(UNDER_WAY)
     return job
-
-
-def _finish(job_id: int, **changes) -> bool:
-    """Move the job out of its running states, once, whoever tries first."""
-    return jobs.finish(BulkJob, job_id, **changes)
 
 
 def run_bulk_job(*, job_id: int) -> BulkJob | None:
     """Run the job's action and keep its message and undo. None when the job is
     gone (its person deleted)."""
-    running = {"status__in": BulkJob.under_way}
-    if not jobs.claim_attempt(BulkJob, job_id, running=running):
-        if BulkJob.objects.filter(pk=job_id, **running).exists():
-            _finish(job_id, status=BulkJob.Status.FAILED, message=STOPPED)
+    if not BulkJob.claim(job_id, stopped=STOPPED):
         return BulkJob.objects.filter(pk=job_id).first()
     job = BulkJob.objects.select_related("user").get(pk=job_id)
     count = matching_count(job.user, job.params["text"])
-    BulkJob.objects.filter(pk=job_id).update(status=BulkJob.Status.RUNNING)
+    BulkJob.mark_running(job_id)
     job.record_progress(done=0, total=STEPS, stage=f"Reading and changing {count:,} cards")
     topic = Topic.objects.filter(pk=job.params["topic"], owner=job.user).first()
     if job.action == "move" and topic is None:
-        gone = "The topic to move the cards to was deleted; nothing was changed."
-        _finish(job_id, status=BulkJob.Status.FAILED, message=gone)
+        BulkJob.mark_failed(
+            job_id, "The topic to move the cards to was deleted; nothing was changed."
+        )
         return BulkJob.objects.get(pk=job_id)
     try:
         with jobs.progress_aside(job) as report:
@@ -101,21 +89,11 @@ def run_bulk_job(*, job_id: int) -> BulkJob | None:
                 report=lambda: report(1, STEPS),
             )
     except BulkRefused as error:
-        _finish(job_id, status=BulkJob.Status.FAILED, message=str(error))
+        BulkJob.mark_failed(job_id, str(error))
     else:
-        _finish(
-            job_id,
-            status=BulkJob.Status.DONE,
-            done=STEPS,
-            message=outcome.message,
-            undo=outcome.undo,
-        )
+        BulkJob.mark_done(job_id, done=STEPS, message=outcome.message, undo=outcome.undo)
     return BulkJob.objects.get(pk=job_id)
 
 
 def settle_failed(*, job_id: int, reason: str) -> None:
-    _finish(
-        job_id,
-        status=BulkJob.Status.FAILED,
-        message=f"The action stopped: {reason}. Nothing was changed.",
-    )
+    BulkJob.mark_failed(job_id, f"The action stopped: {reason}. Nothing was changed.")

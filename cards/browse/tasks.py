@@ -13,6 +13,4 @@ def run_job(job_id: int) -> str:
 
 def job_failed(task) -> None:
     """django-q2's hook: settle the job if the task failed."""
-    reason = job_state.failure_of(task)
-    if reason is not None:
-        jobs.settle_failed(job_id=task.args[0], reason=reason)
+    job_state.settle_failure(task, jobs.settle_failed)

@@ -1,6 +1,11 @@
 """The import's background tasks, run by django-q2's workers. Each loads the
 job by id, calls its service and lets the service record the outcome."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
 from prep_site import jobs
 
 from ..images import services as image_services
@@ -24,7 +29,10 @@ def job_failed(task) -> None:
 
 def purge_stale() -> int:
     """Scheduled hourly (migrations 0013, 0014): previews never confirmed, failed
-    jobs, old records of finished ones, and files no import will read; and the
-    images added in the card editor that no card took. Returns how many jobs went."""
+    jobs, old records of finished ones, and files no import will read; the
+    images added in the card editor that no card took; and the records of bulk
+    actions and optimizer runs that ended PREP_JOB_HISTORY_DAYS ago (each
+    person's latest stays). Returns how many jobs went."""
     image_services.purge_stale()
-    return services.purge_stale()
+    history = timezone.now() - timedelta(days=settings.PREP_JOB_HISTORY_DAYS)
+    return services.purge_stale() + jobs.purge_finished(older_than=history)

@@ -4,10 +4,9 @@ can undo it once (cards.browse.bulk), and the jobs that run the large ones."""
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Q
 from django.urls import reverse
 
-from prep_site.jobs import JobState
+from prep_site.jobs import QueuedJob, queued_constraints
 
 from .reset import forget_reset_copy
 
@@ -56,16 +55,10 @@ class UndoRecord(models.Model):
             transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
 
 
-class BulkJob(JobState):
+class BulkJob(QueuedJob):
     """A bulk action on more cards than a request should hold up
     (cards.browse.jobs): what it was asked to do, how far it has got, and then
     the message the person would have seen, with the undo it kept."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Working"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs"
@@ -73,40 +66,18 @@ class BulkJob(JobState):
     action = models.CharField(max_length=20)
     # The form's choices: {"text": the search, "topic": a topic id, "tags": [names]}.
     params = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # What the action did (or why it changed nothing), in the words of a direct action.
     message = models.TextField(blank=True)
     undo = models.ForeignKey(UndoRecord, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "running", "done", "failed"]),
-                name="bulk_job_status_valid",
-            ),
-            # One at a time per person (cards.browse.jobs checks it first, with a message).
-            models.UniqueConstraint(
-                fields=["user"],
-                condition=Q(status__in=["queued", "running"]),
-                name="bulk_job_one_under_way",
-            ),
-        ]
+    class Meta(QueuedJob.Meta):
+        constraints = queued_constraints("bulk_job")
 
-    under_way = (Status.QUEUED, Status.RUNNING)
-    # Its changes are one transaction that locks the person's row, as every bulk
-    # action does: an import, a restore or an account deletion need not wait.
-    exclusive = False
+    failure_field = "message"
     filename = "Action on many cards"  # how lists of jobs name it
 
     def __str__(self) -> str:
         return f"{self.action} for {self.user} ({self.status})"
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in self.under_way
 
     def get_absolute_url(self) -> str:
         return reverse("cards:card_bulk_job", args=[self.pk])

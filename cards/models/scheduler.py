@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from prep_site.jobs import JobState
+from prep_site.jobs import QueuedJob, queued_constraints
 
 MAX_LIGHT_DATES = 60
 MIN_RETENTION = 0.70
@@ -71,19 +71,13 @@ class SchedulerSettings(models.Model):
         return f"Schedule of {self.user}"
 
 
-class OptimizeJob(JobState):
-    """One run of the optimizer over a person's review log, on a worker."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Fitting"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+class OptimizeJob(QueuedJob):
+    """One run of the optimizer over a person's review log, on a worker. It
+    only reads the review log and writes the person's schedule."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="optimize_jobs"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # What the run does: fit the parameters, then replay the cards through the
     # schedule (cards/schedule/reschedule.py), or either alone.
     fit = models.BooleanField(default=True)
@@ -91,37 +85,15 @@ class OptimizeJob(JobState):
     # What the run found, in a sentence for the person.
     outcome = models.TextField(blank=True)
     failure = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "running", "done", "failed"]),
-                name="optimize_status_valid",
-            ),
-            # One run at a time per person (services check it first, with a message).
-            models.UniqueConstraint(
-                fields=["user"],
-                condition=Q(status__in=["queued", "running"]),
-                name="optimize_one_under_way",
-            ),
-        ]
+    class Meta(QueuedJob.Meta):
+        constraints = queued_constraints("optimize")
 
-    under_way = (Status.QUEUED, Status.RUNNING)
-    # It only reads the review log: an import, a restore or an account deletion
-    # need not wait for it (prep_site.jobs.has_job_under_way).
-    exclusive = False
     filename = "Schedule optimization"  # how lists of jobs name it
 
     def __str__(self) -> str:
         return f"Optimization {self.pk} for {self.user}"
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in self.under_way
 
     def get_absolute_url(self) -> str:
         return reverse("cards:schedule")

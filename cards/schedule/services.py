@@ -1,7 +1,7 @@
 """Your schedule's workflows: saving the retention you aim for, and running
 the optimizer over your reviews on a worker (tasks.py)."""
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from prep_site import figures, jobs
@@ -88,50 +88,33 @@ def optimize_start(*, user, fit: bool = True, reschedule: bool = False) -> Optim
             raise OptimizeRefused(too_few(count))
     elif not ReviewLog.objects.filter(user=user).exists():
         raise OptimizeRefused(NOTHING_TO_RESCHEDULE)
-    try:
-        with transaction.atomic():
-            under_way = OptimizeJob.objects.select_for_update().filter(
-                user=user, status__in=OptimizeJob.under_way
-            )
-            if under_way.exists():
-                raise OptimizeRefused(UNDER_WAY)
-            job = OptimizeJob.objects.create(
-                user=user,
-                fit=fit,
-                reschedule=reschedule or not fit,
-                total=STEPS,
-                stage="Waiting for a worker",
-            )
-            jobs.enqueue_after_commit(
-                "cards.schedule.tasks.optimize", job, on_failure="cards.schedule.tasks.job_failed"
-            )
-    except IntegrityError:  # the constraint behind the check, in a race
-        raise OptimizeRefused(UNDER_WAY) from None
+    job = jobs.start_one(
+        OptimizeJob,
+        user=user,
+        task="cards.schedule.tasks.optimize",
+        on_failure="cards.schedule.tasks.job_failed",
+        fit=fit,
+        reschedule=reschedule or not fit,
+        total=STEPS,
+        stage="Waiting for a worker",
+    )
+    if job is None:
+        raise OptimizeRefused(UNDER_WAY)
     return job
-
-
-def _finish(job_id: int, **changes) -> bool:
-    """Move the job out of its running states, once, whoever tries first."""
-    return jobs.finish(OptimizeJob, job_id, **changes)
 
 
 def optimize_run(*, job_id: int) -> OptimizeJob | None:
     """Fit the parameters (kept if they predict the person's recall better than
     the defaults) and/or reschedule their cards, as the job asks. None when the
     job is gone (its person deleted) or already settled."""
-    running = {"status__in": OptimizeJob.under_way}
-    if not jobs.claim_attempt(OptimizeJob, job_id, running=running):
-        if OptimizeJob.objects.filter(pk=job_id, **running).exists():
-            _finish(job_id, status=OptimizeJob.Status.FAILED, failure=STOPPED)
+    if not OptimizeJob.claim(job_id, stopped=STOPPED):
         return OptimizeJob.objects.filter(pk=job_id).first()
-    OptimizeJob.objects.filter(pk=job_id).update(
-        status=OptimizeJob.Status.RUNNING, started_at=timezone.now()
-    )
+    OptimizeJob.mark_running(job_id, started_at=timezone.now())
     job = OptimizeJob.objects.get(pk=job_id)
     outcome = [_fit(job)] if job.fit else []
     if job.reschedule:
         outcome.append(_reschedule(job))
-    _finish(job_id, status=OptimizeJob.Status.DONE, done=job.total, outcome=" ".join(outcome))
+    OptimizeJob.mark_done(job_id, done=job.total, outcome=" ".join(outcome))
     figures.changed(job.user_id)  # a new schedule: what is due, the forecast
     return OptimizeJob.objects.get(pk=job_id)
 
@@ -182,8 +165,6 @@ def _reschedule(job: OptimizeJob) -> str:
 
 
 def settle_failed(*, job_id: int, reason: str) -> None:
-    _finish(
-        job_id,
-        status=OptimizeJob.Status.FAILED,
-        failure=f"The optimizer stopped: {reason}. Your schedule was left as it was.",
+    OptimizeJob.mark_failed(
+        job_id, f"The optimizer stopped: {reason}. Your schedule was left as it was."
     )

@@ -13,6 +13,4 @@ def optimize(job_id: int) -> str:
 
 def job_failed(task) -> None:
     """django-q2's hook: settle the job if the task failed."""
-    reason = jobs.failure_of(task)
-    if reason is not None:
-        services.settle_failed(job_id=task.args[0], reason=reason)
+    jobs.settle_failure(task, services.settle_failed)

@@ -1,5 +1,5 @@
 """Study workflows that span several models: starting a session, choosing the
-next prompt, grading it, undoing a grade, and summing up a session."""
+next prompt, grading it and undoing a grade (summary.py sums a session up)."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef
 from django.utils import timezone
 from taggit.models import TaggedItem
 
@@ -426,49 +426,6 @@ def undo_review(*, user, review_id: int, session: StudySession | None = None) ->
     if scheduling.is_lapse(log.state_before, log.rating):
         leeches.unmark_after_undo(user_id=user.pk, card=log.prompt.card)
     return log
-
-
-@dataclass
-class SessionSummary:
-    reviews: int
-    prompts: int
-    new: int
-    by_rating: dict[str, int]
-    time_spent: timedelta
-    duration: timedelta
-    again_share: float
-
-
-def summarize_session(session: StudySession) -> SessionSummary:
-    reviews = ReviewLog.objects.filter(session=session)
-    totals = reviews.aggregate(
-        n=Count("pk"),
-        prompts=Count("prompt", distinct=True),
-        new=Count("pk", filter=Q(review_number=1)),
-        again=Count("pk", filter=Q(rating=1)),
-        hard=Count("pk", filter=Q(rating=2)),
-        good=Count("pk", filter=Q(rating=3)),
-        easy=Count("pk", filter=Q(rating=4)),
-        spent=Sum("duration_ms"),
-        first=Min("reviewed_at"),
-        last=Max("reviewed_at"),
-    )
-    n = totals["n"] or 0
-    duration = (totals["last"] - session.started_at) if totals["last"] else timedelta(0)
-    return SessionSummary(
-        reviews=n,
-        prompts=totals["prompts"] or 0,
-        new=totals["new"] or 0,
-        by_rating={
-            "Again": totals["again"],
-            "Hard": totals["hard"],
-            "Good": totals["good"],
-            "Easy": totals["easy"],
-        },
-        time_spent=timedelta(milliseconds=totals["spent"] or 0),
-        duration=max(duration, timedelta(0)),
-        again_share=(totals["again"] / n) if n else 0.0,
-    )
 
 
 @transaction.atomic

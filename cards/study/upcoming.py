@@ -5,8 +5,9 @@ They come in the order next_prompt_for would show them: due prompts first
 (most overdue first), then new ones within today's new-card limit, then
 learning steps due within the next few minutes. Each grade's answer brings
 the cards to add after the last one the page holds, and corrects what it
-holds: cards no longer to be shown (suspended, edited, deleted, past the
-new-card limit) are dropped, and a card graded Again comes back."""
+holds: cards no longer to be shown (suspended, edited, deleted, hidden, past
+the new-card limit) are dropped, and a card graded Again comes back; a card
+waiting to come back is dropped too once it is deleted, hidden or suspended."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from accounts.models import Profile
 
 from .. import scheduling
-from ..models import Progress, Prompt, ReviewLog, State, StudySession
+from ..models import Card, Progress, Prompt, ReviewLog, State, StudySession
 from ..services import never_studied, start_of_day
 from . import new_cards, services
 
@@ -217,11 +218,23 @@ def corrections(
     }
     drop = [prompt for prompt, reps, v in held if fresh.get(prompt) != (reps, v)]
     kept = {prompt for prompt, _, _ in held} - set(drop)
+    # The cards to come back are never added, but go as the held ones do.
+    drop += [prompt for prompt in gone(known, user_id=log.user_id) if prompt not in drop]
     add = [held_item(e) for e in entries if e.prompt.pk not in kept][: max(HELD - len(kept), 0)]
     again = None
     if log.due_after <= now + services.LEARN_AHEAD and log.prompt_id not in fresh:
         again = _again(session, log, now=now, zone=zone)
     return Corrections(add, drop, again, counts.due_count, counts.new_left_today)
+
+
+def gone(prompts: list[int], *, user_id: int) -> list[int]:
+    """Of ``prompts``, those no longer to be shown: their card deleted,
+    hidden by the person (HiddenCard) or suspended. One query, none for none."""
+    if not prompts:
+        return []
+    shown = Card.objects.visible_to(user_id).filter(suspended=False)
+    still = set(Prompt.objects.filter(pk__in=prompts, card__in=shown).values_list("pk", flat=True))
+    return [prompt for prompt in dict.fromkeys(prompts) if prompt not in still]
 
 
 def _again(session: StudySession, log: ReviewLog, *, now, zone) -> dict | None:

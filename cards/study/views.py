@@ -18,7 +18,7 @@ from prep_site.numbers import read_id
 
 from .. import leeches, scheduling
 from ..models import Prompt, StudySession
-from . import services, upcoming
+from . import services, summary, upcoming
 from .forms import GradeForm, StudyStartForm, UndoForm
 
 
@@ -295,5 +295,5 @@ def study_end(request, pk: int):
 @require_safe
 def study_summary(request, pk: int):
     session = _own_session(request, pk)
-    summary = services.summarize_session(session)
-    return render(request, "cards/study_summary.html", {"session": session, "summary": summary})
+    found = summary.summarize_session(session)
+    return render(request, "cards/study_summary.html", {"session": session, "summary": found})

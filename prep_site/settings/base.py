@@ -314,6 +314,9 @@ PREP_TASK_ATTEMPTS = int(os.environ.get("PREP_TASK_ATTEMPTS", 2))
 PREP_IMPORT_PREVIEW_HOURS = 24
 PREP_IMPORT_HISTORY_DAYS = 30
 PREP_IMPORT_MAX_PENDING = 3
+# The record of a bulk action of the card browser, or of an optimizer run, is
+# deleted this long after it ended by the same purge, but each person's latest.
+PREP_JOB_HISTORY_DAYS = 30
 
 # The largest file /import/ accepts.
 PREP_IMPORT_MAX_BYTES = int(os.environ.get("PREP_IMPORT_MAX_BYTES", 20 * 1024 * 1024))

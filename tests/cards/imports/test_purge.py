@@ -14,7 +14,7 @@ from django_q.models import Schedule
 
 from cards import imports as importing
 from cards.imports import tasks
-from cards.models import ImportJob
+from cards.models import BulkJob, ImportJob, OptimizeJob
 from tests.cards.imports.test_services import job_from
 from tests.conftest import stored_files
 
@@ -111,3 +111,40 @@ def test_a_finished_import_keeps_a_small_record(user, topic):
     job = ImportJob.objects.get(pk=job.pk)
     assert (job.status, job.rows, job.errors, job.error_count) == ("done", [], [], 1)
     assert job.result["created"] == 50
+
+
+def ended(model, user, *, days_ago: float, status: str = "done", **fields):
+    """A job of ``model`` that ended (``status``) ``days_ago``, started a minute before."""
+    at = timezone.now() - timedelta(days=days_ago)
+    job = model.objects.create(user=user, status=status, finished_at=at, **fields)
+    model.objects.filter(pk=job.pk).update(created_at=at - timedelta(minutes=1))
+    return job
+
+
+def test_bulk_and_optimizer_records_go_30_days_on_but_each_persons_latest(user, other_user):
+    bulk_old = ended(BulkJob, user, days_ago=40, action="suspend")
+    bulk_old_failed = ended(BulkJob, user, days_ago=35, status="failed", action="move")
+    bulk_latest = ended(BulkJob, user, days_ago=31, action="add_tags")  # shown on its page
+    other_old = ended(BulkJob, other_user, days_ago=45, action="suspend")
+    other_recent = ended(BulkJob, other_user, days_ago=29, action="suspend")
+    # Under way for long (a worker is still on it): never purged.
+    other_running = BulkJob.objects.create(user=other_user, action="move", status="running")
+    BulkJob.objects.filter(pk=other_running.pk).update(
+        created_at=timezone.now() - timedelta(days=60)
+    )
+    fit_old = ended(OptimizeJob, user, days_ago=40)
+    fit_recent = ended(OptimizeJob, user, days_ago=20)
+    fit_only = ended(OptimizeJob, other_user, days_ago=90, status="failed")
+
+    assert tasks.purge_stale() == 4
+
+    assert set(BulkJob.objects.values_list("pk", flat=True)) == {
+        bulk_latest.pk,
+        other_recent.pk,
+        other_running.pk,
+    }
+    assert set(OptimizeJob.objects.values_list("pk", flat=True)) == {fit_recent.pk, fit_only.pk}
+    assert not BulkJob.objects.filter(pk__in=[bulk_old.pk, bulk_old_failed.pk]).exists()
+    assert not OptimizeJob.objects.filter(pk=fit_old.pk).exists()
+    assert not BulkJob.objects.filter(pk=other_old.pk).exists()
+    assert tasks.purge_stale() == 0

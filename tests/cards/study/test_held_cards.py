@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cards.models import Progress, ReviewLog, State
+from cards.models import HiddenCard, Progress, ReviewLog, State
 from cards.study import services, upcoming
 from tests.cards.study.pages import header_counts
 from tests.factories import make_card, make_collection, make_topic
@@ -291,3 +291,42 @@ def test_each_answer_carries_the_counts_the_page_shows_after_it(client_in, user,
         seen.append(counts)
     # The two due cards first (the one graded Again is not due for a minute), then new ones.
     assert seen == [(1, 18), (0, 18), (0, 17), (0, 16)]
+
+
+def as_held(items: list[dict]) -> str:
+    """Held cards as the page sends them: prompt, reps and version each."""
+    return ",".join(f"{i['prompt']}:{i['reps']}:{i['v']}" for i in items)
+
+
+def test_cards_deleted_or_hidden_in_the_browser_are_dropped_held_or_to_come_back(client_in, user):
+    design = make_topic(name="System design")
+    kafka = make_topic(owner=user, name="Kafka")
+    cards = [make_card(design, None, front=f"Starter {n}?") for n in range(3)]
+    cards += [make_card(kafka, user, front=f"Mine {n}?") for n in range(3)]
+    card_of = {card.prompts.get().pk: card for card in cards}
+    session = start(user, design, kafka)
+    shown = shown_prompt(client_in, session)
+    held = held_on_page(client_in, session)
+    assert sorted([shown, *(item["prompt"] for item in held)]) == sorted(card_of)
+    # Graded Again, the card on screen is to come back in a minute; the next is shown.
+    answer = send(client_in, session, shown, rating=1, held=as_held(held[1:])).json()
+    assert answer["again"]["prompt"] == shown and answer["drop"] == []
+    on_screen, queue = held[0]["prompt"], held[1:]
+    starter = next(i["prompt"] for i in queue if card_of[i["prompt"]].owner_id is None)
+    own = next(i["prompt"] for i in queue if card_of[i["prompt"]].owner_id == user.pk)
+
+    # In the card browser (another tab): delete the own card, hide the starter
+    # card, and the card to come back, whichever it is.
+    gone = [card_of[starter], card_of[own], card_of[shown]]
+    deleted = client_in.post(
+        reverse("cards:card_bulk"),
+        {"action": "delete", "ids": [card.pk for card in gone], "confirmed": "1"},
+    )
+    assert deleted.status_code == 302
+    assert HiddenCard.objects.filter(user=user).exists()
+
+    answer = send(client_in, session, on_screen, held=as_held(queue), known=str(shown)).json()
+    assert sorted(answer["drop"]) == sorted([starter, own, shown])
+    # Only the card just graded (Good: ten minutes on) is to come back.
+    assert answer["again"]["prompt"] == on_screen
+    assert not {item["prompt"] for item in answer["add"]} & {starter, own, shown}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cards.models import Card, Progress, ReviewLog, State, StudySession
 from cards.services import save_card
 from cards.study import services
+from cards.study.summary import summarize_session
 from prep_site import planner
 from tests.factories import make_card, make_collection, make_topic, make_user
 from tests.plans import plan_of_sql
@@ -361,7 +362,7 @@ def test_summary_counts_the_sessions_grades(client_in, user, topic):
     session = start(user, topic)
     for card, rating in zip(cards, [1, 3, 3], strict=True):
         grade(client_in, session, card.prompts.get(), rating)
-    summary = services.summarize_session(session)
+    summary = summarize_session(session)
     assert summary.reviews == 3
     assert summary.new == 3
     assert summary.by_rating == {"Again": 1, "Hard": 0, "Good": 2, "Easy": 0}

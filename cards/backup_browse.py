@@ -1,11 +1,12 @@
-"""The starter cards a person hid (bulk delete in the card browser), in their
-backup: each by the card's starter key, as every reference to the starter
-library is, so a restore on another server hides the same cards."""
+"""What a person keeps of the card browser, in their backup: the starter cards
+they hid (its bulk delete), each by the card's starter key, as every reference
+to the starter library is, so a restore on another server hides the same cards;
+and their saved searches."""
 
-from accounts.backup.fields import STARTER, Ref, When, problem
+from accounts.backup.fields import STARTER, Ref, Text, When, problem
 from accounts.backup.sections import Section
 
-from .models import HiddenCard, Progress
+from .models import HiddenCard, Progress, SavedSearch
 
 
 class HiddenCards(Section):
@@ -43,4 +44,29 @@ class HiddenCards(Section):
         # Their progress rows are left out of the due queries, as hide.py does.
         hidden = [row.card_id for row in new]
         Progress.objects.filter(user=restore.user, card_id__in=hidden).update(suspended=True)
+        restore.report.added[self.name] += len(new)
+
+
+class SavedSearches(Section):
+    name, model, one = "saved_searches", SavedSearch, "a saved search"
+    fields = (Text("name"), Text("text"), When("created_at"))
+    match = ("name",)
+    not_backed_up = ("id", "user")
+    since = 7
+
+    def rows(self, user):
+        return SavedSearch.objects.filter(user=user).order_by("pk")
+
+    def write(self, restore, checked):
+        # Names are told apart in any case, as the person's list does.
+        have = {row.name.lower() for row in self.rows(restore.user)}
+        new = []
+        for each in checked:
+            if each.row.name.lower() in have:
+                restore.report.kept[self.name] += 1
+                continue
+            have.add(each.row.name.lower())
+            each.row.user = restore.user
+            new.append(each.row)
+        self.create(new)
         restore.report.added[self.name] += len(new)
