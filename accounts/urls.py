@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .backup.urls import urlpatterns as backup_urlpatterns
 from .delete.urls import urlpatterns as delete_urlpatterns
+from .welcome.urls import urlpatterns as welcome_urlpatterns
 
 app_name = "accounts"
 
@@ -12,4 +13,4 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
 
-urlpatterns += backup_urlpatterns + delete_urlpatterns
+urlpatterns += backup_urlpatterns + delete_urlpatterns + welcome_urlpatterns

@@ -24,10 +24,8 @@ def signup(request):
         Profile.objects.create(user=user, timezone=form.cleaned_data["timezone"])
         seed_question_bank(user=user)
         login(request, user, backend="accounts.person.PersonBackend")
-        messages.success(
-            request, f"Welcome, {user.username}! Pick the topics you want to study first."
-        )
-        return redirect("cards:study_start")
+        messages.success(request, f"Welcome, {user.username}!")
+        return redirect("accounts:welcome")
     return render(request, "registration/signup.html", {"form": form})
 
 

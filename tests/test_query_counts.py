@@ -481,6 +481,7 @@ PAGES = [
     Page("accounts:delete", 4),  # with the person's jobs under way
     Page("accounts:deleted", 2),
     Page("accounts:signup", 2, status=302),  # logged in already: sent home
+    Page("accounts:welcome", 3, status=302),  # has studied already: sent to choose topics
     Page("login", 2),
     Page("password_change", 2),
     Page("password_change_done", 2),

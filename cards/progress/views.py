@@ -35,10 +35,9 @@ def home(request):
     reviews_today = ReviewLog.objects.filter(
         user=user, reviewed_at__gte=services.start_of_day(now, zone)
     ).count()
-    # Someone who has studied nothing is told what waits, and how to begin.
-    new_waiting = None
-    if not due_now and not Progress.objects.filter(user=user).exists():
-        new_waiting = sum(services.kept_studiable_prompts(user).values())
+    # Someone who has studied nothing is guided instead: what waits, and how to begin.
+    studied = bool(due_now) or Progress.objects.filter(user=user).exists()
+    new_waiting = None if studied else sum(services.kept_studiable_prompts(user).values())
     streak, _longest = streaks(set(kept_review_days(user=user)), now.astimezone(zone).date())
     last_session = StudySession.objects.filter(user=user).first()
     next_interview = Interview.objects.owned_by(user).upcoming().first()
@@ -54,6 +53,7 @@ def home(request):
         {
             "topics": topics,
             "due_now": due_now,
+            "studied": studied,
             "new_waiting": new_waiting,
             "reviews_today": reviews_today,
             "streak": streak,

@@ -466,3 +466,14 @@ def start_session(
     own = first_new_own_card(user_id=user.pk, topic_ids=list(wanted), new_from=session.new_from)
     keep_new_from(session, own)
     return session
+
+
+def last_topic_ids(user) -> list[int]:
+    """The topics of the person's latest session: the study page's choice
+    until they choose others."""
+    latest = StudySession.objects.filter(user=user).order_by("-started_at", "-pk")[:1]
+    return list(
+        StudySession.topics.through.objects.filter(studysession__in=latest).values_list(
+            "topic_id", flat=True
+        )
+    )

@@ -33,8 +33,9 @@ def study_start(request):
             tags=form.cleaned_data["tags"],
         )
         return redirect(session)
-    if request.method == "GET" and "topic" in request.GET:
-        form = StudyStartForm(initial={"topics": request.GET.getlist("topic")}, user=request.user)
+    if request.method != "POST":
+        chosen = request.GET.getlist("topic") or services.last_topic_ids(request.user)
+        form = StudyStartForm(initial={"topics": chosen}, user=request.user)
     profile = Profile.for_user(request.user)
     return render(request, "cards/study_start.html", {"form": form, "profile": profile})
 

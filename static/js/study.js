@@ -346,8 +346,20 @@
     if (event.target.closest(".study-reveal")) {
       event.preventDefault();
       reveal();
+    } else if (tapsCard(event)) {
+      reveal();
     }
   });
+
+  // A tap anywhere on the card's question shows the answer, unless it follows
+  // a link or a control in the card, or ends a selection of its text.
+  function tapsCard(event) {
+    var card = event.target.closest("#study-card[data-state=question] .study-current .card");
+    if (!card || event.button !== 0) return false;
+    if (event.target.closest("a, button, input, select, textarea, summary, label")) return false;
+    var selection = window.getSelection();
+    return !selection || selection.isCollapsed || !card.contains(selection.anchorNode);
+  }
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;

@@ -21,10 +21,10 @@ def test_sign_up_logs_in_and_creates_settings(client):
         },
     )
     assert response.status_code == 302
-    assert response.url == reverse("cards:study_start")
+    assert response.url == reverse("accounts:welcome")
     user = get_user_model().objects.get(username="newbie")
     assert Profile.objects.get(user=user).new_cards_per_day == 20
-    assert client.get(reverse("cards:study_start")).status_code == 200
+    assert client.get(reverse("accounts:welcome")).status_code == 200
 
 
 @pytest.mark.parametrize(

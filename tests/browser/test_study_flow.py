@@ -45,10 +45,14 @@ def test_sign_up_study_undo_and_summary(page: Page):
     page.locator("input[name=password2]").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
-    # Straight to choosing what to study.
+    # The first run asks what to prepare for; skipped, home guides; the topics are chosen by hand.
+    expect(page).to_have_url(re.compile(r"/accounts/welcome/$"))
+    expect(page.get_by_text("Welcome, newbie!")).to_be_visible()
+    page.get_by_role("link", name="Skip for now").click()
+    expect(page.get_by_role("heading", name="Your first steps")).to_be_visible()
+    page.get_by_role("link", name="Study now").click()
     expect(page).to_have_url(re.compile(r"/study/$"))
     expect(page.get_by_role("heading", name="Start a study session")).to_be_visible()
-    expect(page.get_by_text("Welcome, newbie!")).to_be_visible()
     user = get_user_model().objects.get(username="newbie")
     assert Profile.objects.filter(user=user).exists()
     expect(page.get_by_role("navigation").get_by_text("newbie")).to_be_visible()

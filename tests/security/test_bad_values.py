@@ -32,6 +32,7 @@ from accounts.daily_email import unsubscribe_token
 from accounts.delete.forms import DeleteAccountForm
 from accounts.forms import LoginForm, ProfileForm, SignupForm
 from accounts.models import RestoreJob
+from accounts.welcome.forms import WelcomeForm
 from cards.browse.forms import BulkForm, BulkUndoForm
 from cards.browse.searches import SaveSearchForm, SearchNameForm
 from cards.exports.forms import SelectionExportForm
@@ -147,6 +148,11 @@ ROUTES = {
     "accounts:backup_download_gzip": Route(),
     "accounts:backup_restore": Route(POST, form=RestoreForm, valid={"file": BACKUP}),
     "accounts:restore_job": Route(ids=("restore",)),
+    "accounts:welcome": Route(
+        FORM,
+        form=WelcomeForm,
+        valid={"track": "backend", "interview_date": "2030-03-01", "company": "Acme"},
+    ),
     "login": Route(
         FORM,
         form=LoginForm,
