@@ -18,6 +18,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 from django_permissions_policy.decorators import permissions_policy_override
 
 from prep_site.numbers import read_id, read_int
+from prep_site.when import format_time
 
 from ..models import (
     MAX_MOCK_AUDIO_SECONDS,
@@ -239,7 +240,7 @@ def answer_save(request, pk: int):
     if request.htmx:
         response = render(request, f"{SESSION_TEMPLATE}#save_status", {"saved_at": now})
         return trigger_client_event(response, "mock-saved")
-    messages.success(request, f"Draft saved at {timezone.localtime(now):%H:%M:%S}.")
+    messages.success(request, f"Draft saved at {format_time(now, seconds=True)}.")
     return redirect(session)
 
 
