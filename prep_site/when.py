@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, tzinfo
 
 from django.utils import timezone
 
+from prep_site import words
+
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -70,12 +72,8 @@ def format_datetime(value: datetime | None, zone: tzinfo | str | None = None) ->
     return f"{format_date(moment, moment.tzinfo)}, {format_time(moment, moment.tzinfo)}"
 
 
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}{'' if number == 1 else 's'}"
-
-
 def _ago_or_in(number: int, unit: str, future: bool) -> str:
-    text = _count(number, unit)
+    text = words.count(number, unit)
     return f"in {text}" if future else f"{text} ago"
 
 

@@ -6,6 +6,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from prep_site import words
 from prep_site.when import MONTH_NAMES, format_date
 
 CELL = 11
@@ -33,7 +34,7 @@ class Cell:
 
     @property
     def title(self) -> str:
-        return f"{self.label}: {self.count} review{'' if self.count == 1 else 's'}"
+        return f"{self.label}: {words.count(self.count, 'review')}"
 
 
 @dataclass

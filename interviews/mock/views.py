@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget, trigger_client_event
 from django_permissions_policy.decorators import permissions_policy_override
 
+from prep_site import words
 from prep_site.numbers import read_id, read_int
 from prep_site.when import format_time
 
@@ -69,8 +70,9 @@ def start(request):
             if started.short:
                 messages.info(
                     request,
-                    f"You asked for {started.asked} questions but only {started.drawn} "
-                    f"{'matches' if started.drawn == 1 else 'match'}, so this mock interview "
+                    f"You asked for {words.count(started.asked, 'question')} but only "
+                    f"{started.drawn} {'matches' if started.drawn == 1 else 'match'}, "
+                    "so this mock interview "
                     f"has {started.drawn}.",
                 )
             return redirect(started.session)
