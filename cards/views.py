@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from prep_site import words
 from prep_site.numbers import read_id
 
 from . import services
@@ -81,10 +82,10 @@ def topic_delete(request, pk: int):
         services.delete_topic(topic)
         messages.success(request, f"Topic “{name}” and its cards were deleted.")
         return redirect("cards:topic_list")
+    cards = topic.cards.count()
+    warning = f"Its {words.count(cards, 'card')} {'goes' if cards == 1 else 'go'} too."
     return render(
-        request,
-        "cards/confirm_delete.html",
-        {"object": topic, "what": "topic", "warning": f"Its {topic.cards.count()} cards go too."},
+        request, "cards/confirm_delete.html", {"object": topic, "what": "topic", "warning": warning}
     )
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cards.models import Topic
 from prep_site import dates
 from prep_site.numbers import IdsChoiceField, WholeNumberField
+from prep_site.when import format_datetime, format_time
 from prep_site.zones import zone_choices
 
 from .models import Interview
@@ -47,11 +48,11 @@ def missing_wall_time(naive: datetime, zone: ZoneInfo) -> str | None:
     while not exists_in(start - minute, zone):
         start -= minute
     end = start + skipped
-    shown = "%H:%M" if skipped < timedelta(hours=12) else "%d %b %Y, %H:%M"
+    shown = format_time if skipped < timedelta(hours=12) else format_datetime
     return (
-        f"{naive:%a} {naive.day} {naive:%b %Y, %H:%M} does not exist in {zone.key}: the "
-        f"clocks go forward from {start:{shown}} to {end:{shown}} then. "
-        f"Choose a time before {start:{shown}} or from {end:{shown}}."
+        f"{format_datetime(naive)} does not exist in {zone.key}: the "
+        f"clocks go forward from {shown(start)} to {shown(end)} then. "
+        f"Choose a time before {shown(start)} or from {shown(end)}."
     )
 
 

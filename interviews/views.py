@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cards.progress.readiness import plan_for
+from prep_site import words
 
 from . import cram, recall, services
 from .checklists.views import checklist_context
@@ -88,7 +89,7 @@ def interview_cram(request, pk: int):
     schedule = "moves your due dates" if quiz.count_as_reviews else "leaves your schedule alone"
     messages.info(
         request,
-        f"Cram for {interview.company}: {quiz.size} prompt{'' if quiz.size == 1 else 's'}, "
+        f"Cram for {interview.company}: {words.count(quiz.size, 'prompt')}, "
         f"the ones you are least likely to recall on the day first. It {schedule}.",
     )
     return redirect(quiz)

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 
+from prep_site.when import format_datetime, format_time
+
 # Zones most people pick, offered first.
 COMMON_ZONES = [
     "UTC",
@@ -107,19 +109,17 @@ def _zone_name(zone) -> str:
     return getattr(zone, "key", None) or str(zone)
 
 
-def _day_and_time(moment: datetime) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b} {moment.year}, {moment:%H:%M}"
-
-
 def describe_moment(moment: datetime, *, shown_in, own_zone: str) -> str:
     """“Tue 8 Dec 2026, 10:00 (Europe/Paris) · 04:00 in America/New_York”: the
     moment in ``shown_in`` with that zone's name, then, when ``own_zone`` is
     another zone, the time there (with its date when the day differs)."""
     shown_name = _zone_name(shown_in)
     here = moment.astimezone(shown_in)
-    text = f"{_day_and_time(here)} ({shown_name})"
+    text = f"{format_datetime(here, shown_in)} ({shown_name})"
     if own_zone and own_zone != shown_name:
-        there = moment.astimezone(zone_named(own_zone))
-        when = f"{there:%H:%M}" if there.date() == here.date() else _day_and_time(there)
+        zone = zone_named(own_zone)
+        there = moment.astimezone(zone)
+        same_day = there.date() == here.date()
+        when = format_time(there, zone) if same_day else format_datetime(there, zone)
         text += f" · {when} in {own_zone}"
     return text

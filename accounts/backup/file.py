@@ -24,6 +24,8 @@ from collections.abc import Iterator
 
 import ijson
 
+from prep_site import words
+
 READ_CHUNK = 64 * 1024
 HELD_LIMIT = 64 * 1024 * 1024
 ROW_LIMIT = 1024 * 1024
@@ -155,7 +157,7 @@ class BackupFile:
             if len(members) != 1 or not members[0].filename.lower().endswith(".json"):
                 raise BackupRejected(
                     "The zip file must hold exactly one .json file, the backup; "
-                    f"it holds {len(members)} files."
+                    f"it holds {words.count(len(members), 'file')}."
                 )
             self.unpacked_size = members[0].file_size
             if self.unpacked_size > self.max_unpacked:

@@ -20,7 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from prep_site import figures
+from prep_site import figures, words
 
 from ..models import MAX_TAGS_PER_CARD, Card, Progress, ReviewLog, StudySession, Topic, UndoRecord
 from ..review_days import count_reviews, uncount_reviews
@@ -98,7 +98,7 @@ def chosen_cards(*, user, ids: list[int], text: str | None) -> list[Chosen]:
 
 def n_cards(n: int) -> str:
     """ "1 card", "12 cards"."""
-    return f"{n:,} card{'' if n == 1 else 's'}"
+    return words.count(n, "card")
 
 
 def _starters_left(n: int, why: str) -> str:

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from prep_site import jobs
+from prep_site import jobs, words
 from prep_site.jobs import BUSY, has_job_under_way
 
 from ..models import ImportJob
@@ -48,8 +48,9 @@ class TooManyPending(ImportRejected):
     def __init__(self, jobs: list[ImportJob]):
         limit = settings.PREP_IMPORT_MAX_PENDING
         super().__init__(
-            f"You already have {len(jobs)} imports waiting or under way, and {limit} is the "
-            "most at a time. Confirm or cancel one of them, then upload this file again."
+            f"You already have {words.count(len(jobs), 'import')} waiting or under way, "
+            f"and {limit} is the most at a time. "
+            "Confirm or cancel one of them, then upload this file again."
         )
         self.jobs = jobs
 

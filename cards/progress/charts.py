@@ -6,6 +6,9 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from prep_site import words
+from prep_site.when import MONTH_NAMES, format_date
+
 CELL = 11
 GAP = 2
 STEP = CELL + GAP
@@ -14,9 +17,6 @@ WEEKDAY_LABELS = ["Mon", "", "Wed", "", "Fri", "", ""]
 MONTH_LABEL_COLUMNS = 3
 # The width a date tick ("24 Dec") takes under a bar chart.
 TICK_WIDTH = 40
-# The names the page writes days with, looked up rather than strftime'd per cell.
-DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @dataclass
@@ -29,14 +29,12 @@ class Cell:
 
     @property
     def label(self) -> str:
-        """The day as the page writes it ("Wed 25 Nov 2026"), formatted here:
-        a year of cells through the template's date filter is slow."""
-        day = self.day
-        return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+        """The day as every page writes it ("Wed 25 Nov 2026")."""
+        return format_date(self.day)
 
     @property
     def title(self) -> str:
-        return f"{self.label}: {self.count} review{'' if self.count == 1 else 's'}"
+        return f"{self.label}: {words.count(self.count, 'review')}"
 
 
 @dataclass
@@ -177,7 +175,7 @@ def bar_chart(points: list[tuple[date, int]], *, width: int = 620, height: int =
                 y=round(top + plot_height - bar_height, 1),
                 width=round(max(slot - 2, 1), 1),
                 height=round(bar_height, 1),
-                label=f"{DAY_NAMES[day.weekday()]} {day.day:02d} {MONTH_NAMES[day.month - 1]}",
+                label=format_date(day),
                 value=value,
                 tick=f"{day.day:02d} {MONTH_NAMES[day.month - 1]}" if ticked else "",
             )

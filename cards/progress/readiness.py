@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Sum
 
 from accounts.models import Profile
+from prep_site import words
 
 from .. import scheduling
 from ..models import Rating, ReviewDay
@@ -127,8 +128,8 @@ class Readiness:
         recent = self.pace.reviews_per_day
         if recent is not None and self.reviews_per_day > 2 * recent:
             found.append(
-                f"This needs {self.reviews_per_day} reviews a day, more than twice the "
-                f"{recent:.0f} a day you have done over the last {PACE_DAYS} days."
+                f"This needs {words.count(self.reviews_per_day, 'review')} a day, more than "
+                f"twice the {recent:.0f} a day you have done over the last {PACE_DAYS} days."
             )
         return found
 

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Count
 from django.utils.functional import SimpleLazyObject
 
+from prep_site import words
 from prep_site.numbers import IdsChoiceField, WholeNumberField
 
 from ..models import Quiz, QuizItem, Topic
@@ -18,8 +19,7 @@ class TopicChoiceField(IdsChoiceField):
     card_counts: dict[int, int]  # set by the form
 
     def label_from_instance(self, topic) -> str:
-        count = self.card_counts.get(topic.pk, 0)
-        return f"{topic.name} ({count} card{'' if count == 1 else 's'})"
+        return f"{topic.name} ({words.count(self.card_counts.get(topic.pk, 0), 'card')})"
 
 
 class QuizStartForm(forms.Form):

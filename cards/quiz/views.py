@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from prep_site import words
+
 from ..models import Quiz, QuizItem
 from . import services
 from .forms import MarkForm, QuizStartForm
@@ -38,7 +40,7 @@ def quiz_start(request):
                 if quiz.size < data["size"]:
                     messages.info(
                         request,
-                        f"Only {quiz.size} card{'' if quiz.size == 1 else 's'} could be drawn "
+                        f"Only {words.count(quiz.size, 'card')} could be drawn "
                         f"from those topics, so this quiz has {quiz.size}.",
                     )
                 return redirect(quiz)

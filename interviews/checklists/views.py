@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from prep_site.when import format_time
+
 from ..models import ChecklistItem, Interview, QuestionCategory, QuestionToAsk
 from . import services
 from .forms import (
@@ -114,7 +116,7 @@ def checklist_item_update(request, pk: int, item_pk: int):
     form = ChecklistItemForm(request.POST, instance=item)
     if form.is_valid():
         form.save()
-        status, message = 200, f"Saved {timezone.localtime():%H:%M:%S}"
+        status, message = 200, f"Saved {format_time(timezone.now(), seconds=True)}"
     else:
         item.refresh_from_db()
         status = 200 if request.htmx else 400

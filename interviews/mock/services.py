@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.text import slugify
 
+from prep_site import words
+
 from ..models import (
     MAX_MOCK_ANSWER_LENGTH,
     Interview,
@@ -171,7 +173,7 @@ def _draw_for_interview(*, user, interview: Interview, count: int, rng) -> tuple
         more = draw_questions(user=user, areas=areas.others, count=count - len(ids), rng=rng)
         if areas.named and more:
             note = (
-                f"Only {len(ids)} question{'' if len(ids) == 1 else 's'} in "
+                f"Only {words.count(len(ids), 'question')} in "
                 f"{', '.join(area_labels(areas.named))} (this interview's topics); "
                 f"the other {len(more)} come from its stage's other areas: "
                 f"{', '.join(area_labels(areas.others))}."

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget, trigger_client_event
 from django_permissions_policy.decorators import permissions_policy_override
 
+from prep_site import words
 from prep_site.numbers import read_id, read_int
+from prep_site.when import format_time
 
 from ..models import (
     MAX_MOCK_AUDIO_SECONDS,
@@ -68,8 +70,9 @@ def start(request):
             if started.short:
                 messages.info(
                     request,
-                    f"You asked for {started.asked} questions but only {started.drawn} "
-                    f"{'matches' if started.drawn == 1 else 'match'}, so this mock interview "
+                    f"You asked for {words.count(started.asked, 'question')} but only "
+                    f"{started.drawn} {'matches' if started.drawn == 1 else 'match'}, "
+                    "so this mock interview "
                     f"has {started.drawn}.",
                 )
             return redirect(started.session)
@@ -239,7 +242,7 @@ def answer_save(request, pk: int):
     if request.htmx:
         response = render(request, f"{SESSION_TEMPLATE}#save_status", {"saved_at": now})
         return trigger_client_event(response, "mock-saved")
-    messages.success(request, f"Draft saved at {timezone.localtime(now):%H:%M:%S}.")
+    messages.success(request, f"Draft saved at {format_time(now, seconds=True)}.")
     return redirect(session)
 
 

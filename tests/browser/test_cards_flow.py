@@ -99,7 +99,7 @@ def test_write_cards_search_and_read_them_on_a_phone(page: Page, browser_problem
     search.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=probe$"))
     results = page.locator("#results")
-    expect(results).to_contain_text("1 card match “probe”.")
+    expect(results).to_contain_text("1 card matches “probe”.")
     hits = results.get_by_role("link")
     expect(hits).to_have_count(1)
     expect(hits).to_have_attribute("href", probe.get_absolute_url())

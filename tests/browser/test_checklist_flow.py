@@ -25,6 +25,34 @@ def checklist_texts(interview: Interview) -> list[str]:
     return list(interview.checklist.values_list("text", flat=True))
 
 
+# WCAG's contrast ratio of an element's text over the first opaque background
+# behind it, a translucent text color blended over that background first.
+CONTRAST = """element => {
+  const rgba = text => text.match(/[\\d.]+/g).map(Number).concat([1]).slice(0, 4);
+  let node = element, back = [255, 255, 255, 1];
+  while (node) {
+    const color = rgba(getComputedStyle(node).backgroundColor);
+    if (color[3] === 1) { back = color; break; }
+    node = node.parentElement;
+  }
+  const [r, g, b, a] = rgba(getComputedStyle(element).color);
+  const fore = [r, g, b].map((c, i) => c * a + back[i] * (1 - a));
+  const luminance = rgb => {
+    const [x, y, z] = rgb.map(c => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * x + 0.7152 * y + 0.0722 * z;
+  };
+  const [light, dark] = [luminance(fore), luminance(back)].sort((p, q) => q - p);
+  return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+def contrast_on_page(locator) -> float:
+    return locator.evaluate(CONTRAST)
+
+
 def screen_texts(page: Page) -> list[str]:
     return page.locator(".checklist-item .form-check-label").all_inner_texts()
 
@@ -114,8 +142,16 @@ def test_plan_an_interview_build_reorder_and_tick_off_its_checklist(page: Page):
     item = ChecklistItem.objects.get(interview=interview, text=expected[0])
     assert item.answer == "Their tech lead, remote pairing twice a week"
     assert not item.asked
+    expect(first.get_by_test_id("asked-mark")).to_be_hidden()
     first.locator("input[name=asked]").check()
     expect(first).to_have_class(re.compile("is-asked"))
+    # An asked question looks done, not deleted: a check mark and "Asked", its
+    # text muted but readable, never struck through.
+    expect(first.get_by_test_id("asked-mark")).to_be_visible()
+    expect(first.get_by_test_id("asked-mark")).to_have_text("✓ Asked")
+    label = first.locator(".form-check-label")
+    assert "line-through" not in label.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert contrast_on_page(label) >= 4.5
     eventually(lambda: ChecklistItem.objects.get(pk=item.pk).asked)
     assert page.evaluate("window.__marker") == 1
 

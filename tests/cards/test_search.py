@@ -112,3 +112,20 @@ def test_the_database_answers_from_its_full_text_index(user, cards):
         assert "Bitmap Index Scan on cards_card_pkey" in plan
         assert "BitmapOr" in plan
         assert "Seq Scan on cards_card" not in plan
+
+
+def test_the_search_page_counts_one_match_and_two(client_in, user, cards):
+    one = client_in.get(reverse("cards:search"), {"q": "redis"}).content.decode()
+    two = client_in.get(reverse("cards:search"), {"q": "kafka"}).content.decode()
+
+    assert "1 card matches “redis”." in one
+    assert "2 cards match “kafka”." in two
+
+
+def test_deleting_a_topic_says_how_many_cards_go_with_it(client_in, user):
+    topic = make_topic(owner=user, name="Streams")
+    make_card(topic, user)
+    url = reverse("cards:topic_delete", args=[topic.pk])
+    assert "Its 1 card goes too." in client_in.get(url).content.decode()
+    make_card(topic, user)
+    assert "Its 2 cards go too." in client_in.get(url).content.decode()

@@ -63,7 +63,10 @@ def test_the_page_shows_recall_at_the_interviews_time(client_in, studied):
     # Written in the reader's zone (UTC here), with the interview's own beside it.
     here = interview.scheduled_at.astimezone(ZoneInfo("UTC"))
     there = interview.scheduled_at.astimezone(ZoneInfo("America/New_York"))
-    assert f'Predicted recall on <span data-testid="interview-time">{here:%a} {here.day} ' in text
+    assert (
+        f'Predicted recall on <time datetime="{here.isoformat(timespec="seconds")}" '
+        f'data-testid="interview-time">{here:%a} {here.day} '
+    ) in text
     assert f"{here:%b %Y, %H:%M} (UTC) · " in text
     assert f"{there:%H:%M} in America/New_York" in text
     assert f"<strong>{mean}%</strong> on average over the 2 prompts you have studied" in text

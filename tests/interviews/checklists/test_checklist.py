@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from interviews.checklists import services
@@ -163,6 +164,23 @@ def test_tick_and_note_the_answer_as_fragment(client_in, interview, htmx_headers
     client_in.post(url, {"answer": "Six engineers"})  # unticked in a plain form post
     item.refresh_from_db()
     assert not item.asked
+
+
+def test_an_asked_question_is_marked_asked_not_struck_through(client_in, interview):
+    asked, waiting = add_items(interview, "How big is the team?", "Who reviews code?")
+    ChecklistItem.objects.filter(pk=asked.pk).update(asked=True)
+
+    page = client_in.get(interview.get_absolute_url()).content.decode()
+
+    # The stylesheet shows the check mark and "Asked" on an item marked is-asked
+    # (the browser test checks what shows, and the contrast).
+    assert f'checklist-item is-asked" id="item-{asked.pk}"' in page
+    assert f'checklist-item" id="item-{waiting.pk}"' in page
+    assert '<span aria-hidden="true">&#x2713;</span> Asked</span>' in page
+    css = (settings.BASE_DIR / "static/css/prep.css").read_text()
+    rules = [line for line in css.splitlines() if ".checklist" in line]
+    assert ".checklist-item.is-asked .checklist-asked { display: inline; }" in rules
+    assert not any("line-through" in rule for rule in rules)
 
 
 def test_an_oversized_answer_is_refused_and_the_old_one_kept(client_in, interview, htmx_headers):
