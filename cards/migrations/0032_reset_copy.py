@@ -14,7 +14,7 @@ def forget_old_reset_undos(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0030_saved_searches'),
+        ('cards', '0031_optimize_job_status_label'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
