@@ -69,11 +69,15 @@ _CLEANER_CLASSES = {
     "div": {"math", "math-display"},
     "pre": {"highlight"},
 }
+# A block of code scrolls sideways when its lines are long: it takes the
+# keyboard's focus, so that the arrow keys can scroll it too.
+_FOCUSABLE = {"pre": {"tabindex": "0"}}
 _CLEANER = nh3.Cleaner(
     tags=nh3.ALLOWED_TAGS - {"area", "map"},
     attributes={**nh3.ALLOWED_ATTRIBUTES, "span": set(), "div": set(), "pre": set()},
     allowed_classes=_CLEANER_CLASSES,
     url_schemes={"http", "https", "mailto"},
+    set_tag_attribute_values=_FOCUSABLE,
 )
 
 # Anki's editor writes colors as inline styles (and, in old notes, <font>): an
@@ -91,6 +95,7 @@ _HTML_CLEANER = nh3.Cleaner(
     allowed_classes=_CLEANER_CLASSES,
     url_schemes={"http", "https", "mailto"},
     filter_style_properties={"color", "background-color"},
+    set_tag_attribute_values=_FOCUSABLE,
 )
 
 # Anki's math: \( \) and [$] [/$] inline, \[ \] and [$$] [/$$] displayed.

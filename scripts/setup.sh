@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv, installs the pinned Python packages and the front-end assets
-# (Bootstrap, KaTeX, SortableJS from the npm registry). Safe to run again.
+# (Bootstrap, KaTeX, SortableJS from the npm registry, and axe-core, which the
+# browser tests run in each page). Safe to run again.
 # Usage: scripts/setup.sh [--dev]
 set -euo pipefail
 cd "$(dirname "$0")/.."

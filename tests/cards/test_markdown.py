@@ -1,6 +1,6 @@
 import pytest
 
-from cards.markdown import cloze_numbers, cloze_side, render_markdown
+from cards.markdown import cloze_numbers, cloze_side, render_html, render_markdown
 
 # Rendering text: no test here opens the database (pytest-django would refuse it).
 pytestmark = pytest.mark.db_independent
@@ -10,6 +10,14 @@ def test_fenced_code_is_highlighted_on_the_server():
     html = render_markdown("```python\ndef f():\n    return 1\n```")
     assert '<span class="k">def</span>' in html
     assert '<span class="nf">f</span>' in html
+
+
+def test_code_blocks_take_the_keyboard_focus_to_scroll():
+    """A long line scrolls sideways inside its block; the arrow keys scroll it
+    once it has the focus. A tabindex the writer gave is not kept."""
+    assert render_markdown("```\nprint(1)\n```").startswith('<pre tabindex="0"><code>')
+    assert render_markdown('<pre tabindex="-1">x</pre>') == '<pre tabindex="0">x</pre>'
+    assert render_html('<pre tabindex="3">x</pre>') == '<pre tabindex="0">x</pre>'
 
 
 def test_math_is_kept_for_katex_and_escaped():

@@ -1,0 +1,114 @@
+"""The signed-out home page: what prep does for an interview, shown with
+screenshots of the app (scripts/screenshots.py), and a sign-up one click away
+that fits one screen."""
+
+import struct
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+ROOT = settings.BASE_DIR
+
+
+class Page(HTMLParser):
+    """A page's text, its links (href, text), images and form fields (attributes)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.text, self.links, self.images, self.fields = [], [], [], []
+        self._link = None
+        self.feed(html)
+        self.text = " ".join(" ".join(self.text).split())
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a":
+            self._link = [attrs.get("href"), ""]
+            self.links.append(self._link)
+        elif tag == "img":
+            self.images.append(attrs)
+        elif tag in ("input", "select", "textarea"):
+            self.fields.append(attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._link = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._link is not None:
+            self._link[1] += data.strip()
+
+
+def get(client, url) -> Page:
+    response = client.get(url)
+    assert response.status_code == 200
+    return Page(response.content.decode())
+
+
+def png_size(path) -> tuple[int, int]:
+    with open(path, "rb") as image:
+        header = image.read(24)
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", header[16:24])
+
+
+@pytest.mark.django_db
+def test_the_landing_page_says_what_prep_does_for_an_interview(client):
+    page = get(client, "/")
+    text = page.text
+    for claim in (
+        "Walk into your interview ready.",
+        "flashcards by topic on a spaced-repetition schedule",
+        "Study by topic, on a schedule aimed at the interview",
+        "how much you will recall on the day",
+        "Your progress",
+        "Timed mock interviews and a checklist per company",
+        "questions you want to ask each company",
+    ):
+        assert claim in text
+    signup = [text for href, text in page.links if href == "/accounts/signup/"]
+    assert signup[-2:] == [
+        "Create a free account",
+        "Start preparing: create a free account",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_landing_page_shows_real_screenshots_at_their_own_size(client):
+    images = get(client, "/").images
+    names = [img["src"].rsplit("/", 1)[-1] for img in images]
+    assert names == ["study.png", "dashboard.png", "checklist.png"]
+    for img in images:
+        assert len(img["alt"]) > 40, "each screenshot says what it shows"
+        found = finders.find(img["src"].removeprefix(settings.STATIC_URL))
+        assert found, f"{img['src']} is not among the static files"
+        assert png_size(found) == (int(img["width"]), int(img["height"]))
+
+
+def test_the_signup_page_is_one_short_form(client, db):
+    fields = get(client, "/accounts/signup/").fields
+    shown = [f["name"] for f in fields if f.get("type") not in ("hidden", "submit", "search")]
+    assert shown == ["username", "email", "password1", "password2"]
+
+
+@pytest.mark.db_independent
+def test_the_screenshot_script_photographs_the_app(tmp_path):
+    """The script builds its own database and server, as a person runs it."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "screenshots.py"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["checklist.png", "dashboard.png", "study.png"]
+    assert png_size(tmp_path / "study.png") == (1280, 800)
+    assert png_size(tmp_path / "dashboard.png") == (1280, 800)
+    assert png_size(tmp_path / "checklist.png")[0] > 600
