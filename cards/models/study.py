@@ -67,6 +67,9 @@ class Progress(models.Model):
             # A card's lapses, summed over its prompts at each lapse (leeches.py):
             # a starter card has rows of everyone, its card index would read them all.
             models.Index(fields=["user", "card"], name="progress_user_card"),
+            # The card browser's sorts by stability and difficulty walk these (browse/sorts.py).
+            models.Index(fields=["user", "stability"], name="progress_user_stability"),
+            models.Index(fields=["user", "difficulty"], name="progress_user_difficulty"),
         ]
 
     def __str__(self) -> str:
