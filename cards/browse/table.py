@@ -19,7 +19,7 @@ from cards.models import Card, Progress
 
 from .pages import BoundedPage, bounded_page
 from .query import cards_matching
-from .sorts import LEADING_SORTS, LeadingIds, OrderedIds
+from .sorts import LEADING_SORTS, TOTAL_SORTS, LeadingIds, OrderedIds, TotalIds
 
 PER_PAGE = 50
 
@@ -186,8 +186,11 @@ def browse_cards(
     """The page ``page`` of the cards ``user`` may read that the search ``text``
     finds, sorted by ``sort``. Raises terms.QueryError for a search it cannot read."""
     cards = cards_matching(user, text, now=now)
-    if not text.strip() and sort.removeprefix("-") in LEADING_SORTS:
+    name = sort.removeprefix("-")
+    if not text.strip() and name in LEADING_SORTS:
         ids = LeadingIds(cards, user=user, sort=sort)
+    elif not text.strip() and name in TOTAL_SORTS:
+        ids = TotalIds(cards, user=user, sort=sort)
     else:
         ids = OrderedIds(sorted_cards(cards, user=user, sort=sort))
     shown = Card.objects.select_related("topic")
