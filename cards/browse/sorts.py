@@ -3,32 +3,25 @@ time (bounded_page reads the first COUNT_BOUND + 1, or one page's).
 
 Ordering every card by a schedule figure worked out for each, in a subquery,
 reads every card and its progress rows one look-up at a time: at 100,000 cards
-some 400 ms. With no search, the figures are read from the person's progress
-rows instead:
+some 400 ms. With no search, a card sorted by its due date, stability or
+difficulty takes the figure of one of its prompts, its *leading* progress row:
+the earliest due (the unsuspended ones only for the due date; the lowest id
+among equal dates). The person's rows are walked in the figure's order on an
+index, each kept when it leads a card they may read, until the slice is full.
+The cards without the figure (never studied, all suspended, no stability yet)
+follow, the newest first, read only when the others end within the slice.
 
-- A card sorted by its due date, stability or difficulty takes the figure of
-  one of its prompts, its *leading* progress row: the earliest due (the
-  unsuspended ones only for the due date; the lowest id among equal dates).
-  The person's rows are walked in the figure's order on an index, each kept
-  when it leads a card they may read, until the slice is full. The cards
-  without the figure (never studied, all suspended, no stability yet) follow,
-  the newest first, read only when the others end within the slice.
-- Reviews and lapses are summed over the person's rows in one pass (in a
-  hash, not a look-up per card); the cards at 0, new ones among them, come
-  first ascending and last descending, the newest first.
+Reviews and lapses are sums over a card's rows: no index gives their order,
+and they keep the subquery (OrderedIds). So does a search: when it finds a few
+cards, a walk would pass the person's rows of every card it does not find."""
 
-A search that finds a few cards is better served the other way (OrderedIds):
-a walk would pass the person's rows of every card it does not find."""
-
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from cards.models import Progress
 from cards.models.study import Negated
 
 # The sorts read from one leading row, and the field each reads there.
 LEADING_SORTS = {"due": "due", "stability": "stability", "difficulty": "difficulty"}
-# The sorts by a sum over the card's rows, and the field each sums.
-TOTAL_SORTS = {"reviews": "reps", "lapses": "lapses"}
 
 
 class OrderedIds:
@@ -44,33 +37,7 @@ class OrderedIds:
         return self.cards.order_by().count()
 
 
-class SplitIds:
-    """The ids of ``first`` (a sorted QuerySet of ids), then those of ``rest``."""
-
-    first: QuerySet
-    rest: QuerySet
-
-    def __getitem__(self, part: slice) -> list[int]:
-        start, stop = part.start or 0, part.stop
-        found = list(self.first[start:stop])
-        if stop is not None and len(found) == stop - start:
-            return found
-        # The first ids end before ``stop``: the others follow them.
-        ahead = start + len(found) if found or not start else self.first.count()
-        rest = self.rest[max(0, start - ahead) : None if stop is None else stop - ahead]
-        return found + list(rest)
-
-    def count(self) -> int:
-        return self.first.count() + self.rest.count()
-
-
-def _found(rows: QuerySet, cards: QuerySet) -> QuerySet:
-    """The progress ``rows`` of ``cards``: tested on each row read, not listed
-    first, as the cards are most of the person's."""
-    return rows.filter(Exists(cards.order_by().filter(pk=OuterRef("card_id"))))
-
-
-class LeadingIds(SplitIds):
+class LeadingIds:
     """The ids of ``cards`` sorted by a figure of their leading progress row of
     ``user`` (``sort``: one of LEADING_SORTS, "-" before it for descending),
     the newest first among equals; the cards without it last, newest first."""
@@ -84,7 +51,8 @@ class LeadingIds(SplitIds):
             Q(due__lt=OuterRef("due")) | Q(due=OuterRef("due"), pk__lt=OuterRef("pk"))
         )
         leading = rows.filter(**{f"{name}__isnull": False}).exclude(Exists(earlier))
-        found = _found(leading, cards)
+        # Tested on each row walked, not listed first: the cards are most of them.
+        found = leading.filter(Exists(cards.order_by().filter(pk=OuterRef("card_id"))))
         # -x on the index for stability and difficulty: x ascending is -x descending.
         figure = F(name) if name == "due" else Negated(name)
         figure = figure.desc() if sort.startswith("-") == (name == "due") else figure.asc()
@@ -97,24 +65,15 @@ class LeadingIds(SplitIds):
             .values_list("pk", flat=True)
         )
 
+    def __getitem__(self, part: slice) -> list[int]:
+        start, stop = part.start or 0, part.stop
+        found = list(self.first[start:stop])
+        if stop is not None and len(found) == stop - start:
+            return found
+        # The first ids end before ``stop``: the others follow them.
+        ahead = start + len(found) if found or not start else self.first.count()
+        rest = self.rest[max(0, start - ahead) : None if stop is None else stop - ahead]
+        return found + list(rest)
 
-class TotalIds(SplitIds):
-    """The ids of ``cards`` sorted by a sum over their progress rows of ``user``
-    (``sort``: one of TOTAL_SORTS, "-" before it for descending), the newest
-    first among equals. The cards whose rows sum to more than 0 are summed in
-    one pass over the person's rows, in a hash rather than a look-up per card;
-    those at 0 (new cards among them) come first ascending, last descending."""
-
-    def __init__(self, cards: QuerySet, *, user, sort: str):
-        name = TOTAL_SORTS[sort.removeprefix("-")]
-        rows = Progress.objects.filter(user=user)
-        some = rows.filter(**{f"{name}__gt": 0}).values("card_id")
-        totals = _found(rows, cards).values("card_id").annotate(total=Sum(name))
-        totals = totals.filter(total__gt=0)
-        descending = sort.startswith("-")
-        summed = totals.order_by(
-            "-total" if descending else "total", "-card__created_at", "-card_id"
-        ).values_list("card_id", flat=True)
-        none = cards.exclude(pk__in=some).order_by("-created_at", "-pk")
-        none = none.values_list("pk", flat=True)
-        self.first, self.rest = (summed, none) if descending else (none, summed)
+    def count(self) -> int:
+        return self.first.count() + self.rest.count()

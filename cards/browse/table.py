@@ -19,7 +19,7 @@ from cards.models import Card, Progress
 
 from .pages import BoundedPage, bounded_page
 from .query import cards_matching
-from .sorts import LEADING_SORTS, TOTAL_SORTS, LeadingIds, OrderedIds, TotalIds
+from .sorts import LEADING_SORTS, LeadingIds, OrderedIds
 
 PER_PAGE = 50
 
@@ -189,8 +189,6 @@ def browse_cards(
     name = sort.removeprefix("-")
     if not text.strip() and name in LEADING_SORTS:
         ids = LeadingIds(cards, user=user, sort=sort)
-    elif not text.strip() and name in TOTAL_SORTS:
-        ids = TotalIds(cards, user=user, sort=sort)
     else:
         ids = OrderedIds(sorted_cards(cards, user=user, sort=sort))
     shown = Card.objects.select_related("topic")
