@@ -71,10 +71,9 @@ class BoundedPage:
         return (self.number - 1) * self.per_page + len(self.object_list)
 
 
-def bounded_page(
-    cards: QuerySet, rows: QuerySet, *, per_page: int, page: str | None
-) -> BoundedPage:
-    """The page ``page`` of ``cards`` (sorted), with their number counted up to
+def bounded_page(ids, rows: QuerySet, *, per_page: int, page: str | None) -> BoundedPage:
+    """The page ``page`` of the cards ``ids`` finds (in order: a slice of it is a
+    list of ids, ``ids.count()`` their number), with their number counted up to
     COUNT_BOUND: two queries, the ids of the first COUNT_BOUND + 1 cards in
     order (the count, and the page's ids among them), then the page's cards
     from ``rows`` by their ids.
@@ -83,7 +82,6 @@ def bounded_page(
     the last shows the last one (a query more, and one to count them all when
     there are more than COUNT_BOUND)."""
     number = read_number(page)
-    ids = cards.values_list("pk", flat=True)
     first = list(ids[: COUNT_BOUND + 1])
     count = len(first) if len(first) <= COUNT_BOUND else None
     if count is not None:
@@ -93,7 +91,7 @@ def bounded_page(
     if count is None and start + per_page + 1 > len(first):  # past the ids read
         shown = list(ids[start : start + per_page + 1])
         if not shown and number > 1:  # past the last page of more than COUNT_BOUND
-            count = cards.order_by().count()
+            count = ids.count()
             number = max(1, -(-count // per_page))
             start = (number - 1) * per_page
             shown = list(ids[start : start + per_page + 1])

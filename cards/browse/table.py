@@ -19,6 +19,7 @@ from cards.models import Card, Progress
 
 from .pages import BoundedPage, bounded_page
 from .query import cards_matching
+from .sorts import LEADING_SORTS, LeadingIds, OrderedIds
 
 PER_PAGE = 50
 
@@ -184,11 +185,16 @@ def browse_cards(
 ) -> Table:
     """The page ``page`` of the cards ``user`` may read that the search ``text``
     finds, sorted by ``sort``. Raises terms.QueryError for a search it cannot read."""
-    cards = sorted_cards(cards_matching(user, text, now=now), user=user, sort=sort)
+    cards = cards_matching(user, text, now=now)
+    name = sort.removeprefix("-")
+    if not text.strip() and name in LEADING_SORTS:
+        ids = LeadingIds(cards, user=user, sort=sort)
+    else:
+        ids = OrderedIds(sorted_cards(cards, user=user, sort=sort))
     shown = Card.objects.select_related("topic")
     if "tags" in columns:
         shown = shown.prefetch_related(Prefetch("tags", to_attr="tag_list"))
-    found = bounded_page(cards, shown, per_page=PER_PAGE, page=page)
+    found = bounded_page(ids, shown, per_page=PER_PAGE, page=page)
     rows = schedule_rows(
         list(found.object_list), user=user, now=now, with_recall="recall" in columns
     )

@@ -224,7 +224,10 @@ class Card(models.Model):
         indexes = [
             models.Index(
                 fields=["owner", "topic", "suspended", "prompt_count"], name="card_owner_topic"
-            )
+            ),
+            # The card browser's default order, newest first, and added:N: a
+            # person's cards, or the starter library's, walked in that order.
+            models.Index(fields=["owner", "created_at"], name="card_owner_created"),
         ]
         constraints = [
             models.CheckConstraint(
