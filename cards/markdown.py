@@ -69,9 +69,10 @@ _CLEANER_CLASSES = {
     "div": {"math", "math-display"},
     "pre": {"highlight"},
 }
-# A block of code scrolls sideways when its lines are long: it takes the
-# keyboard's focus, so that the arrow keys can scroll it too.
-_FOCUSABLE = {"pre": {"tabindex": "0"}}
+# A block of code or a table scrolls sideways inside the card when it is wide
+# (prep.css): it takes the keyboard's focus, so that the arrow keys can scroll
+# it too.
+_FOCUSABLE = {"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}}
 _CLEANER = nh3.Cleaner(
     tags=nh3.ALLOWED_TAGS - {"area", "map"},
     attributes={**nh3.ALLOWED_ATTRIBUTES, "span": set(), "div": set(), "pre": set()},

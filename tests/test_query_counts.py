@@ -352,6 +352,10 @@ class Page:
     query: dict[str, str | Of] = field(default_factory=dict)
     htmx: bool = False
     status: int = 200
+    # Queries the small person may run on top of the large one's: a schedule
+    # sort whose sorted cards run out within the page reads the cards without
+    # the figure after them (cards.browse.sorts), one more query.
+    tail: int = 0
 
     def url(self, person: Person) -> str:
         url = reverse(self.route, kwargs={k: value(person, v) for k, v in self.ids.items()})
@@ -397,7 +401,7 @@ PAGES = [
     # + 1 on the whole page: the person's saved searches.
     Page("cards:card_browser", 7),
     Page("cards:card_browser", 7, query={"q": "Q1 OR is:due", "page": "2"}),
-    Page("cards:card_browser", 7, query={"sort": "-due"}),
+    Page("cards:card_browser", 7, query={"sort": "-due"}, tail=1),
     Page("cards:card_browser", 6, query={"sort": "reviews", "cols": "front,recall"}, htmx=True),
     Page("cards:saved_search_menu", 3),  # the navigation's menu, fetched when opened
     Page("cards:search", 2),
@@ -605,7 +609,7 @@ def check(page: Page, people: dict[str, Person], per_chunk: dict[str, int] | Non
         assert response.status_code == page.status, f"{page} as the {size} person"
     print(f"{page}: small {counts['small']}, large {counts['large']}")
     small, large = ((counts[s] - (per_chunk or {}).get(s, 0)) for s in ("small", "large"))
-    assert large == small, (
+    assert large <= small <= large + page.tail, (
         f"{page} runs {counts['small']} queries for {people['small'].cards} cards and "
         f"{counts['large']} for {people['large'].cards}; the large person's extra queries:\n"
         f"{extra_queries(queries['small'], queries['large'])}"

@@ -36,7 +36,7 @@ def home(request):
         user=user, reviewed_at__gte=services.start_of_day(now, zone)
     ).count()
     # Someone who has studied nothing is guided instead: what waits, and how to begin.
-    studied = bool(due_now) or Progress.objects.filter(user=user).exists()
+    studied = bool(due_now or reviews_today) or Progress.objects.filter(user=user).exists()
     new_waiting = None if studied else sum(services.kept_studiable_prompts(user).values())
     streak, _longest = streaks(set(kept_review_days(user=user)), now.astimezone(zone).date())
     last_session = StudySession.objects.filter(user=user).first()

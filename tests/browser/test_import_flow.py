@@ -20,7 +20,7 @@ CSV = (
 
 def open_import_page(page: Page, username: str) -> None:
     page.get_by_role("button", name=username).click()  # the user menu
-    page.get_by_role("link", name="Import cards").click()
+    page.locator("#nav").get_by_role("link", name="Import cards").click()
     expect(page.get_by_role("heading", name="Import cards")).to_be_visible()
     page.wait_for_load_state("load")  # import.js is deferred
 

@@ -433,18 +433,23 @@ def test_a_fourth_pending_import_is_refused_with_links_to_the_others(
     assert uploaded_job(client_in, name="fourth.csv").status == "preview"
 
 
+def text_of(page: str) -> str:
+    """The page as a person reads it: without its tags (a date is a <time>)."""
+    return re.sub(r"<[^>]+>", "", page)
+
+
 def test_the_pages_say_how_long_a_preview_and_a_failure_are_kept(client_in):
     page = body(client_in.get(UPLOAD_URL))
     assert "A preview you have not confirmed is deleted 24 hours after the upload" in page
     assert "you may have 3 imports waiting at a time" in page
     job = uploaded_job(client_in)
     deleted_after = localtime(job.created_at + timedelta(hours=24))
-    page = body(client_in.get(job_url(job)))
+    page = text_of(body(client_in.get(job_url(job))))
     assert (
         "Unless you confirm it, this preview is deleted after "
         f"{date_format(deleted_after, 'D j M Y, H:i')}."
     ) in page
     rejected = uploaded_job(client_in, b"\xff\xfe", name="bad.csv")
-    page = body(client_in.get(job_url(rejected)))
+    page = text_of(body(client_in.get(job_url(rejected))))
     deleted_after = localtime(rejected.finished_at + timedelta(hours=24))
     assert f"This record is deleted after {date_format(deleted_after, 'D j M Y, H:i')}." in page
