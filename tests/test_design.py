@@ -1,9 +1,13 @@
-"""The design: its colors meet WCAG AA contrast in both themes."""
+"""The design: its colors meet WCAG AA contrast in both themes, and its page
+(/design/) is for staff only."""
 
 import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+
+from tests.factories import make_staff, make_user
 
 CSS = Path(__file__).resolve().parent.parent / "static" / "css"
 AA = 4.5  # WCAG 2.1 AA, normal text
@@ -99,3 +103,39 @@ def test_every_chart_color_is_a_token():
     assert chart_rules
     hard_coded = [rule for rule in chart_rules if re.search(r"(fill|stroke|background):\s*#", rule)]
     assert not hard_coded, hard_coded
+
+
+@pytest.mark.django_db
+class TestDesignPage:
+    def test_staff_see_every_component(self, client):
+        client.force_login(make_staff("ada"))
+        response = client.get(reverse("design"))
+        assert response.status_code == 200
+        page = response.content.decode()
+        for heading in [
+            "Type scale",
+            "Colors",
+            "Buttons and badges",
+            "Forms, with errors",
+            "Cards",
+            "Tables",
+            "Empty states",
+            "Messages",
+            "Charts",
+            "Study card, with code and math",
+        ]:
+            assert f">{heading}</h2>" in page, heading
+        assert "Ensure this value is less than or equal to 0.97." in page
+        assert "That card was deleted." in page
+        assert 'class="chart-bar"' in page and 'class="hm-' in page
+        assert 'class="math math-display"' in page and '<span class="k">def</span>' in page
+
+    def test_others_are_refused(self, client):
+        client.force_login(make_user("bob"))
+        response = client.get(reverse("design"))
+        assert response.status_code == 403
+
+    def test_a_visitor_is_sent_to_log_in(self, client):
+        response = client.get(reverse("design"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))

@@ -3,8 +3,8 @@ navigation, kept through a reload, on every page and chart."""
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import PHONE, log_in
-from tests.factories import make_user
+from tests.browser.helpers import PHONE, assert_fits_a_phone, log_in
+from tests.factories import make_staff
 
 DARK_BG = "rgb(17, 19, 24)"  # --prep-bg in the dark theme
 LIGHT_BG = "rgb(255, 255, 255)"
@@ -63,7 +63,7 @@ def test_the_theme_follows_the_system_until_a_choice_is_made(page: Page):
 
 
 def test_the_menu_works_by_keyboard_on_a_phone(page: Page):
-    make_user("ada")
+    make_staff("ada")
     page.set_viewport_size(PHONE)
     page.emulate_media(color_scheme="light")
     log_in(page, "ada")
@@ -76,3 +76,13 @@ def test_the_menu_works_by_keyboard_on_a_phone(page: Page):
     dark.focus()
     page.keyboard.press("Enter")
     expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
+
+    # The design page: every chart color comes from the theme.
+    page.goto("/design/")
+    expect(page.get_by_role("heading", name="Design", exact=True)).to_be_visible()
+    assert_fits_a_phone(page, "the design page")
+    bar_fill = page.locator(".chart-bar").first.evaluate("el => getComputedStyle(el).fill")
+    assert bar_fill == "rgb(129, 140, 248)"  # --prep-chart-bar in the dark theme
+    code = page.locator(".card-face pre").first
+    assert code.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(13, 17, 23)"
+    expect(page.locator(".katex").first).to_be_visible()
