@@ -134,6 +134,8 @@ class TestDesignPage:
         client.force_login(make_user("bob"))
         response = client.get(reverse("design"))
         assert response.status_code == 403
+        assert "doesn’t have access to this page" in response.content.decode()
+        assert "Type scale" not in response.content.decode()
 
     def test_a_visitor_is_sent_to_log_in(self, client):
         response = client.get(reverse("design"))

@@ -24,8 +24,10 @@ def choose(page: Page, name: str) -> None:
 
 
 def test_the_theme_follows_the_system_until_a_choice_is_made(page: Page):
+    page.set_viewport_size(PHONE)
     page.emulate_media(color_scheme="dark")
     page.goto("/")
+    assert_fits_a_phone(page, "the landing page with the theme menu")
     assert theme(page) == "dark"
     assert background(page) == DARK_BG
     expect(page.locator("#theme-toggle")).to_contain_text("System")
