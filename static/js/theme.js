@@ -53,6 +53,13 @@
       if (chosen() === "system") apply("system");
     });
   }
+  // Paper is white: print in the light theme, then go back.
+  window.addEventListener("beforeprint", function () {
+    root.setAttribute("data-bs-theme", "light");
+  });
+  window.addEventListener("afterprint", function () {
+    apply(chosen());
+  });
   // A choice made in another tab.
   window.addEventListener("storage", function (event) {
     if (event.key === KEY || event.key === null) {

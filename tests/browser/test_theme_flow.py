@@ -50,6 +50,12 @@ def test_the_theme_follows_the_system_until_a_choice_is_made(page: Page):
     )
     page.keyboard.press("Escape")
 
+    # Printed in the light theme, whatever the choice.
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert theme(page) == "light"
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert theme(page) == "dark"
+
     # Light by choice against a dark system.
     page.emulate_media(color_scheme="dark")
     choose(page, "Light")
