@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 
 from accounts.forms import LoginForm
 from cards.progress import views as progress_views
+from prep_site import design
 from prep_site.numbers import IdConverter
 
 # Before the apps' paths are read: they write their ids as <id:pk>.
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(form_class=LoginForm), name="login"),
     path("accounts/", include(auth_pages)),
     path("admin/", admin.site.urls),
+    path("design/", design.design, name="design"),
     path("interviews/", include("interviews.urls")),
     path("mock/", include("interviews.mock.urls")),
     path("", include("cards.urls")),

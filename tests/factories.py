@@ -34,6 +34,14 @@ def make_user(username: str | None = None, **profile) -> "get_user_model()":
     return user
 
 
+def make_staff(username: str | None = None) -> "get_user_model()":
+    """A person who may open the staff pages (the admin, /design/)."""
+    user = make_user(username)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
 def make_topic(owner=None, name: str | None = None, **fields) -> Topic:
     name = name or f"Topic {next(_sequence)}"
     return Topic.objects.create(owner=owner, name=name, **fields)

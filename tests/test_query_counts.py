@@ -378,6 +378,7 @@ INTERVIEW = {"pk": "interview"}
 PAGES = [
     # Cards and topics.
     Page("home", 9),
+    Page("design", 2, status=403),  # staff only: these people are not
     Page("cards:topic_list", 4),
     Page("cards:topic_create", 2),
     Page("cards:topic_detail", 6, TOPIC),

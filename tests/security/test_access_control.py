@@ -50,7 +50,7 @@ from interviews.models import (
     QuestionToAsk,
 )
 from prep_site.devtools.images import png
-from tests.factories import make_card, make_interview, make_topic, make_user
+from tests.factories import make_card, make_interview, make_staff, make_topic, make_user
 from tests.interviews.mock import recordings
 
 pytestmark = pytest.mark.django_db
@@ -504,6 +504,9 @@ PUBLIC = {
     "password_reset_complete",
     "admin:login",
 }
+# Staff pages of the site's own, outside the admin: a visitor is sent to log in, a
+# person who is not staff is refused (403) whatever the method, staff read them.
+STAFF_ONLY = {"design"}
 # The admin: staff only. Everyone else is sent to a login page (the admin's own, or
 # the site's for the pages the admin does not open to visitors).
 ADMIN_NAMESPACE = "admin"
@@ -958,6 +961,23 @@ def test_the_admin_is_for_staff_only():
                     probes.leaks.append(f"{who} {method} {url}: sent to {location}")
     probes.unchanged("the admin's routes")
     print(f"\n{probes.count} probes of the admin, {len(probes.leaks)} leaks")
+    assert not probes.leaks, "\n".join(probes.leaks)
+
+
+def test_staff_pages_are_for_staff_only():
+    mallory = logged_in(make_user("mallory"))
+    staff = logged_in(make_staff("ada"))
+    probes = Probes()
+    found = {endpoint.name: endpoint for endpoint in endpoints()}
+    gone = STAFF_ONLY - set(found)
+    assert not gone, f"STAFF_ONLY names routes that are gone: {gone}"
+    for name in sorted(STAFF_ONLY):
+        url = found[name].url({})
+        for method in METHODS:
+            probes.expect("mallory", method, url, send(mallory, method, url), {403})
+        probes.expect("staff", "GET", url, send(staff, "GET", url), {200})
+        probes.expect("staff", "POST", url, send(staff, "POST", url), {405})
+    print(f"\n{probes.count} probes of staff pages, {len(probes.leaks)} leaks")
     assert not probes.leaks, "\n".join(probes.leaks)
 
 

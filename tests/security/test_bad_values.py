@@ -55,7 +55,7 @@ from interviews.mock import audio
 from interviews.mock.forms import AnswerForm, QuestionForm, ScoreForm, StartMockForm
 from interviews.models import Stage, Status
 from prep_site.devtools.images import png
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_staff
 from tests.interviews.mock import recordings
 from tests.security.outcomes import (
     changed_tables,
@@ -92,6 +92,7 @@ class Route:
     by_hand: dict[str, bool] = field(default_factory=dict)  # other fields: name → strict
     valid: dict = field(default_factory=dict)  # a valid body, one field replaced at a time
     anonymous: bool = False
+    staff: bool = False  # a staff page: asked by a person who is staff
 
     def fields(self) -> dict[str, bool]:
         """Each field the route reads, and whether only a well-formed value is taken
@@ -128,6 +129,7 @@ CARD = {"topic": "topic", "kind": "basic", "front": "Why?", "back": "So.", "tags
 
 ROUTES = {
     "home": Route(),
+    "design": Route(staff=True),
     "accounts:signup": Route(
         FORM,
         form=SignupForm,
@@ -504,6 +506,8 @@ def test_bad_values(name, client, ids, record_property):
     route = ROUTES[name]
     tally = Tally(name)
     client = Client() if route.anonymous else client
+    if route.staff:
+        client.force_login(make_staff("staff-fuzzy"))
     names = re.findall(r"<(?:\w+:)?(\w+)>", project_routes()[name])
     kwargs = {part: ids[each] for part, each in zip(names, route.ids, strict=True)}
     url = reverse(name, kwargs=kwargs)
