@@ -16,6 +16,7 @@ from tests.factories import make_user
 from tests.security.test_access_control import (
     ADMIN_VALUES,
     ROUTES,
+    STAFF_ONLY,
     changed_tables,
     classify,
     database_state,
@@ -143,6 +144,8 @@ def test_a_write_with_the_token_goes_through(how):
     # Pages without ids: the token is accepted (whatever the form then says).
     for endpoint in endpoints():
         if classify(endpoint) in ("owned", "public") and endpoint.params:
+            continue
+        if endpoint.name in STAFF_ONLY:  # refused to a person who is not staff, token or not
             continue
         url = endpoint.url({**ADMIN_VALUES, "url": "nowhere/"})
         response = client.post(url, headers={"X-CSRFToken": token})
