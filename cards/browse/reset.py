@@ -91,7 +91,12 @@ def reset_back(record: UndoRecord) -> tuple[int, int]:
     studied = set(
         Progress.objects.filter(user=user, card_id__in=wanted).values_list("card_id", flat=True)
     ) | set(
-        ReviewLog.objects.filter(user=user, card_id__in=wanted).values_list("card_id", flat=True)
+        # Unordered: the log's default order by time would walk all of the
+        # person's reviews by their time index.
+        ReviewLog.objects.filter(user=user, card_id__in=wanted)
+        .order_by()
+        .values_list("card_id", flat=True)
+        .distinct()
     )
     back = [
         pk
