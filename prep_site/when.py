@@ -5,6 +5,7 @@ activates, or a zone named by the caller):
 - a date: "Tue 1 Dec 2026"
 - a time: "14:39" ("14:39:05" for when a draft was saved)
 - both: "Tue 1 Dec 2026, 14:39"
+- on a chart's axis, where the year is plain: "3 Dec", "Dec"
 - relative, where the distance matters more than the date (due dates, interview
   dates, last studied): "in 5 minutes", "2 hours ago", "tomorrow",
   "yesterday", "in 3 days", "2 weeks ago". Within the hour it counts minutes;
@@ -50,6 +51,16 @@ def format_date(value: date | datetime | None, zone: tzinfo | str | None = None)
         return ""
     day = _day(value, zone)
     return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def format_short_date(value: date) -> str:
+    """ "3 Dec": a day on a chart's axis, where the year and weekday are plain."""
+    return f"{value.day} {MONTH_NAMES[value.month - 1]}"
+
+
+def format_month(value: date) -> str:
+    """ "Dec": a month on a chart's axis."""
+    return MONTH_NAMES[value.month - 1]
 
 
 def format_time(

@@ -15,7 +15,9 @@ from cards.models import Rating, StudySession
 from prep_site.when import (
     format_date,
     format_datetime,
+    format_month,
     format_relative,
+    format_short_date,
     format_time,
     iso,
 )
@@ -50,6 +52,12 @@ def test_a_date_a_naive_wall_time_and_nothing():
     assert format_time(MOMENT, "UTC", seconds=True) == "14:39:00"
     assert format_date(None) == format_time(None) == format_relative(None) == iso(None) == ""
     assert iso(date(2027, 1, 4)) == "2027-01-04"
+
+
+def test_a_charts_axis_writes_the_day_without_a_leading_zero():
+    assert format_short_date(date(2026, 12, 3)) == "3 Dec"
+    assert format_short_date(date(2027, 1, 24)) == "24 Jan"
+    assert format_month(date(2027, 5, 31)) == "May"
 
 
 def test_the_clocks_going_forward_and_back():

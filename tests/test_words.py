@@ -1,6 +1,6 @@
 """A count and its noun, written one way."""
 
-from prep_site.words import count
+from prep_site.words import change, count
 
 
 def test_one_and_more():
@@ -10,3 +10,11 @@ def test_one_and_more():
     assert count(12_500, "review") == "12,500 reviews"
     assert count(1, "quiz", "quizzes") == "1 quiz"
     assert count(2, "quiz", "quizzes") == "2 quizzes"
+
+
+def test_a_change_agrees_with_its_size_not_its_sign():
+    assert change(25, "point") == "+25 points"
+    assert change(-1, "point") == "-1 point"
+    assert change(1, "word") == "+1 word"
+    assert change(-2_000, "word") == "-2,000 words"
+    assert change(0, "point") == "no change in points"

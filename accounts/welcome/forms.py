@@ -1,6 +1,7 @@
 from django import forms
 
 from interviews.models import Interview
+from prep_site.when import format_date
 
 from .services import TRACKS
 
@@ -50,11 +51,11 @@ class WelcomeForm(forms.Form):
             return None
         if day < self.today:
             raise forms.ValidationError(
-                f"{day:%Y-%m-%d} has passed: choose today or a later day, or leave it empty."
+                f"{format_date(day)} has passed: choose today or a later day, or leave it empty."
             )
         if (day - self.today).days > MOST_DAYS_AHEAD:
             raise forms.ValidationError(
-                f"{day:%Y-%m-%d} is more than two years away: choose a nearer day, "
+                f"{format_date(day)} is more than two years away: choose a nearer day, "
                 "or leave it empty and add the interview later."
             )
         return day

@@ -7,7 +7,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from prep_site import words
-from prep_site.when import MONTH_NAMES, format_date
+from prep_site.when import format_date, format_month, format_short_date
 
 CELL = 11
 GAP = 2
@@ -90,7 +90,7 @@ def heatmap(day_counts: dict[date, int], today: date, weeks: int = 53) -> Heatma
         count = window.get(day, 0)
         cells.append(Cell(x=x, y=y, day=day, count=count, level=_level(count, peak)))
         if weekday == 0 and day.month != last_month:
-            months.append((x, day.strftime("%b")))
+            months.append((x, format_month(day)))
             last_month = day.month
     # A month's name is written where it has room before the next one's, or
     # before the grid's edge: the first and the last month may have only a
@@ -177,7 +177,7 @@ def bar_chart(points: list[tuple[date, int]], *, width: int = 620, height: int =
                 height=round(bar_height, 1),
                 label=format_date(day),
                 value=value,
-                tick=f"{day.day:02d} {MONTH_NAMES[day.month - 1]}" if ticked else "",
+                tick=format_short_date(day) if ticked else "",
             )
         )
     return BarChart(bars=bars, width=width, height=height, peak=peak, baseline=top + plot_height)

@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.db.models import Sum
 from fsrs_rs_python import DEFAULT_PARAMETERS, default_simulator_config, simulate
 
+from prep_site.when import format_short_date
+
 from ..models.scheduler import MAX_RETENTION, MIN_RETENTION
 
 DAYS = 90
@@ -154,7 +156,7 @@ def draw(chart: Workload) -> Workload:
             coords.append(f"{left + index * step:.1f},{y:.1f}")
         s.points = " ".join(coords)
     chart.ticks = [
-        (round(left + index * step, 1), f"{chart.start + timedelta(days=index):%d %b}")
+        (round(left + index * step, 1), format_short_date(chart.start + timedelta(days=index)))
         for index in range(0, DAYS, 15)
     ]
     return chart

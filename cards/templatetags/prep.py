@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from cards.scheduling import format_interval
+from prep_site import words
 from prep_site.zones import describe_moment
 
 register = template.Library()
@@ -59,3 +60,9 @@ def moment(value: datetime | None, own_zone: str = "") -> str:
     if value is None:
         return ""
     return describe_moment(value, shown_in=timezone.get_current_timezone(), own_zone=own_zone)
+
+
+@register.filter
+def change(value: int, noun: str) -> str:
+    """ "+25 points", "-1 point": a signed change, its noun agreeing with its size."""
+    return words.change(value, noun)

@@ -84,3 +84,12 @@ def test_one_card_matches_and_twelve_match(client_in, user):
     assert "No card matches “nothing-like-this”." in said(
         client_in.get(URL, {"q": "nothing-like-this"})
     )
+
+
+def test_one_match_is_one_card_not_all_one(client_in, user):
+    topic = make_topic(owner=user, name="Solo")
+    make_card(topic, user, front="The only one")
+    text = said(client_in.get(URL, {"q": "topic:Solo"}))
+    assert "1 card matches “topic:Solo”." in text
+    assert "The 1 matching card" in text
+    assert "All 1 matching" not in text

@@ -331,7 +331,7 @@ def test_bar_chart_ticks_a_date_each_week_where_it_fits():
     chart = charts.bar_chart([(start + timedelta(days=n), n % 3) for n in range(30)])
     ticked = [(bar.x, bar.tick) for bar in chart.bars if bar.tick]
     # 26 Nov, 3, 10 and 17 Dec; 24 Dec, 28 days in, would run off the right edge.
-    assert [tick for _x, tick in ticked] == ["26 Nov", "03 Dec", "10 Dec", "17 Dec"]
+    assert [tick for _x, tick in ticked] == ["26 Nov", "3 Dec", "10 Dec", "17 Dec"]
     assert all(x + charts.TICK_WIDTH <= chart.width for x, _tick in ticked)
     assert chart.peak == 2
 

@@ -44,13 +44,23 @@ def test_each_attempt_shows_what_changed_since_the_one_before(client_in, user):
 
     newest, middle, oldest = cards
     assert "not scored" in newest and "1 word" in newest
-    assert "words -5" in newest and "key points not compared: this one was not scored" in newest
+    assert "-5 words" in newest and "key points not compared: this one was not scored" in newest
     assert "3 of 4 key points" in middle and "6 words" in middle
-    assert "score +25 points, words +2." in middle
+    assert "score +25 points, +2 words." in middle
     assert "Newly covered: Mentions failure; Measures it" in middle
     assert "Dropped: Names the trade-off" in middle
     assert "50%" in oldest and "2 of 4 key points" in oldest
     assert 'data-testid="history-diff"' not in oldest  # nothing before the first
+
+
+def test_a_drop_reads_as_a_drop_with_its_noun_agreeing(client_in, user):
+    question = make_question(key_points=FOUR_POINTS)
+    attempt(user, question, days_ago=2, covered=[0, 1], text="one two")
+    attempt(user, question, days_ago=1, covered=[0], text="one")
+
+    newest, _older = cards_of(history(client_in, question))
+
+    assert "score -25 points, -1 word." in newest
 
 
 def test_the_chart_draws_the_scores_with_a_table_for_screen_readers(client_in, user):
