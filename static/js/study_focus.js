@@ -1,10 +1,13 @@
 // Focus mode on the study page: nothing but the card, its reveal and the grade
 // buttons (no navigation, counts or footer). The button or F turns it on and
-// off, Esc leaves it; the browser remembers it for the next visit.
+// off, Esc leaves it; the browser remembers it for the next visit. Loaded in
+// <head> without defer and marking <html>, so a page opened or reloaded in
+// focus mode is painted without its navigation, not with it for a moment.
 (function () {
   "use strict";
 
   var KEY = "prep:study:focus";
+  var root = document.documentElement;
 
   function remembered() {
     try {
@@ -24,7 +27,7 @@
   }
 
   function isOn() {
-    return document.body.classList.contains("study-focus");
+    return root.classList.contains("study-focus");
   }
 
   // The button is inside the card htmx swaps: said again after each swap.
@@ -40,15 +43,13 @@
   }
 
   function set(on) {
-    document.body.classList.toggle("study-focus", on);
+    root.classList.toggle("study-focus", on);
     remember(on);
     label();
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    document.body.classList.toggle("study-focus", remembered());
-    label();
-  });
+  root.classList.toggle("study-focus", remembered());
+  document.addEventListener("DOMContentLoaded", label);
   document.addEventListener("htmx:afterSettle", label);
 
   document.addEventListener("click", function (event) {

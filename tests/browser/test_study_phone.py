@@ -135,7 +135,17 @@ def test_tap_reveals_but_not_on_a_link_or_a_selection(page: Page):
     assert ReviewLog.objects.filter(user=user, rating=3).count() == 1
 
 
+# Whether the navigation is displayed when the page is parsed, before its
+# deferred scripts run: what the first paint may show.
+NAV_BEFORE_SCRIPTS = """document.addEventListener("readystatechange", () => {
+  if (document.readyState !== "interactive") return;
+  const nav = document.querySelector("body > nav");
+  window.navShownBeforeScripts = nav ? getComputedStyle(nav).display !== "none" : null;
+});"""
+
+
 def test_focus_mode_hides_everything_but_the_card_and_survives_a_reload(page: Page):
+    page.add_init_script(NAV_BEFORE_SCRIPTS)
     studying(page, "rosa", [("What does MVCC keep?", "Versions of rows."), ("Second?", "Yes.")])
     nav = page.get_by_role("navigation")
     counts = page.get_by_test_id("due-count")
@@ -153,6 +163,8 @@ def test_focus_mode_hides_everything_but_the_card_and_survives_a_reload(page: Pa
     page.reload()
     on_study_page(page)
     expect(nav).to_be_hidden()
+    # Hidden from the first paint, not shown until the scripts have run.
+    assert page.evaluate("window.navShownBeforeScripts") is False
     expect(page.get_by_test_id("focus")).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("Space")
     expect(page.locator("#study-card .study-grades button[value='3']")).to_be_visible()
@@ -168,6 +180,7 @@ def test_focus_mode_hides_everything_but_the_card_and_survives_a_reload(page: Pa
     page.reload()
     on_study_page(page)
     expect(nav).to_be_visible()
+    assert page.evaluate("window.navShownBeforeScripts") is True
     # F turns it on from the keyboard.
     page.keyboard.press("f")
     expect(nav).to_be_hidden()
