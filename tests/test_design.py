@@ -130,6 +130,13 @@ class TestDesignPage:
         assert 'class="chart-bar"' in page and 'class="hm-' in page
         assert 'class="math math-display"' in page and '<span class="k">def</span>' in page
 
+    def test_staff_find_it_in_the_menu_and_others_do_not(self, client):
+        link = f'href="{reverse("design")}">Design system</a>'
+        client.force_login(make_staff("ada"))
+        assert link in client.get(reverse("home")).content.decode()
+        client.force_login(make_user("bob"))
+        assert link not in client.get(reverse("home")).content.decode()
+
     def test_others_are_refused(self, client):
         client.force_login(make_user("bob"))
         response = client.get(reverse("design"))
