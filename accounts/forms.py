@@ -24,8 +24,10 @@ class SignupForm(UserCreationForm):
         model = User
         fields = ["username", "email"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, autofocus: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not autofocus:  # on the landing page, below what it says of prep
+            self.fields["username"].widget.attrs.pop("autofocus", None)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
         self.helper.add_input(Submit("signup", "Create account"))

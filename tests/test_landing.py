@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 
 ROOT = settings.BASE_DIR
@@ -71,11 +72,34 @@ def test_the_landing_page_says_what_prep_does_for_an_interview(client):
         "questions you want to ask each company",
     ):
         assert claim in text
-    signup = [text for href, text in page.links if href == "/accounts/signup/"]
-    assert signup[-2:] == [
-        "Create a free account",
-        "Start preparing: create a free account",
+    assert [text for href, text in page.links if href == "#landing-signup"] == [
+        "Start preparing: create a free account"
     ]
+
+
+@pytest.mark.django_db
+def test_the_landing_page_is_the_sign_up_form(client):
+    """The whole form is on the landing page, so signing up takes that one screen."""
+    response = client.get("/")
+    page = Page(response.content.decode())
+    shown = [f["name"] for f in page.fields if f.get("type") not in ("hidden", "submit")]
+    assert shown == ["username", "email", "password1", "password2"]
+    assert 'action="/accounts/signup/"' in response.content.decode()
+    assert not [f for f in page.fields if "autofocus" in f], "the page opens at its top"
+    assert "Create a free account" in page.text and "Log in" in page.text
+
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "grace",
+            "email": "",
+            "password1": "a long unusual passphrase 42",
+            "password2": "a long unusual passphrase 42",
+            "timezone": "Europe/Paris",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/accounts/welcome/"
+    assert User.objects.get(username="grace").profile.timezone == "Europe/Paris"
 
 
 @pytest.mark.django_db

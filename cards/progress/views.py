@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.forms import SignupForm
 from accounts.models import Profile
 from interviews.models import Interview
 from interviews.recall import kept_recall_for
@@ -23,7 +24,7 @@ from .readiness import pace_of, readiness_for
 def landing(request):
     if request.user.is_authenticated:
         return home(request)
-    return render(request, "landing.html")
+    return render(request, "landing.html", {"signup_form": SignupForm(autofocus=False)})
 
 
 def home(request):

@@ -1,4 +1,5 @@
-"""Sign up, say what you prepare for and when, and the first card is on screen."""
+"""Sign up on the landing page, say what you prepare for and when, and the first
+card is on screen."""
 
 import re
 from datetime import timedelta
@@ -17,7 +18,8 @@ PASSWORD = "quiet-lantern-orbit-42"
 def test_sign_up_then_first_run_shows_the_first_card(page: Page, browser_problems):
     browser_problems.allow(r"/accounts/welcome/$")  # the form refused, with a 400
     load_starter_cards()
-    page.goto("/accounts/signup/")
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Create a free account")).to_be_visible()
     page.locator("input[name=username]").fill("ada")
     page.locator("input[name=password1]").fill(PASSWORD)
     page.locator("input[name=password2]").fill(PASSWORD)
