@@ -51,6 +51,7 @@
       if (interval) interval.nodeValue = item.intervals[button.value] + " · ";
     });
     if (window.prepTypeset) window.prepTypeset(card);
+    document.dispatchEvent(new CustomEvent("prep:card-shown"));
     return true;
   }
 

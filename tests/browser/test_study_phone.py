@@ -2,6 +2,8 @@
 wide tables and code scrolling inside the card, a tap on the card showing the
 answer, and focus mode, remembered through a reload."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -60,6 +62,12 @@ def test_wide_table_scrolls_in_the_card_and_grades_sit_at_the_bottom(page: Page)
     # The table scrolls inside the card: wider than it shows.
     widths = table.evaluate("t => [t.scrollWidth, t.clientWidth]")
     assert widths[0] > widths[1], f"the table squeezes instead of scrolling: {widths}"
+    # Its right edge fades: there is more; scrolled to the end, the left one does.
+    expect(table).to_have_class(re.compile(r"\bscroll-more-right\b"))
+    expect(table).not_to_have_class(re.compile(r"\bscroll-more-left\b"))
+    table.evaluate("t => t.scrollTo({left: t.scrollWidth})")
+    expect(table).to_have_class(re.compile(r"\bscroll-more-left\b"))
+    expect(table).not_to_have_class(re.compile(r"\bscroll-more-right\b"))
     card_box = page.locator("#study-card .card").bounding_box()
     table_box = table.bounding_box()
     assert table_box["x"] + table_box["width"] <= card_box["x"] + card_box["width"] + 0.5
@@ -94,6 +102,7 @@ def test_wide_table_scrolls_in_the_card_and_grades_sit_at_the_bottom(page: Page)
     assert_fits_a_phone(page, "the study page with the answer and a long code line")
     code = answer.locator("pre")
     assert code.evaluate("p => p.scrollWidth > p.clientWidth"), "the code squeezes"
+    expect(code).to_have_class(re.compile(r"\bscroll-more-right\b"))
 
     # The end of the answer is not hidden under the buttons: scrolled to the
     # bottom, its last line sits above them.
@@ -101,8 +110,8 @@ def test_wide_table_scrolls_in_the_card_and_grades_sit_at_the_bottom(page: Page)
     bar_top = page.locator("#study-card .study-actions").bounding_box()["y"]
     end = answer.bounding_box()
     assert end["y"] + end["height"] <= bar_top, (end, bar_top)
-    last = page.locator("footer")
-    assert last.bounding_box()["y"] + last.bounding_box()["height"] <= bar_top
+    # The footer would sit between the card and the grades: the card ends the page.
+    expect(page.locator("footer")).to_be_hidden()
 
 
 def test_tap_reveals_but_not_on_a_link_or_a_selection(page: Page):
