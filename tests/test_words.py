@@ -1,5 +1,8 @@
-"""A count and its noun, written one way."""
+"""A count and its noun, and a length of time, written one way."""
 
+from datetime import timedelta
+
+from cards.templatetags.prep import duration
 from prep_site.words import change, count
 
 
@@ -18,3 +21,12 @@ def test_a_change_agrees_with_its_size_not_its_sign():
     assert change(1, "word") == "+1 word"
     assert change(-2_000, "word") == "-2,000 words"
     assert change(0, "point") == "no change in points"
+
+
+def test_a_length_of_time_leaves_out_a_zero_part():
+    assert duration(timedelta(minutes=5)) == "5 min"
+    assert duration(timedelta(minutes=4, seconds=12)) == "4 min 12 s"
+    assert duration(timedelta(seconds=9)) == "9 s"
+    assert duration(timedelta(hours=2)) == "2 h"
+    assert duration(timedelta(hours=3, minutes=5)) == "3 h 05 min"
+    assert duration(None) == duration(timedelta(0)) == "0 s"

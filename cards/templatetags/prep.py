@@ -12,16 +12,17 @@ register = template.Library()
 
 @register.filter
 def duration(value: timedelta | None) -> str:
-    """3 h 05 min, 4 min 12 s, 9 s."""
+    """3 h 05 min, 4 min 12 s, 9 s; a whole hour or minute without its zero:
+    "2 h", "5 min"."""
     if not value:
         return "0 s"
     seconds = int(value.total_seconds())
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     if hours:
-        return f"{hours} h {minutes:02d} min"
+        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
     if minutes:
-        return f"{minutes} min {seconds} s"
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
     return f"{seconds} s"
 
 

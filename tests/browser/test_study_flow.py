@@ -50,7 +50,7 @@ def test_sign_up_study_undo_and_summary(page: Page):
     expect(page.get_by_text("Welcome, newbie!")).to_be_visible()
     page.get_by_role("link", name="Skip for now").click()
     expect(page.get_by_role("heading", name="Your first steps")).to_be_visible()
-    page.get_by_role("link", name="Study now").click()
+    page.locator("#nav").get_by_role("link", name="Study", exact=True).click()
     expect(page).to_have_url(re.compile(r"/study/$"))
     expect(page.get_by_role("heading", name="Start a study session")).to_be_visible()
     user = get_user_model().objects.get(username="newbie")

@@ -25,6 +25,7 @@ def test_a_new_person_is_told_how_many_new_cards_wait_and_can_start_them(
     with django_assert_max_num_queries(15):
         body = client_in.get(reverse("home")).content.decode()
     assert re.search(r"<strong>5</strong> new cards wait for you", body)
+    assert ">Study now</a>" not in body, "one button starts them, not two"
     form = re.search(r'<form method="post" action="/study/">(.*?)</form>', body, re.S).group(1)
     topics = re.findall(r'name="topics" value="(\d+)"', form)
     response = client_in.post(reverse("cards:study_start"), {"topics": topics})
@@ -41,4 +42,6 @@ def test_someone_who_has_studied_sees_no_such_note(client_in, user):
     client_in.post(
         url + "grade/", {"prompt": card.prompts.get().pk, "rating": 3, "reps": 0, "shown_at": ""}
     )
-    assert 'data-testid="new-waiting"' not in client_in.get(reverse("home")).content.decode()
+    body = client_in.get(reverse("home")).content.decode()
+    assert 'data-testid="new-waiting"' not in body
+    assert ">Study now</a>" in body

@@ -59,7 +59,7 @@ def test_a_recording_is_kept_and_played_back_beside_the_answer(
     # The session page plays it back while the answer is being typed.
     page = client_in.get(reverse("mock:session", args=[session.pk]))
     assert f'src="{audio_url(answer)}"' in page.text
-    assert "Recordings are kept on this server only, up to 5 min 0 s." in page.text
+    assert "Recordings are kept on this server only, up to 5 min." in page.text
 
 
 def test_only_the_answering_page_may_use_the_microphone(client_in, session):
