@@ -207,3 +207,35 @@ def cloze_side(text: str, number: int, *, reveal: bool) -> str:
         return f'<span class="cloze">[{hint if hint else "…"}]</span>'
 
     return CLOZE_PATTERN.sub(replace, text)
+
+
+# Inline tokens whose content is text a reader sees, in a face written as plain text.
+_PLAIN_INLINE = {"text", "code_inline", "math_inline", "math_inline_double"}
+_PLAIN_BLOCK = {"fence", "code_block", "math_block", "math_block_label", "math_block_eqno"}
+
+
+@lru_cache(maxsize=4096)
+def plain_text(text: str, *, is_html: bool = False, limit: int = 200) -> str:
+    """A face as one line of plain text, for a list or a table: no Markdown
+    marks or tags, code and math as written, an image as its description, a
+    cloze's answers in brackets ("The [GIL] lets one thread run"). Cut at
+    ``limit`` characters, with an ellipsis."""
+    text = CLOZE_PATTERN.sub(lambda m: f"[{m.group(2)}]", text[: limit * 8])
+    if is_html:
+        words = [html.unescape(_TAG.sub(" ", _LINE_BREAK.sub(" ", text)))]
+    else:
+        words = []
+        for token in _PARSER.parse(_valid_text(text)):
+            if token.type in _PLAIN_BLOCK:
+                words.append(token.content)
+            for child in token.children or ():
+                if child.type in _PLAIN_INLINE:
+                    words.append(child.content)
+                elif child.type == "image":
+                    words.append(child.content or "(image)")
+                elif child.type in ("softbreak", "hardbreak"):
+                    words.append(" ")
+            if token.type.endswith("_close") and token.block:
+                words.append(" ")
+    line = " ".join("".join(words).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

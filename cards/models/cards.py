@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from ..markdown import cloze_numbers, cloze_side, image_names, link_images, render_face
+from ..markdown import (
+    cloze_numbers,
+    cloze_side,
+    image_names,
+    link_images,
+    plain_text,
+    render_face,
+)
 from ..review_days import move_reviews, uncount_reviews
 from ..search import matching, search_words
 from .bulk import HiddenCard
@@ -363,6 +370,10 @@ class Card(models.Model):
         if self.kind == self.Kind.CLOZE:
             return self.render(cloze_side(self.front, 1, reveal=False))
         return self.render(self.front)
+
+    def front_text(self) -> str:
+        """The front as one line of plain text, for a list or a table."""
+        return plain_text(self.front, is_html=self.is_html, limit=90)
 
     def back_html(self) -> str:
         if self.kind == self.Kind.CLOZE:

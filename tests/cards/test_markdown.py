@@ -1,6 +1,6 @@
 import pytest
 
-from cards.markdown import cloze_numbers, cloze_side, render_html, render_markdown
+from cards.markdown import cloze_numbers, cloze_side, plain_text, render_html, render_markdown
 
 # Rendering text: no test here opens the database (pytest-django would refuse it).
 pytestmark = pytest.mark.db_independent
@@ -77,3 +77,25 @@ def test_cloze_answer_keeps_its_markup_and_is_sanitized():
     assert "<script" not in html
     html = render_markdown(cloze_side("{{c1::O(n<sup>2</sup>)}}", 1, reveal=True))
     assert html == '<p><span class="cloze">O(n<sup>2</sup>)</span></p>\n'
+
+
+def test_a_face_as_plain_text_has_no_markdown_marks():
+    assert plain_text("How do you **count** words?\n\n```python\nCounter(words)\n```") == (
+        "How do you count words? Counter(words)"
+    )
+    assert plain_text(
+        "The {{c1::GIL::a lock}} lets `one` thread run, see [docs](https://x.org)"
+    ) == ("The [GIL] lets one thread run, see docs")
+    assert plain_text("# Heading\n\n- one\n- two\n\n![a diagram](g.png) $O(n^2)$") == (
+        "Heading one two a diagram O(n^2)"
+    )
+    assert (
+        plain_text("| Lookup | Insert |\n|---|---|\n| O(1) | O(1) |") == "Lookup Insert O(1) O(1)"
+    )
+    assert plain_text("snake_case_name stays") == "snake_case_name stays"
+    assert plain_text("<b>Bold</b> &amp; <br>more", is_html=True) == "Bold & more"
+
+
+def test_plain_text_is_cut_with_an_ellipsis():
+    assert plain_text("word " * 100, limit=20) == "word word word word…"
+    assert plain_text("short", limit=20) == "short"

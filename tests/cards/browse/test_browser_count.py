@@ -93,3 +93,11 @@ def test_one_match_is_one_card_not_all_one(client_in, user):
     assert "1 card matches “topic:Solo”." in text
     assert "The 1 matching card" in text
     assert "All 1 matching" not in text
+
+
+def test_the_front_column_shows_text_not_markdown(client_in, user):
+    topic = make_topic(owner=user, name="Marked")
+    make_card(topic, user, front="What does `Counter` **count**?\n\n```python\nCounter(words)\n```")
+    text = said(client_in.get(URL, {"q": "topic:Marked"}))
+    assert "What does Counter count? Counter(words)" in text
+    assert "```" not in text and "**" not in text
