@@ -3,7 +3,7 @@ the navigation's menu, study the cards it finds and grade one."""
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in, on_study_page
 from tests.factories import make_card, make_topic, make_user
 
 
@@ -33,6 +33,7 @@ def test_search_save_open_from_the_menu_and_study_these(page: Page):
     expect(page.locator(".browser-row")).to_have_count(1)
 
     page.get_by_role("button", name="Study these").click()
+    on_study_page(page)
     expect(page.get_by_test_id("study-search")).to_contain_text("kafka")
     expect(page.get_by_test_id("question")).to_contain_text("Kafka partitions")
     page.keyboard.press("Space")

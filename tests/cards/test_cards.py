@@ -43,7 +43,9 @@ def test_home_shows_topics_for_a_logged_in_user(client_in, topic):
     assert response.status_code == 200
     body = response.content.decode()
     assert topic.name in body
-    assert "Study now" in body
+    # Someone who has not studied yet (the topic has no cards) gets the guide.
+    assert "Your first steps" in body
+    assert "Get started" in body
 
 
 # Topics ----------------------------------------------------------------------------
