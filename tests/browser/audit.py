@@ -13,6 +13,7 @@ from django.conf import settings
 from playwright.sync_api import Page
 
 AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+MOST_OVERLAPS = 12  # listed a page; the rest are counted
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 RUN_AXE = """async (tags) => {
@@ -71,6 +72,141 @@ CHECK_LAYOUT = f"""() => {{
   return {{scrollWidth: root.scrollWidth, width, wide, cut}};
 }}"""
 
+# Content a person would see collide: boxes that are leaves of the layout
+# (a line of text, measured from its text rather than from the element around
+# it; buttons, links, fields, images, badges, keys) whose rectangles cross by
+# more than SLACK pixels both ways, where neither holds the other. Only what
+# can be seen counts: hidden elements, Bootstrap's .visually-hidden, and the
+# parts of a box that a scrolling or clipping ancestor cuts off are left out.
+# What is meant to float over the page (fixed or sticky bars, an open menu, a
+# tooltip, a toast, a dialog) is a layer of its own: its content is checked
+# against itself, and a fixed bar at the top or bottom of the screen is
+# checked to leave room, so that scrolled to the end (or the start) no content
+# stays under it. Sorted by top and swept, so a page of a few thousand
+# elements is compared in a few hundred thousand steps, not millions.
+CHECK_OVERLAP = """() => {
+  const name = NAME_ELEMENT;
+  const SLACK = 3;
+  const BOXES = "a, button, input:not([type=hidden]), select, textarea, img, svg, video, audio, " +
+    "canvas, iframe, .btn, .badge, kbd, [role=button]";
+  const SEEN = {opacityProperty: true, visibilityProperty: true};
+  const TUCKED = ".visually-hidden, .visually-hidden-focusable:not(:focus-within)";
+  const FLOATING = ".dropdown-menu.show, .tooltip, .popover, .toast, .modal, .offcanvas";
+  const NO_TEXT = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "SELECT", "OPTION",
+    "OPTGROUP", "TEXTAREA", "TITLE", "DESC"]);
+  const everywhere = {l: -Infinity, t: -Infinity, r: Infinity, b: Infinity};
+  const cross = (a, b) => ({
+    l: Math.max(a.l, b.l), t: Math.max(a.t, b.t), r: Math.min(a.r, b.r), b: Math.min(a.b, b.b),
+  });
+  const box = (r) => ({l: r.left, t: r.top, r: r.right, b: r.bottom});
+  // For each element: hidden or not, the layer it is in, the clip its own box
+  // is cut to (clip) and the clip its content is cut to (inner).
+  const known = new Map();
+  const inspect = (el) => {
+    if (known.has(el)) return known.get(el);
+    const up = el.parentElement && el !== document.body
+      ? inspect(el.parentElement)
+      : {hidden: false, tucked: false, layer: null, inner: everywhere};
+    let seen = up;
+    if (!up.tucked) {
+      const style = getComputedStyle(el);
+      // Tucked away for screen readers only; hidden also when not rendered (a closed
+      // menu, a closed <details>' content), transparent or visibility: hidden.
+      const tucked = el.matches(TUCKED) || (style.position === "absolute" && style.clip !== "auto");
+      const hidden = tucked || !el.checkVisibility(SEEN);
+      const floats =
+        style.position === "fixed" || style.position === "sticky" || el.matches(FLOATING);
+      const layer = floats ? el : up.layer;
+      const clip = style.position === "fixed" ? everywhere : up.inner;
+      let inner = clip;
+      const clips = style.overflowX !== "visible" || style.overflowY !== "visible";
+      if (clips && el !== document.body) {
+        const r = el.getBoundingClientRect();
+        const l = r.left + el.clientLeft;
+        const t = r.top + el.clientTop;
+        inner = cross(clip, {l, t, r: l + el.clientWidth, b: t + el.clientHeight});
+      }
+      seen = {hidden, tucked, layer, clip, inner, style};
+    }
+    known.set(el, seen);
+    return seen;
+  };
+  const items = [];
+  const add = (node, owner, rects, clip, text) => {
+    for (const rect of rects) {
+      const r = cross(box(rect), clip);
+      if (r.r - r.l > SLACK && r.b - r.t > SLACK) {
+        items.push({...r, node, owner, text, layer: inspect(owner).layer});
+      }
+    }
+  };
+  const range = document.createRange();
+  const show = NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT;
+  const walker = document.createTreeWalker(document.body, show);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const owner = node.parentElement;
+      const text = node.textContent.trim();
+      if (!text || NO_TEXT.has(owner.tagName.toUpperCase())) continue;
+      const seen = inspect(owner);
+      if (seen.hidden) continue;
+      range.selectNodeContents(node);
+      add(node, owner, range.getClientRects(), seen.inner, text);
+    } else if (node.matches(BOXES)) {
+      const seen = inspect(node);
+      if (seen.hidden) continue;
+      add(node, node, node.getClientRects(), seen.clip, "");
+    }
+  }
+  const describe = (item) =>
+    name(item.owner) + (item.text ? ` "${item.text.slice(0, 30)}"` : "");
+  items.sort((a, b) => a.t - b.t);
+  const overlaps = new Map();
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i];
+    for (let j = i + 1; j < items.length && items[j].t < a.b - SLACK; j++) {
+      const b = items[j];
+      if (a.layer !== b.layer || a.node === b.node) continue;
+      const w = Math.min(a.r, b.r) - Math.max(a.l, b.l);
+      const h = Math.min(a.b, b.b) - Math.max(a.t, b.t);
+      if (w <= SLACK || h <= SLACK) continue;
+      if (a.node.contains(b.node) || b.node.contains(a.node)) continue;
+      const key = describe(a) + " and " + describe(b);
+      if (!overlaps.has(key)) {
+        overlaps.set(key, `${key} cross by ${Math.round(w)}x${Math.round(h)}px ` +
+          `at (${Math.round(Math.max(a.l, b.l))}, ${Math.round(Math.max(a.t, b.t) + scrollY)})`);
+      }
+    }
+  }
+  // A bar fixed to the top or bottom of the screen leaves room for the page.
+  const covered = [];
+  const height = innerHeight;
+  const last = Math.max(0, document.documentElement.scrollHeight - height);
+  const bars = new Set(items.map((item) => item.layer).filter((layer) =>
+    layer && inspect(layer).style.position === "fixed"));
+  for (const bar of bars) {
+    const r = bar.getBoundingClientRect();
+    const atBottom = r.bottom >= height - 1 && r.top > 0;
+    const atTop = r.top <= 1 && r.bottom < height;
+    if (!atBottom && !atTop) continue;
+    const under = items.filter((item) => {
+      if (item.layer !== null) return false;
+      if (Math.min(item.r, r.right) - Math.max(item.l, r.left) <= SLACK) return false;
+      // Where the item is at the page's end (for a bottom bar) or start (top bar).
+      if (atBottom) return item.b + scrollY - last > r.top + SLACK;
+      return item.t + scrollY < r.bottom - SLACK;
+    });
+    if (under.length) {
+      const edge = atBottom ? "bottom" : "top";
+      const more = under.length > 4 ? ` and ${under.length - 4} more` : "";
+      covered.push(`${name(bar)} (${Math.round(r.height)}px high, at the ${edge}) hides ` +
+        `${under.slice(0, 4).map(describe).join(", ")}${more} ` +
+        `${atBottom ? "at the end" : "at the start"} of the page`);
+    }
+  }
+  return {overlaps: [...overlaps.values()], covered, items: items.length};
+}""".replace("NAME_ELEMENT", NAME_ELEMENT)
+
 
 @cache
 def axe_source() -> str:
@@ -98,3 +234,12 @@ def layout_problems(page: Page) -> list[str]:
         )
     problems += [f"text cut off: {element}" for element in found["cut"]]
     return problems
+
+
+def overlap_problems(page: Page) -> list[str]:
+    """Content that collides with other content, or stays under a fixed bar."""
+    found = page.evaluate(CHECK_OVERLAP)
+    problems = [f"overlap: {overlap}" for overlap in found["overlaps"][:MOST_OVERLAPS]]
+    if len(found["overlaps"]) > MOST_OVERLAPS:
+        problems.append(f"overlap: {len(found['overlaps']) - MOST_OVERLAPS} more")
+    return problems + [f"covered: {cover}" for cover in found["covered"]]

@@ -17,7 +17,7 @@ from cards.study import services as study_services
 from interviews.checklists import services as checklist_services
 from interviews.mock import services as mock_services
 from interviews.models import InterviewerQuestion
-from tests.browser.audit import axe_violations, layout_problems
+from tests.browser.audit import axe_violations, layout_problems, overlap_problems
 from tests.browser.helpers import PHONE, log_in
 from tests.factories import make_card, make_interview, make_topic, make_user, settled_now
 
@@ -133,6 +133,7 @@ SIGNED_OUT = {
 def check(page: Page, what: str, problems: list[str]) -> None:
     problems += [f"{what}: {problem}" for problem in axe_violations(page)]
     problems += [f"{what}: {problem}" for problem in layout_problems(page)]
+    problems += [f"{what}: {problem}" for problem in overlap_problems(page)]
 
 
 @pytest.mark.parametrize("color_scheme", COLOR_SCHEMES)
