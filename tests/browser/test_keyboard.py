@@ -60,15 +60,17 @@ CHECK_FOCUS = """async () => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
   // What was not in view the page scrolls to smoothly (Bootstrap's
-  // scroll-behavior): wait until it stands still.
+  // scroll-behavior), and not always at once: wait until it is in view and
+  // stands still (or a second and a half has gone by).
   const frame = () => new Promise((done) => requestAnimationFrame(done));
   const inView = (r) =>
     r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
-  for (let n = 0, still = 0, was = null; n < 120; n++) {
+  const meets = (r) => r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+  for (let n = 0, still = 0, was = null; n < 90; n++) {
     const at = el.getBoundingClientRect();
     still = JSON.stringify(at) === was ? still + 1 : 0;
     was = JSON.stringify(at);
-    if ((n === 0 && inView(at)) || still >= 3) break;
+    if ((n === 0 && inView(at)) || (meets(at) && still >= 3)) break;
     await frame();
   }
   const {before, reached, look} = window.prepFocus;
