@@ -164,7 +164,7 @@ class CramForm(forms.Form):
             (LEAVE, "Leave my schedule alone: answers are practice only"),
         ],
         initial=LEAVE,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={
             "required": "Choose whether the cram moves your due dates or leaves them alone.",
             "invalid_choice": "Choose whether the cram moves your due dates or leaves them alone.",

@@ -12,7 +12,7 @@ class WelcomeForm(forms.Form):
     track = forms.ChoiceField(
         label="What are you preparing for?",
         choices=[(key, track.label) for key, track in TRACKS.items()],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={
             "required": "Choose what you are preparing for: backend, data and ML, or general.",
             "invalid_choice": "Choose backend, data and ML, or general.",

@@ -11,18 +11,19 @@ from .upcoming import MOST_KNOWN
 class StudyStartForm(forms.Form):
     topics = IdsChoiceField(
         queryset=Topic.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose at least one topic to study."},
     )
     own_only = forms.BooleanField(
         required=False,
         label="Only my own cards",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
         help_text="Leave out the starter library's cards in these topics.",
     )
     tags = IdsChoiceField(
         queryset=Tag.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="Only cards with one of these tags; none ticked: every card.",
         error_messages={
             "invalid_choice": "No card of yours has the tag %(value)s; choose from the list.",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cards.models import StudySession
 from interviews.models import Interview
 from tests.factories import make_card, make_topic, make_user
+from tests.markup import choices, unstyled_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,7 @@ def test_sign_up_leads_to_the_first_run(client, library):
     assert "Welcome, newbie!" in body
     assert "What are you preparing for?" in body
     assert "Skip for now" in body
+    assert len(choices(body)) == 3 and not unstyled_choices(body)
     assert not StudySession.objects.filter(user__username="newbie").exists()
 
 

@@ -26,7 +26,7 @@ def test_sign_up_then_first_run_shows_the_first_card(page: Page, browser_problem
     page.get_by_role("button", name="Create account").click()
 
     expect(page).to_have_url(re.compile(r"/accounts/welcome/$"))
-    expect(page.get_by_role("heading", name="Let's set up your preparation")).to_be_visible()
+    expect(page.get_by_role("heading", name="Let’s set up your preparation")).to_be_visible()
     # Nothing chosen: the page says what is missing.
     page.get_by_role("button", name="Start studying").click()
     expect(page.get_by_text("Choose what you are preparing for")).to_be_visible()

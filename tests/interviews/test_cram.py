@@ -2,6 +2,7 @@
 prompts least likely to be recalled at the interview's time first, that moves
 due dates or leaves the schedule alone as the person chooses."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from cards.models import Progress, Quiz, QuizItem, Rating, ReviewLog
 from interviews.models import Status
 from tests.factories import grade_card as grade
 from tests.factories import make_card, make_interview, make_topic
+from tests.markup import choices, unstyled_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +55,10 @@ def fronts(quiz: Quiz) -> list[str]:
 
 
 def test_the_page_offers_a_cram_for_an_upcoming_interview(client_in, interview):
-    text = page_text(client_in.get(interview.get_absolute_url()))
+    response = client_in.get(interview.get_absolute_url())
+    cram = re.search(r'data-testid="cram-form">.*?</form>', response.content.decode(), re.S)[0]
+    assert len(choices(cram)) == 2 and not unstyled_choices(cram)
+    text = page_text(response)
     assert "Cram for this interview" in text
     assert "Move due dates: each answer counts as a review" in text
     assert "Leave my schedule alone: answers are practice only" in text

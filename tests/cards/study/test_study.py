@@ -15,6 +15,7 @@ from cards.study import services
 from cards.study.summary import summarize_session
 from prep_site import planner
 from tests.factories import make_card, make_collection, make_topic, make_user
+from tests.markup import choices, unstyled_choices
 from tests.plans import plan_of_sql
 
 pytestmark = pytest.mark.django_db
@@ -41,12 +42,15 @@ def grade(client, session, prompt, rating, reps=0, **extra):
 
 def test_study_start_page_lists_own_and_starter_topics(client_in, topic, other_user):
     starter = make_topic(name="System design")
+    make_card(starter, tags=["caching"])
     foreign = make_topic(owner=other_user, name="Mallory's secrets")
     response = client_in.get(reverse("cards:study_start"))
     assert response.status_code == 200
     body = response.content.decode()
     assert topic.name in body and starter.name in body
     assert foreign.name not in body
+    # Two topics, "Only my own cards" and the tag: each a form-check box.
+    assert len(choices(body)) == 4 and not unstyled_choices(body)
 
 
 def test_starting_without_topics_says_so_and_creates_nothing(client_in, topic):
