@@ -35,6 +35,15 @@ PAIRS = [
     ("white", "grade-good"),
     ("white", "grade-easy"),
 ]
+NON_TEXT = 3  # WCAG 2.1 1.4.11: the edges of controls, the marks of a chart
+# (color, background, themes): a control's edge, and the heatmap's filled levels
+# in the dark theme (the light theme's low levels are pale on white, as before;
+# every day's count is also in the table under the chart).
+GRAPHICS = [
+    ("control-border", "bg", ("light", "dark")),
+    ("control-border", "surface", ("light", "dark")),
+    *((f"heat-{level}", "bg", ("dark",)) for level in range(1, 5)),
+]
 # Pygments classes whose color is not that of text to read (whitespace).
 NOT_TEXT = {"w"}
 
@@ -78,6 +87,26 @@ def test_text_colors_meet_aa_contrast_on_their_backgrounds(theme):
         if contrast(colors[text], colors[background]) < AA
     ]
     assert not low, f"below {AA}:1 in the {theme} theme:\n" + "\n".join(low)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_control_edges_and_heatmap_levels_meet_non_text_contrast(theme):
+    colors = themes()[theme]
+    pairs = [(color, background) for color, background, where in GRAPHICS if theme in where]
+    low = [
+        f"--prep-{color} on --prep-{background}: {contrast(colors[color], colors[background]):.2f}"
+        for color, background in pairs
+        if contrast(colors[color], colors[background]) < NON_TEXT
+    ]
+    assert pairs
+    assert not low, f"below {NON_TEXT}:1 in the {theme} theme:\n" + "\n".join(low)
+
+
+def test_dark_heatmap_levels_climb_from_empty():
+    """Each level of the dark heatmap is lighter than the one below it, empty first."""
+    colors = themes()["dark"]
+    shades = [luminance(colors[f"heat-{level}"]) for level in range(5)]
+    assert shades == sorted(shades) and len(set(shades)) == 5
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
