@@ -78,7 +78,7 @@ def _level(count: int, peak: int) -> int:
 def heatmap(day_counts: dict[date, int], today: date, weeks: int = 53) -> Heatmap:
     """A year of review counts as a grid: a column a week, Monday on top."""
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
-    left, top = 30, 16
+    left, top = 30, 18
     window = {d: n for d, n in day_counts.items() if first <= d <= today}
     peak = max(window.values(), default=0)
     cells, months = [], []

@@ -44,7 +44,7 @@ def test_the_dashboard_reads_on_a_phone(page: Page):
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
     # Each month's name ends before the next one starts.
-    names = heatmap.locator("text[y='10']")
+    names = heatmap.locator("text[y='12']")
     boxes = [names.nth(i).bounding_box() for i in range(names.count())]
     boxes.sort(key=lambda b: b["x"])
     assert len(boxes) >= 12
