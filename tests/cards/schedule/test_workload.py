@@ -35,7 +35,8 @@ def rows(body: str) -> dict[str, list[float]]:
     """The workload table: retention heading -> its two averages."""
     table = body[body.index('data-testid="workload-table"') :]
     table = table[: table.index("</table>")]
-    found = re.findall(r'<th scope="row">([^<]+)</th><td>([\d.]+)</td><td>([\d.]+)</td>', table)
+    figure = r"<td[^>]*>([\d.]+)</td>"
+    found = re.findall(rf'<th scope="row">([^<]+)</th>{figure}{figure}', table)
     return {head: [float(a), float(b)] for head, a, b in found}
 
 
