@@ -4,7 +4,8 @@
 Builds a throwaway test database (the test settings: SQLite unless
 DATABASE_URL is set), fills it with a demo person, serves the app on a live
 server and photographs the study page, the progress dashboard and an
-interview's checklist with headless Chromium (prep_site/devtools/screenshots.py).
+interview's checklist with headless Chromium (prep_site/devtools/screenshots.py),
+each in the light and the dark theme, on a desktop and on a phone.
 
     .venv/bin/python scripts/screenshots.py [--out static/img/screens]
 
