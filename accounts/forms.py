@@ -14,7 +14,7 @@ from .models import NewCardOrder, NewCardSource, NewCardSpread, Profile
 
 class SignupForm(UserCreationForm):
     email = forms.EmailField(
-        required=False, help_text="Optional: only used to reset your password."
+        label="E-mail", required=False, help_text="Optional: only used to reset your password."
     )
 
     # Filled in by the browser (static/js/timezone.js); UTC when it is not.
@@ -30,6 +30,8 @@ class SignupForm(UserCreationForm):
             self.fields["username"].widget.attrs.pop("autofocus", None)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes the <form>
+        # The labels are short: none breaks, at the hyphen of "E-mail" or anywhere.
+        self.helper.label_class = "text-nowrap"
         self.helper.add_input(Submit("signup", "Create account"))
 
     def clean_timezone(self) -> str:

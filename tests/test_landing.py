@@ -109,6 +109,11 @@ def test_the_landing_page_is_the_sign_up_form(client):
     shown = [f["name"] for f in page.fields if f.get("type") not in ("hidden", "submit")]
     assert shown == ["username", "email", "password1", "password2"]
     assert 'action="/accounts/signup/"' in response.content.decode()
+    # "e-mail" as the app writes it, never broken at its hyphen on a phone.
+    assert [(text, "text-nowrap" in cls) for to, cls, text in page.labels if to == "id_email"] == [
+        ("E-mail", True)
+    ]
+    assert '<span class="text-nowrap">e-mail</span> only if' in response.content.decode()
     assert not [f for f in page.fields if "autofocus" in f], "the page opens at its top"
     assert "Create a free account" in page.text and "Log in" in page.text
 
