@@ -1,6 +1,7 @@
 """A study session over only the person's own cards, or over some tags: new and
 due cards alike come from that part of the topics only."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -96,3 +97,37 @@ def test_another_persons_tag_is_refused(client_in, topic, other_user):
     )
     assert "No card of yours has the tag" in response.content.decode()
     assert not StudySession.objects.exists()
+
+
+def tags_panel(page: str) -> str:
+    """The opening tag of the folded tag choices."""
+    match = re.search(r"<details[^>]*data-testid=\"study-tags\"[^>]*>", page)
+    assert match, "the tag choices are missing"
+    return match.group(0)
+
+
+def test_the_tags_stay_folded_until_one_is_chosen(client_in, topic):
+    # A long tag list would push "Start studying" far down a phone's screen.
+    page = client_in.get(reverse("cards:study_start")).content.decode()
+    assert " open" not in tags_panel(page)
+    assert "(every card now)" in page
+
+
+def test_a_refused_tag_opens_the_tags_with_the_reason(client_in, topic):
+    response = client_in.post(reverse("cards:study_start"), {"topics": [topic.pk], "tags": ["x"]})
+    page = response.content.decode()
+    assert " open" in tags_panel(page)
+    assert "“x” is not a tag" in page
+
+
+def test_chosen_tags_stay_open_and_counted_when_the_form_comes_back(client_in, topic):
+    # No topic ticked: the form returns, the two ticked tags still ticked and shown.
+    response = client_in.post(
+        reverse("cards:study_start"),
+        {"tags": [tag_id(client_in, "async"), tag_id(client_in, "gil")]},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert " open" in tags_panel(page)
+    assert "2 chosen" in page
+    assert page.count("checked") == 2
