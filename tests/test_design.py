@@ -42,7 +42,7 @@ NON_TEXT = 3  # WCAG 2.1 1.4.11: the edges of controls, the marks of a chart
 GRAPHICS = [
     ("control-border", "bg", ("light", "dark")),
     ("control-border", "surface", ("light", "dark")),
-    *((f"heat-{level}", "bg", ("dark",)) for level in range(1, 5)),
+    *((f"heat-{level}", "bg", ("light", "dark")) for level in range(1, 5)),
 ]
 # Pygments classes whose color is not that of text to read (whitespace).
 NOT_TEXT = {"w"}
@@ -102,11 +102,14 @@ def test_control_edges_and_heatmap_levels_meet_non_text_contrast(theme):
     assert not low, f"below {NON_TEXT}:1 in the {theme} theme:\n" + "\n".join(low)
 
 
-def test_dark_heatmap_levels_climb_from_empty():
-    """Each level of the dark heatmap is lighter than the one below it, empty first."""
-    colors = themes()["dark"]
-    shades = [luminance(colors[f"heat-{level}"]) for level in range(5)]
-    assert shades == sorted(shades) and len(set(shades)) == 5
+def test_heatmap_levels_climb_from_empty():
+    """Each level of the heatmap stands further from the page than the one below
+    it, empty first: lighter in the dark theme, darker in the light one."""
+    for theme, climbing in [("dark", True), ("light", False)]:
+        colors = themes()[theme]
+        shades = [luminance(colors[f"heat-{level}"]) for level in range(5)]
+        assert shades == sorted(shades, reverse=not climbing), theme
+        assert len(set(shades)) == 5, theme
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
