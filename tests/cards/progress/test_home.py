@@ -24,7 +24,8 @@ def test_a_new_person_is_told_how_many_new_cards_wait_and_can_start_them(
     make_card(make_topic(owner=None, name="Other"), front="Another starter")
     with django_assert_max_num_queries(15):
         body = client_in.get(reverse("home")).content.decode()
-    assert re.search(r"<strong>5</strong> new cards wait for you", body)
+    # Four cards; the reversed one asks both ways, so five questions.
+    assert re.search(r"<strong>5</strong> new questions wait for you", body)
     assert ">Study now</a>" not in body, "one button starts them, not two"
     form = re.search(r'<form method="post" action="/study/">(.*?)</form>', body, re.S).group(1)
     topics = re.findall(r'name="topics" value="(\d+)"', form)
