@@ -35,7 +35,9 @@ def new_on_dashboard(client) -> tuple[int, int]:
     """(new today, never studied) as the dashboard shows them."""
     body = client.get(reverse("cards:progress")).content.decode()
     found = re.search(
-        r'data-testid="new-today">(\d+)</div>\s*<div[^>]*>new today<br>(\d+) never studied', body
+        r'data-testid="new-today">(\d+)</div>\s*<div[^>]*>new today<br>'
+        r"<span[^>]*>(\d+) never studied",
+        body,
     )
     return int(found.group(1)), int(found.group(2))
 

@@ -3,6 +3,8 @@ storage under a name of its own, played back to its owner only, refused when it
 is not audio or too large or long, replaced by the next one, and deleted with
 its question."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -169,6 +171,16 @@ def test_the_scoring_page_plays_the_recording_of_a_handed_in_answer(client_in, s
     page = client_in.get(reverse("mock:session", args=[session.pk]))
     assert 'data-testid="coaching"' in page.text
     assert f'src="{audio_url(answer)}"' in page.text
+
+
+def test_an_answer_without_a_recording_leaves_its_player_empty(client_in, session):
+    # Empty, the player's place is hidden by the design (.mock-audio:empty), so the
+    # scoring page shows no blank strip under the answer.
+    answer = answer_at(session)
+    client_in.post(reverse("mock:submit", args=[session.pk]), {"answer": answer.pk, "text": "x"})
+    page = client_in.get(reverse("mock:session", args=[session.pk]))
+    assert 'data-testid="coaching"' in page.text
+    assert re.search(r'<div id="mock-audio"[^>]*></div>', page.text)
 
 
 def test_deleting_a_question_deletes_the_recordings_of_its_answers(
