@@ -13,7 +13,7 @@ from accounts.backup import BackupRejected, backup_document, restore_backup
 from cards.imports.anki_media import store_images
 from cards.models import Card, CardMedia
 from prep_site.devtools.images import png
-from tests.accounts.test_backup import NOW, upload
+from tests.accounts.backups import NOW, upload
 from tests.factories import make_card, make_topic, make_user
 
 pytestmark = pytest.mark.django_db

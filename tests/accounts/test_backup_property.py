@@ -25,7 +25,7 @@ from interviews.models import (
     Status,
 )
 from prep_site import dates
-from tests.accounts.test_backup import NOW, make_starter, snapshot
+from tests.accounts.backups import NOW, make_starter, snapshot
 from tests.factories import make_card, make_topic, make_user
 
 # Any text a person can type: every plane of Unicode, newlines, tabs, quotes,

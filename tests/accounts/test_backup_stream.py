@@ -12,7 +12,7 @@ from accounts.backup import BackupRejected, backup_bytes, backup_document, read_
 from accounts.backup import file as backup_file
 from accounts.backup import restore as backup
 from cards.models import Card, Progress, ReviewLog
-from tests.accounts.test_backup import NOW, snapshot, total_rows
+from tests.accounts.backups import NOW, snapshot, total_rows
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

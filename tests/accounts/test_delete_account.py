@@ -26,6 +26,7 @@ from cards.models import BulkJob, Card, CardMedia, ImportJob, OptimizeJob, Pendi
 from cards.schedule.services import retention_save
 from interviews.models import MockAnswer
 from prep_site.devtools.images import png
+from tests.accounts.backups import NOW, build_account, make_starter
 from tests.accounts.rows_of import (
     ids_named_for_people,
     models_a_person_can_have,
@@ -33,7 +34,6 @@ from tests.accounts.rows_of import (
     rows_naming,
     rows_of,
 )
-from tests.accounts.test_backup import NOW, build_account, make_starter
 from tests.conftest import stored_files
 from tests.factories import PASSWORD, make_card, make_topic, make_user
 from tests.interviews.mock import recordings

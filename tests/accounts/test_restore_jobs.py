@@ -23,7 +23,7 @@ from accounts.backup import restore as backup
 from accounts.backup import tasks as restore_tasks
 from accounts.models import RestoreJob
 from cards.models import Card, ImportJob, ReviewLog
-from tests.accounts.test_backup import NOW, snapshot, total_rows
+from tests.accounts.backups import NOW, snapshot, total_rows
 from tests.conftest import stored_files
 from tests.factories import make_user
 
