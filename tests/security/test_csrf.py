@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_user
+from tests.security.targets import ROUTES
 from tests.security.test_access_control import (
     ADMIN_VALUES,
-    ROUTES,
     STAFF_ONLY,
     changed_tables,
     classify,
@@ -178,7 +178,7 @@ def test_the_get_that_writes_once_is_what_we_think():
     """The declared exception: a mock interview's first GET starts the question's
     clock, and that is all it writes."""
     from interviews.models import MockAnswer
-    from tests.security.test_access_control import mock_session
+    from tests.security.targets import mock_session
 
     alice = make_user("alice")
     target = mock_session(alice)
