@@ -10,10 +10,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.backup import (
-    read_backup,
-    restore_backup,
-)
+from accounts.backup import read_backup, restore_backup
 from accounts.backup.profile import FOLLOWUP_CARDS, NEW_CARD_ORDER
 from accounts.models import Profile
 from cards.browse.hide import hide_cards

@@ -21,18 +21,10 @@ from accounts.backup import (
     restore_backup,
 )
 from accounts.models import Profile
-from cards.models import (
-    Card,
-    Progress,
-    ReviewLog,
-    StudySession,
-    Topic,
-)
+from cards.models import Card, Progress, ReviewLog, StudySession, Topic
 from interviews.backup import MOCK_SESSIONS
 from interviews.checklists.services import seed_question_bank
-from interviews.models import (
-    Interview,
-)
+from interviews.models import Interview
 from tests.accounts.backups import (
     FITTED,
     NOW,

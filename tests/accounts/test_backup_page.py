@@ -12,10 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import backup
-from accounts.backup import (
-    backup_bytes,
-    backup_document,
-)
+from accounts.backup import backup_bytes, backup_document
 from accounts.models import Profile
 from tests.accounts.backups import NOW, snapshot, total_rows, upload
 from tests.factories import make_card, make_user

@@ -5,30 +5,13 @@ import json
 
 import pytest
 
-from accounts.backup import (
-    BackupRejected,
-    backup_bytes,
-    backup_document,
-    restore_backup,
-)
+from accounts.backup import BackupRejected, backup_bytes, backup_document, restore_backup
 from accounts.backup.profile import NEW_CARD_ORDER
 from accounts.models import Profile
 from cards.browse.hide import unhide_cards
-from cards.models import (
-    Card,
-    HiddenCard,
-    Quiz,
-    ReviewLog,
-    SavedSearch,
-    SchedulerSettings,
-)
+from cards.models import Card, HiddenCard, Quiz, ReviewLog, SavedSearch, SchedulerSettings
 from cards.progress import dashboard
-from interviews.models import (
-    Interview,
-    InterviewerQuestion,
-    MockAnswer,
-    OwnModelAnswer,
-)
+from interviews.models import Interview, InterviewerQuestion, MockAnswer, OwnModelAnswer
 from tests.accounts.backups import NOW, in_format, restore_file, snapshot, total_rows
 from tests.factories import make_user
 

@@ -29,10 +29,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.daily_email import unsubscribe_token
 from cards.models import Card, Topic
-from interviews.models import (
-    InterviewerQuestion,
-    QuestionToAsk,
-)
+from interviews.models import InterviewerQuestion, QuestionToAsk
 from tests.factories import make_staff, make_user
 from tests.security.targets import (
     ROUTES,

@@ -10,40 +10,35 @@ error, a warning, an htmx "refused" trigger) it also says why, in words, and
 nothing in the database changed; when it says the input was taken, the data is
 whole (every card has its prompts, every review its progress, ...).
 
-The Markdown renderer gets the same text and fragments of markup glued
-together: it never raises and never lets a script, an event handler or a
-javascript: URL through.
+Uploads and the Markdown renderer: tests/security/test_fuzz_files.py.
 
 PREP_FUZZ_EXAMPLES sets the number of examples per form (default 30).
 """
 
-import os
 from urllib.parse import quote_from_bytes
 
 import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cards.markdown import cloze_side, render_markdown
-from cards.models import (
-    Card,
-    Prompt,
-    Quiz,
-    ReviewLog,
-    Topic,
-)
-from interviews.models import (
-    PracticeArea,
-    QuestionCategory,
-    QuestionToAsk,
-    Stage,
-    Status,
-)
+from cards.models import Card, Prompt, Quiz, ReviewLog, Topic
+from interviews.models import PracticeArea, QuestionCategory, QuestionToAsk, Stage, Status
 from tests.factories import PASSWORD, make_topic, make_user
+from tests.security.fuzzing import (
+    FUZZ,
+    Pick,
+    checkbox,
+    choice,
+    htmx,
+    integers,
+    many,
+    pick,
+    resolve,
+    sometimes,
+    text,
+)
 from tests.security.outcomes import (
     assert_whole,
     changed_tables,
@@ -52,130 +47,8 @@ from tests.security.outcomes import (
     snapshot,
     what_was_said,
 )
-from tests.security.payloads import PAYLOADS
-from tests.security.test_xss import read
 
 pytestmark = pytest.mark.django_db
-
-EXAMPLES = int(os.environ.get("PREP_FUZZ_EXAMPLES", "30"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,  # no .hypothesis folder in the tree; a failure prints its example
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-    ],
-)
-
-# Strategies ---------------------------------------------------------------------------------
-
-TRICKY = [
-    "",
-    " ",
-    "\x00",
-    "a\x00b",
-    "\x00" * 100,
-    "\u202eevil\u202c",  # right-to-left override
-    "\u200f\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",  # RTL text
-    "\u200b\u200c\u200d\ufeff",  # zero-width characters and a BOM
-    "👩‍👩‍👧‍👦" * 30,
-    "🙂" * 5001,
-    "é" * 10_001,
-    "x" * 10_001,
-    "Z̴̡̢̛͓̈́a̸͖̓l̵̨̈g̴̙̈́o̸͚͛" * 20,
-    "\r\n" * 300,
-    "\t\x0b\x0c\x1b[31m\x7f",
-    "' OR 1=1 --",
-    '"; DROP TABLE cards_card; --',
-    "%s %d %n {0} {} ${x} {{ x }} {% debug %}",
-    "{{c1::x}}",
-    "{{c1::}}",
-    "{{c0::x}} {{c99999999999999999999::y}}",
-    "$$\\frac{1}{0}$$ \\(x\\)",
-    "9" * 400,
-    "-1",
-    "1e309",
-    "NaN",
-    "0x10",
-    "１２",  # full-width digits
-    "٣",  # Arabic-Indic digit
-    "2026-02-30T25:61",
-    "Europe/Nowhere",
-    "../../../etc/passwd",
-    *PAYLOADS[:20],
-]
-WEIRD_ALPHABET = list("\x00\x01\x1f\x7f\u202e\u200f\u0645\u05d0🙂\r\n\t <>&\"'{}:c1$\\`[]()!#*_~|")
-
-
-def _with_surrogates(draw_text: str, positions: list[int]) -> str:
-    chars = list(draw_text)
-    for offset, position in enumerate(positions):
-        chars.insert(position % (len(chars) + 1), chr(0xD800 + offset % 0x800))
-    return "".join(chars)
-
-
-normal_text = st.one_of(
-    st.text(max_size=200),
-    st.sampled_from(TRICKY),
-    st.text(alphabet=WEIRD_ALPHABET, max_size=200),
-    st.binary(max_size=200),  # raw bytes: mostly invalid UTF-8
-    st.builds(_with_surrogates, st.text(max_size=50), st.lists(st.integers(0, 60), max_size=3)),
-)
-# Now and then, a string of up to a megabyte.
-huge_text = st.builds(
-    lambda chunk, times: (chunk * times)[:1_000_000],
-    st.text(min_size=1, max_size=4),
-    st.integers(1_000, 250_000),
-)
-text = st.integers(0, 24).flatmap(lambda n: huge_text if n == 0 else normal_text)
-integers = st.one_of(
-    st.integers(-(2**70), 2**70).map(str),
-    st.sampled_from(["0", "1", "2", "3", "4", "5", "-1", "32767", "32768", "2147483648"]),
-)
-
-
-def sometimes(*valid, junk=text):
-    """A valid value three times in four, otherwise junk or nothing at all."""
-    valid_values = st.one_of(*valid)
-    return st.integers(0, 7).flatmap(
-        lambda n: valid_values if n < 6 else (st.none() if n == 6 else junk)
-    )
-
-
-def choice(values):
-    return sometimes(st.sampled_from([str(v) for v in values]))
-
-
-def many(*valid):
-    return st.one_of(
-        st.lists(sometimes(*valid), max_size=4), st.none(), text.map(lambda value: [value])
-    )
-
-
-checkbox = st.sampled_from([None, "on", "true", "", "off", "0", "\x00"])
-htmx = st.booleans()
-
-
-class Pick(int):
-    """The n-th object of a list that is only known when the test runs (strategies
-    must not depend on what earlier examples wrote)."""
-
-
-pick = st.integers(0, 50).map(Pick)
-
-
-def resolve(value, objects):
-    """A Pick becomes the id of one of ``objects`` (or a missing id when there is none);
-    anything else is sent as it is; lists are resolved item by item."""
-    if isinstance(value, list):
-        return [resolve(item, objects) for item in value]
-    if isinstance(value, Pick):
-        objects = list(objects)
-        return str(objects[value % len(objects)].pk) if objects else "999999"
-    return value
 
 
 # Accounts -----------------------------------------------------------------------------------
@@ -621,219 +494,3 @@ def test_query_strings(world, data, value):
     assert response.status_code in (200, 302, 400, 404), (page, response.status_code)
     assert changed_tables(before, snapshot()) == [], f"GET {page} wrote"
     assert_whole()
-
-
-# Uploads --------------------------------------------------------------------------------------
-
-CSV_CELLS = st.one_of(
-    text, st.sampled_from(["front", "back", "topic", "tags", "Fuzz", "{{c1::x}}"])
-)
-
-
-def _csv(rows: list[list[str]], separator: str) -> bytes:
-    lines = []
-    for row in rows:
-        cells = []
-        for cell in row:
-            cell = cell.decode("latin-1") if isinstance(cell, bytes) else cell
-            cells.append(
-                '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',\t"\n') else cell
-            )
-        lines.append(separator.join(cells))
-    return "\n".join(lines).encode("utf-8", "surrogatepass")
-
-
-small_uploads = st.one_of(
-    st.binary(max_size=4000),
-    st.builds(
-        _csv,
-        st.lists(st.lists(CSV_CELLS, min_size=1, max_size=5), max_size=12),
-        st.sampled_from([",", "\t", ";"]),
-    ),
-    st.sampled_from(
-        [
-            b"",
-            b"\xef\xbb\xbffront,back\nQ,A\n",
-            b"front,back\nQ\xff\xfe,A\n",  # invalid UTF-8
-            b"front,back\nQ\x00,A\n",  # a NUL byte
-            b"front,back\n" + b"Q," + b"A" * 20_000 + b"\n",
-            b"\xed\xa0\x80,x\n",  # an encoded lone surrogate
-            b"PK\x03\x04" + b"\x00" * 100,  # a broken zip
-            b"[" * 100_000,
-            b'{"format": "prep-backup", "version": 1, "cards": [{"front": "\\ud800"}]}',
-            b"\x1f\x8b\x08\x00" + b"\xff" * 50,  # a broken gzip
-        ]
-    ),
-)
-# Now and then, a large file: a megabyte in a few long lines, or many short ones.
-large_upload = st.sampled_from(
-    [
-        b"front,back,topic\nq," + b"a" * 1_000_000 + b",Fuzz\n",
-        b"front,back,topic\n" + "q,\u00e9\U0001f642,Fuzz\n".encode() * 20_000,
-        b"\xff" * 1_000_000,
-    ]
-)
-upload_bytes = st.integers(0, 15).flatmap(lambda n: large_upload if n == 0 else small_uploads)
-filenames = st.one_of(
-    st.sampled_from(
-        [
-            "cards.csv",
-            "cards.tsv",
-            "notes.txt",
-            "deck.apkg",
-            "backup.json",
-            "backup.json.gz",
-            "backup.zip",
-            "cards.exe",
-            "../../../etc/passwd.csv",
-            "名前.csv",
-            ".csv",
-            "a" * 300 + ".csv",
-        ]
-    ),
-    st.text(min_size=1, max_size=40).map(lambda name: name.replace("\x00", "") + ".csv"),
-)
-
-
-@FUZZ
-@given(content=upload_bytes, name=filenames, new_topic=st.one_of(st.none(), text), htmx=htmx)
-def test_import_upload(world, content, name, new_topic, htmx):
-    try:
-        url = reverse("cards:import")
-    except NoReverseMatch:
-        pytest.skip("the import is not built yet")
-    if isinstance(new_topic, bytes):
-        new_topic = new_topic.decode("utf-8", "replace")
-    if isinstance(new_topic, str):
-        new_topic = new_topic.encode("utf-8", "replace").decode()
-    exercise(
-        world["client"],
-        url,
-        {"new_topic": new_topic},
-        htmx=htmx,
-        files={"file": SimpleUploadedFile(name or "x.csv", content)},
-    )
-
-
-@FUZZ
-@given(content=upload_bytes, name=filenames, merge=st.booleans())
-def test_backup_restore(world, content, name, merge):
-    try:
-        url = reverse("accounts:backup_restore")
-    except NoReverseMatch:
-        pytest.skip("the backup is not built yet")
-    exercise(
-        world["client"],
-        url,
-        {"merge": "on" if merge else None},
-        files={"file": SimpleUploadedFile(name or "x.json", content)},
-    )
-
-
-# The Markdown renderer ------------------------------------------------------------------------
-
-FRAGMENTS = [
-    "<",
-    ">",
-    "</",
-    "/>",
-    "<script>",
-    "</script>",
-    "<img",
-    " src=",
-    "xssimg",
-    " onerror=",
-    "alert(1)",
-    "javascript:",
-    "JaVaScRiPt:",
-    "&#106;",
-    "&#x09;",
-    "data:text/html,",
-    "<a href=",
-    "<svg",
-    "<math",
-    "<style>",
-    "<!--",
-    "-->",
-    "<![CDATA[",
-    "]]>",
-    '"',
-    "'",
-    "`",
-    "```",
-    "\n",
-    "\n\n",
-    "[",
-    "]",
-    "(",
-    ")",
-    "![",
-    "](",
-    "<http://",
-    "$$",
-    "$",
-    "\\(",
-    "\\)",
-    "\\[",
-    "\\]",
-    "\\href{",
-    "}",
-    "{",
-    "{{c1::",
-    "::",
-    "}}",
-    "|",
-    "---",
-    "> ",
-    "- ",
-    "1. ",
-    "    ",
-    "\t",
-    "*",
-    "_",
-    "~~",
-    "&",
-    "&amp;",
-    "&lt;",
-    "\x00",
-    "\u202e",
-    "🙂",
-    "<details open ontoggle=",
-    "<iframe",
-    "<object",
-    "<base",
-    "<form",
-    "<input",
-    "<div",
-    "<span class=",
-    "math",
-    "cloze",
-]
-markdown_sources = st.one_of(
-    st.text(),
-    st.builds(_with_surrogates, st.text(max_size=80), st.lists(st.integers(0, 90), max_size=3)),
-    st.lists(st.sampled_from(FRAGMENTS + PAYLOADS), max_size=40).map("".join),
-    st.sampled_from(TRICKY + PAYLOADS),
-    huge_text.map(lambda s: s[:200_000]),
-)
-
-
-@pytest.mark.db_independent  # the Markdown renderer alone; it opens no database
-@settings(FUZZ, max_examples=max(EXAMPLES * 10, 300))
-@given(source=markdown_sources, number=st.integers(1, 3), reveal=st.booleans())
-def test_markdown_never_raises_and_never_lets_a_script_through(source, number, reveal):
-    for markdown in (source, cloze_side(source, number, reveal=reveal)):
-        html = render_markdown(markdown)
-        assert isinstance(html, str)
-        # Read as a browser would: no <script>, no on…= attribute, no script URL,
-        # no frame or object (text that only looks like one, escaped, is fine).
-        reader = read(html)
-        assert not reader.dangers, (reader.dangers, html[:2000])
-
-
-@pytest.mark.db_independent
-def test_markdown_survives_a_lone_surrogate():
-    """Found by the fuzzing: nh3 takes only valid UTF-8, and a lone surrogate used
-    to make render_markdown raise UnicodeEncodeError."""
-    html = render_markdown("before \ud800 after")
-    assert "before" in html and "after" in html
