@@ -6,7 +6,8 @@ studied, four reviews each: 200,000 reviews for the larger person)."""
 import pytest
 from django.db import connection, transaction
 
-from tests.test_query_counts import PAGES, build, check
+from tests.query_people import build
+from tests.test_query_counts import PAGES, check
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from cards.models import Card, Progress, ReviewLog
 from prep_site.devtools.browser_searches import EVERY_COLUMN, SINGLE, SORTS, TRIPLES, filled
 from tests.factories import grade_card, make_card, make_collection, make_topic, make_user
-from tests.test_query_counts import REVIEWS_PER_CARD, extra_queries, write_reviews
+from tests.query_people import REVIEWS_PER_CARD, write_reviews
+from tests.test_query_counts import extra_queries
 
 pytestmark = pytest.mark.django_db
 
