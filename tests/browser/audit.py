@@ -34,6 +34,31 @@ NAME_ELEMENT = """(el) => {
   return name;
 }"""
 
+# WCAG's contrast ratio of a CSS color over what is behind it: the first
+# background, from ``start`` up the page, at least ``solid`` opaque (white if
+# none), with a translucent color blended over it first.
+CONTRAST_OVER = """(color, start, solid = 1) => {
+  const rgba = (text) => {
+    if (text === "transparent") return [0, 0, 0, 0];
+    const [r, g, b, a = 1] = (text.match(/[\\d.]+/g) || [0, 0, 0, 0]).map(Number);
+    return [r, g, b, a];
+  };
+  let ground = [255, 255, 255];
+  for (let node = start; node; node = node.parentElement) {
+    const [r, g, b, a] = rgba(getComputedStyle(node).backgroundColor);
+    if (a >= solid) { ground = [r, g, b]; break; }
+  }
+  const luminance = (rgb) => {
+    const linear = (c) => (c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    const [x, y, z] = rgb.map(linear);
+    return 0.2126 * x + 0.7152 * y + 0.0722 * z;
+  };
+  const [r, g, b, a] = rgba(color);
+  const over = [r, g, b].map((c, i) => c * a + ground[i] * (1 - a));
+  const [light, dark] = [luminance(over), luminance(ground)].sort((p, q) => q - p);
+  return (light + 0.05) / (dark + 0.05);
+}"""
+
 # Elements that reach past the right edge of the page (outside any box that
 # scrolls or clips them), and elements that clip their own text without an
 # ellipsis. Hidden elements (Bootstrap's .visually-hidden, closed menus) are

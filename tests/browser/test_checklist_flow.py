@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from interviews.checklists import services
 from interviews.models import ChecklistItem, Interview
 from interviews.starter import load_starter_questions
+from tests.browser.audit import CONTRAST_OVER
 from tests.browser.helpers import log_in
 from tests.factories import make_user
 
@@ -27,26 +28,7 @@ def checklist_texts(interview: Interview) -> list[str]:
 
 # WCAG's contrast ratio of an element's text over the first opaque background
 # behind it, a translucent text color blended over that background first.
-CONTRAST = """element => {
-  const rgba = text => text.match(/[\\d.]+/g).map(Number).concat([1]).slice(0, 4);
-  let node = element, back = [255, 255, 255, 1];
-  while (node) {
-    const color = rgba(getComputedStyle(node).backgroundColor);
-    if (color[3] === 1) { back = color; break; }
-    node = node.parentElement;
-  }
-  const [r, g, b, a] = rgba(getComputedStyle(element).color);
-  const fore = [r, g, b].map((c, i) => c * a + back[i] * (1 - a));
-  const luminance = rgb => {
-    const [x, y, z] = rgb.map(c => {
-      c /= 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * x + 0.7152 * y + 0.0722 * z;
-  };
-  const [light, dark] = [luminance(fore), luminance(back)].sort((p, q) => q - p);
-  return (light + 0.05) / (dark + 0.05);
-}"""
+CONTRAST = f"""element => ({CONTRAST_OVER})(getComputedStyle(element).color, element)"""
 
 
 def contrast_on_page(locator) -> float:

@@ -7,7 +7,7 @@ test_study_flow.py's walk.)"""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.audit import NAME_ELEMENT
+from tests.browser.audit import CONTRAST_OVER, NAME_ELEMENT
 from tests.browser.helpers import log_in
 from tests.browser.test_accessibility import COLOR_SCHEMES, WIDTHS, seed
 
@@ -108,26 +108,9 @@ CHECK_FOCUS = """async () => {
   const was = before.get(shown) || {outline: "", shadow: "", border: ""};
   const style = getComputedStyle(shown);
   // The ring is seen against what is behind the element: the first background
-  // up the page that is not transparent.
-  const rgba = (color) => {
-    const [r, g, b, a = 1] = (color.match(/[\\d.]+/g) || [0, 0, 0, 0]).map(Number);
-    return color === "transparent" ? [0, 0, 0, 0] : [r, g, b, a];
-  };
-  let ground = [255, 255, 255];
-  for (let up = shown.parentElement; up; up = up.parentElement) {
-    const [r, g, b, a] = rgba(getComputedStyle(up).backgroundColor);
-    if (a > 0.5) { ground = [r, g, b]; break; }
-  }
-  const light = ([r, g, b]) => {
-    const lin = (c) => (c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-  };
-  const contrast = (color) => {
-    const [r, g, b, a] = rgba(color);
-    const over = [r, g, b].map((c, i) => c * a + ground[i] * (1 - a));
-    const [hi, lo] = [light(over), light(ground)].sort((x, y) => y - x);
-    return (hi + 0.05) / (lo + 0.05);
-  };
+  // up the page that is more than faint.
+  const contrastOver = CONTRAST_OVER;
+  const contrast = (color) => contrastOver(color, shown.parentElement, 0.5);
   // What changed on focus, and how it stands out (WCAG's 3:1 for what is not text).
   const marks = [];
   if (now.outline !== was.outline && style.outlineStyle !== "none" &&
@@ -149,7 +132,7 @@ CHECK_FOCUS = """async () => {
       `(outline ${now.outline}; shadow ${now.shadow}; border ${now.border})`);
   }
   return {name: name(el), again, problems};
-}""".replace("NAME_ELEMENT", NAME_ELEMENT)
+}""".replace("NAME_ELEMENT", NAME_ELEMENT).replace("CONTRAST_OVER", CONTRAST_OVER)
 
 # The controls a person can see that Tab never reached.
 UNREACHED = """() => {
