@@ -8,6 +8,7 @@ desktop window and on a phone, framed on what matters there.
 
 Run by ``scripts/screenshots.py``, which writes them to static/img/screens/."""
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -157,19 +158,15 @@ def seed() -> list[Shot]:
     ]
 
 
-# The end of an element on the page, and the room the page keeps below its end
-# for a bar fixed at the bottom of the window (the study grades on a phone).
-END = """selector => {
-    const box = document.querySelector(selector).getBoundingClientRect();
-    const room = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
-    return Math.ceil(box.bottom + window.scrollY + room);
-}"""
 # An element's box on the page.
 BOX = """selector => {
     const box = document.querySelector(selector).getBoundingClientRect();
     return {left: box.left + window.scrollX, top: box.top + window.scrollY,
             right: box.right + window.scrollX, bottom: box.bottom + window.scrollY};
 }"""
+# The room the page keeps below its end for a bar fixed at the bottom of the
+# window (the study grades on a phone).
+ROOM = "() => parseFloat(getComputedStyle(document.body).paddingBottom) || 0"
 
 
 def take(page, look: Look, frame: Frame, path: Path) -> None:
@@ -189,7 +186,7 @@ def take(page, look: Look, frame: Frame, path: Path) -> None:
         clip = {"x": left, "y": top, "width": right - left, "height": bottom - top}
         page.screenshot(path=path, full_page=True, clip=clip)
     elif frame.until:
-        end = page.evaluate(END, frame.until) + MARGIN
+        end = math.ceil(page.evaluate(BOX, frame.until)["bottom"] + page.evaluate(ROOM)) + MARGIN
         page.set_viewport_size({"width": look.width, "height": end})
         page.screenshot(path=path)
         page.set_viewport_size({"width": look.width, "height": look.height})
